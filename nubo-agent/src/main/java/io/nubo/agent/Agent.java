@@ -1,0 +1,247 @@
+package io.nubo.agent;
+
+import io.nubo.core.agent.AgentChannel;
+import io.nubo.core.agent.DesiredInstance;
+import io.nubo.core.agent.DesiredState;
+import io.nubo.core.agent.HostRegistration;
+import io.nubo.core.agent.HostReport;
+import io.nubo.core.agent.ObservedInstance;
+import io.nubo.core.model.PowerState;
+import io.nubo.core.spi.HostFacts;
+import io.nubo.core.spi.Hypervisor;
+import io.nubo.core.spi.VmSpec;
+import io.nubo.core.spi.VmStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The host agent: it registers its host, keeps its lease, follows the host's desired state with
+ * a versioned long-poll, converges the hypervisor to it, and reports what it observes.
+ *
+ * <p>Reconciliation is level-triggered: each pass reads the latest desired state and the
+ * hypervisor's actual VMs afresh, so a pass can run again at any time, and an agent that
+ * restarts simply adopts the VMs it finds. Actions run on virtual threads, at most one per
+ * instance at a time. Thread-safe.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private static final Duration LONG_POLL = Duration.ofSeconds(20);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration RESEND_REPORT = Duration.ofSeconds(15);
+
+    private final AgentChannel channel;
+    private final Hypervisor hypervisor;
+    private final AgentConfig config;
+    private final RebootLedger reboots;
+    private final AtomicReference<DesiredState> desired = new AtomicReference<>();
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> failedStarts = new ConcurrentHashMap<>();
+    private final Semaphore wake = new Semaphore(0);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ExecutorService actions = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<Thread> loops = new ArrayList<>();
+    private volatile String hostId;
+    private volatile HostReport lastReport;
+    private volatile long lastReportNanos;
+
+    public Agent(AgentChannel channel, Hypervisor hypervisor, AgentConfig config) {
+        this.channel = channel;
+        this.hypervisor = hypervisor;
+        this.config = config;
+        this.reboots = new RebootLedger(config.stateDir().resolve("reboots"));
+    }
+
+    /** Probes the host, registers it (retrying until the control plane answers) and starts the loops. */
+    public void start() {
+        HostFacts facts = hypervisor.probe();
+        HostRegistration reg = new HostRegistration(config.hostName(), hypervisor.name(), facts.accelerator(), config.zone(),
+                facts.vcpus(), facts.memoryMib(), facts.diskGib());
+        loops.add(Thread.ofVirtual().name("agent-register").start(() -> {
+            while (hostId == null && stopped.getCount() > 0) {
+                try {
+                    hostId = channel.register(reg);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not register host {}: {}; retrying", config.hostName(), e.toString());
+                    pause(RETRY);
+                }
+            }
+            if (hostId != null) {
+                loops.add(Thread.ofVirtual().name("agent-heartbeat").start(this::heartbeatLoop));
+                loops.add(Thread.ofVirtual().name("agent-desired").start(this::desiredLoop));
+                loops.add(Thread.ofVirtual().name("agent-reconcile").start(this::reconcileLoop));
+            }
+        }));
+    }
+
+    /** The host's ID once registered. */
+    public Optional<String> hostId() {
+        return Optional.ofNullable(hostId);
+    }
+
+    /** True once the agent has registered and fetched its desired state. */
+    public boolean isReady() {
+        return hostId != null && desired.get() != null;
+    }
+
+    private void heartbeatLoop() {
+        while (stopped.getCount() > 0) {
+            try {
+                channel.heartbeat(hostId);
+            } catch (RuntimeException e) {
+                LOG.warn("heartbeat failed: {}", e.toString());
+            }
+            pause(HEARTBEAT);
+        }
+    }
+
+    private void desiredLoop() {
+        long known = -1;
+        while (stopped.getCount() > 0) {
+            try {
+                DesiredState d = channel.awaitDesired(hostId, known, LONG_POLL);
+                if (d.version() != known || desired.get() == null) {
+                    desired.set(d);
+                    known = d.version();
+                    wake.release();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("could not fetch the desired state: {}; retrying", e.toString());
+                pause(RETRY);
+            }
+        }
+    }
+
+    private void reconcileLoop() {
+        while (stopped.getCount() > 0) {
+            try {
+                wake.tryAcquire(config.tick().toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                reconcile();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("reconcile pass failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** One pass: act on every difference between desired and actual, then report what is there. */
+    void reconcile() {
+        DesiredState d = desired.get();
+        if (d == null) {
+            return;
+        }
+        Map<String, VmStatus> actual = hypervisor.list();
+        Set<String> wanted = ConcurrentHashMap.newKeySet();
+        for (DesiredInstance di : d.instances()) {
+            wanted.add(di.instanceId());
+            Optional<VmStatus> vm = Optional.ofNullable(actual.get(di.instanceId()));
+            long applied = reboots.applied(di.instanceId()).orElse(di.rebootGeneration());
+            ReconcileActions.decide(di, vm, applied, failedStarts.containsKey(di.instanceId()))
+                    .ifPresent(a -> act(di.instanceId(), a, di));
+        }
+        // Cleanup: a VM no desired instance owns (terminated, or never ours) is destroyed.
+        actual.keySet().stream().filter(id -> !wanted.contains(id)).forEach(id -> act(id, ReconcileActions.Action.DESTROY, null));
+        failedStarts.keySet().removeIf(id -> !wanted.contains(id));
+        report(d.version(), hypervisor.list());
+    }
+
+    private void act(String instanceId, ReconcileActions.Action action, DesiredInstance d) {
+        if (!inFlight.add(instanceId)) {
+            return;
+        }
+        actions.execute(() -> {
+            try {
+                switch (action) {
+                    case START -> {
+                        LOG.info("starting {}", instanceId);
+                        reboots.record(instanceId, d.rebootGeneration());
+                        hypervisor.start(new VmSpec(instanceId, d.vcpus(), d.memoryMib(), d.imageFormat(), d.imageLocation(),
+                                d.hostname(), d.userData(), d.publicKey()));
+                    }
+                    case STOP -> {
+                        LOG.info("stopping {}{}", instanceId, d.forceStop() ? " (forced)" : "");
+                        hypervisor.stop(instanceId, d.forceStop(), config.stopTimeout());
+                    }
+                    case REBOOT -> {
+                        LOG.info("rebooting {}", instanceId);
+                        hypervisor.reboot(instanceId);
+                        reboots.record(instanceId, d.rebootGeneration());
+                    }
+                    case DESTROY -> {
+                        LOG.info("destroying {}", instanceId);
+                        hypervisor.destroy(instanceId);
+                        reboots.forget(instanceId);
+                        failedStarts.remove(instanceId);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{} of {} failed: {}", action, instanceId, e.getMessage());
+                if (action == ReconcileActions.Action.START) {
+                    failedStarts.put(instanceId, e.getMessage() == null ? e.toString() : e.getMessage());
+                }
+            } finally {
+                inFlight.remove(instanceId);
+                wake.release();
+            }
+        });
+    }
+
+    private void report(long version, Map<String, VmStatus> actual) {
+        List<ObservedInstance> seen = new ArrayList<>();
+        actual.values().forEach(vm -> seen.add(new ObservedInstance(vm.instanceId(), vm.power(), vm.reason())));
+        failedStarts.forEach((id, why) -> {
+            if (!actual.containsKey(id) || actual.get(id).power() != PowerState.RUNNING) {
+                seen.removeIf(o -> o.instanceId().equals(id));
+                seen.add(new ObservedInstance(id, PowerState.FAILED, why));
+            }
+        });
+        seen.sort(Comparator.comparing(ObservedInstance::instanceId));
+        HostReport r = new HostReport(version, List.copyOf(seen));
+        boolean stale = System.nanoTime() - lastReportNanos > RESEND_REPORT.toNanos();
+        if (r.equals(lastReport) && !stale) {
+            return;
+        }
+        try {
+            channel.report(hostId, r);
+            lastReport = r;
+            lastReportNanos = System.nanoTime();
+        } catch (RuntimeException e) {
+            LOG.warn("could not report observed state: {}", e.toString());
+        }
+    }
+
+    private void pause(Duration d) {
+        try {
+            stopped.await(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the agent's loops. VMs keep running: they outlive the agent by design. */
+    @Override
+    public void close() {
+        stopped.countDown();
+        loops.forEach(Thread::interrupt);
+        actions.shutdownNow();
+    }
+}

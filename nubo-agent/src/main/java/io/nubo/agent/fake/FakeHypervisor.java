@@ -1,0 +1,165 @@
+package io.nubo.agent.fake;
+
+import io.nubo.core.model.PowerState;
+import io.nubo.core.spi.HostFacts;
+import io.nubo.core.spi.Hypervisor;
+import io.nubo.core.spi.VmSpec;
+import io.nubo.core.spi.VmStatus;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A hypervisor that simulates VMs: booting and shutting down take configurable simulated time,
+ * measured on an injectable clock, and nothing runs. With a state directory its VMs outlive the
+ * agent, as daemonized QEMU processes do, so restarts can be tested without QEMU. It is what lets
+ * one JVM simulate many hosts. Thread-safe.
+ */
+public final class FakeHypervisor implements Hypervisor {
+    private final Clock clock;
+    private final Duration bootTime;
+    private final Duration shutdownTime;
+    private final HostFacts facts;
+    private final Optional<Path> stateDir;
+    private final ConcurrentHashMap<String, Vm> vms = new ConcurrentHashMap<>();
+
+    /** One simulated VM: the power state it is heading to, and when it gets there. */
+    private record Vm(String id, PowerState target, Instant settlesAt, String reason, long reboots) {
+        PowerState powerAt(Instant now) {
+            boolean settled = !now.isBefore(settlesAt);
+            return switch (target) {
+                case RUNNING -> settled ? PowerState.RUNNING : PowerState.STARTING;
+                case STOPPED -> settled ? PowerState.STOPPED : PowerState.STOPPING;
+                default -> target;
+            };
+        }
+    }
+
+    public FakeHypervisor(Clock clock, Duration bootTime, Duration shutdownTime, HostFacts facts, Optional<Path> stateDir) {
+        this.clock = clock;
+        this.bootTime = bootTime;
+        this.shutdownTime = shutdownTime;
+        this.facts = facts;
+        this.stateDir = stateDir;
+        stateDir.ifPresent(this::load);
+    }
+
+    @Override
+    public String name() {
+        return "fake";
+    }
+
+    @Override
+    public HostFacts probe() {
+        return facts;
+    }
+
+    @Override
+    public void start(VmSpec spec) {
+        vms.compute(spec.instanceId(), (id, vm) -> {
+            if (vm != null && vm.target() == PowerState.RUNNING) {
+                return vm;
+            }
+            return save(new Vm(id, PowerState.RUNNING, clock.instant().plus(bootTime), null, vm == null ? 0 : vm.reboots()));
+        });
+    }
+
+    @Override
+    public void stop(String instanceId, boolean force, Duration timeout) {
+        vms.computeIfPresent(instanceId, (id, vm) -> vm.target() == PowerState.STOPPED ? vm
+                : save(new Vm(id, PowerState.STOPPED, clock.instant().plus(force ? Duration.ZERO : shutdownTime), null, vm.reboots())));
+    }
+
+    @Override
+    public void reboot(String instanceId) {
+        vms.computeIfPresent(instanceId, (id, vm) -> vm.target() != PowerState.RUNNING ? vm
+                : save(new Vm(id, PowerState.RUNNING, vm.settlesAt(), null, vm.reboots() + 1)));
+    }
+
+    @Override
+    public void destroy(String instanceId) {
+        vms.remove(instanceId);
+        stateDir.ifPresent(d -> {
+            try {
+                Files.deleteIfExists(d.resolve(instanceId + ".vm"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Override
+    public Map<String, VmStatus> list() {
+        Instant now = clock.instant();
+        Map<String, VmStatus> out = new TreeMap<>();
+        vms.values().forEach(vm -> out.put(vm.id(), new VmStatus(vm.id(), vm.powerAt(now), vm.reason())));
+        return out;
+    }
+
+    /** Simulates the VM's process dying (a QEMU crash): it is stopped at once, with the reason. */
+    public void crash(String instanceId, String reason) {
+        vms.computeIfPresent(instanceId, (id, vm) -> save(new Vm(id, PowerState.STOPPED, clock.instant(), reason, vm.reboots())));
+    }
+
+    /** How many times the VM was rebooted, for tests. */
+    public long reboots(String instanceId) {
+        Vm vm = vms.get(instanceId);
+        return vm == null ? 0 : vm.reboots();
+    }
+
+    private Vm save(Vm vm) {
+        stateDir.ifPresent(d -> {
+            Properties p = new Properties();
+            p.setProperty("target", vm.target().name());
+            p.setProperty("settlesAt", vm.settlesAt().toString());
+            p.setProperty("reboots", Long.toString(vm.reboots()));
+            if (vm.reason() != null) {
+                p.setProperty("reason", vm.reason());
+            }
+            try {
+                Files.createDirectories(d);
+                Path tmp = d.resolve(vm.id() + ".vm.tmp");
+                try (Writer w = Files.newBufferedWriter(tmp)) {
+                    p.store(w, null);
+                }
+                Files.move(tmp, d.resolve(vm.id() + ".vm"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return vm;
+    }
+
+    private void load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".vm")).toList()) {
+                Properties p = new Properties();
+                try (Reader r = Files.newBufferedReader(f)) {
+                    p.load(r);
+                }
+                String id = f.getFileName().toString().replace(".vm", "");
+                vms.put(id, new Vm(id, PowerState.valueOf(p.getProperty("target")), Instant.parse(p.getProperty("settlesAt")),
+                        p.getProperty("reason"), Long.parseLong(p.getProperty("reboots", "0"))));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

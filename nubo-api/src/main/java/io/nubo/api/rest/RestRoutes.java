@@ -1,0 +1,197 @@
+package io.nubo.api.rest;
+
+import io.nubo.control.ControlPlane;
+import io.nubo.control.compute.LaunchRequest;
+import io.nubo.control.compute.ListQuery;
+import io.nubo.core.ErrorCode;
+import io.nubo.core.NuboException;
+import io.nubo.core.model.InstanceState;
+import io.nubo.core.model.InstanceType;
+import io.nubo.core.model.Principal;
+import io.nubo.store.InstanceFilter;
+import io.javalin.http.HandlerType;
+
+import java.util.List;
+import java.util.Optional;
+
+import static io.nubo.api.rest.Route.QueryParam;
+
+/**
+ * The REST API's single route table. Handlers only translate: they parse, call one service
+ * method and shape the answer. Business rules live in the services.
+ */
+public final class RestRoutes {
+    public static final String BASE = "/api/v1";
+    private static final List<QueryParam> PAGING = List.of(
+            new QueryParam("limit", "integer", "page size, 1 to 1000"),
+            new QueryParam("nextToken", "string", "the token from the previous page"));
+    private static final List<QueryParam> EVENT_PAGING = List.of(
+            new QueryParam("after", "integer", "return events after this event ID"),
+            new QueryParam("limit", "integer", "page size, 1 to 1000 (default 100)"));
+
+    private RestRoutes() {
+    }
+
+    public static List<Route> all(ControlPlane cp) {
+        var compute = cp.compute();
+        var catalog = cp.catalog();
+        var identity = cp.identity();
+        var hosts = cp.hosts();
+        return List.of(
+                route(HandlerType.GET, "/instances", "listInstances", "List instances", false, 200, null,
+                        concat(List.of(new QueryParam("state", "string", "instance state name(s), e.g. running"),
+                                new QueryParam("type", "string", "instance type(s)"),
+                                new QueryParam("image", "string", "image ID(s)"),
+                                new QueryParam("name", "string", "name(s); * and ? are wildcards"),
+                                new QueryParam("id", "string", "instance ID(s)")), PAGING),
+                        c -> {
+                            var page = compute.list(c.principal(), new ListQuery(filter(c), c.queryInt("limit", 100), c.query("nextToken")));
+                            return new Views.InstanceList(page.items().stream().map(i -> Views.instance(i, c.principal())).toList(),
+                                    page.nextToken());
+                        }),
+                route(HandlerType.POST, "/instances", "runInstances", "Launch instances", false, 201, Bodies.RunInstances.class, List.of(),
+                        c -> {
+                            var b = c.body(Bodies.RunInstances.class);
+                            if (b.count() != null && (b.minCount() != null || b.maxCount() != null)) {
+                                throw NuboException.of(ErrorCode.INVALID_PARAMETER_COMBINATION, "Give count, or minCount and maxCount, not both");
+                            }
+                            int min = b.count() != null ? b.count() : b.minCount() != null ? b.minCount() : 1;
+                            int max = b.count() != null ? b.count() : b.maxCount() != null ? b.maxCount() : min;
+                            var r = compute.run(c.principal(), new LaunchRequest(b.imageId(), b.instanceType(), min, max, b.name(),
+                                    b.keyName(), b.userData()));
+                            return new Views.ReservationView(r.reservationId(), r.accountId(),
+                                    r.instances().stream().map(i -> Views.instance(i, c.principal())).toList());
+                        }),
+                route(HandlerType.GET, "/instances/{instanceId}", "getInstance", "Describe one instance", false, 200, null, List.of(),
+                        c -> Views.instance(compute.get(c.principal(), c.path("instanceId")), c.principal())),
+                route(HandlerType.POST, "/instances/{instanceId}/start", "startInstance", "Start a stopped instance", false, 200,
+                        Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            return Views.instance(compute.start(c.principal(), c.path("instanceId")), c.principal());
+                        }),
+                route(HandlerType.POST, "/instances/{instanceId}/stop", "stopInstance",
+                        "Stop an instance: ACPI shutdown, forced after a timeout or at once with force", false, 200,
+                        Bodies.StopInstance.class, List.of(),
+                        c -> {
+                            var b = c.body(Bodies.StopInstance.class);
+                            return Views.instance(compute.stop(c.principal(), c.path("instanceId"), Boolean.TRUE.equals(b.force())), c.principal());
+                        }),
+                route(HandlerType.POST, "/instances/{instanceId}/reboot", "rebootInstance", "Reboot a running instance", false, 200,
+                        Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            return Views.instance(compute.reboot(c.principal(), c.path("instanceId")), c.principal());
+                        }),
+                route(HandlerType.POST, "/instances/{instanceId}/terminate", "terminateInstance", "Terminate an instance", false, 200,
+                        Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            return Views.instance(compute.terminate(c.principal(), c.path("instanceId")), c.principal());
+                        }),
+                route(HandlerType.GET, "/instances/{instanceId}/events", "listInstanceEvents", "The events of one instance", false, 200,
+                        null, EVENT_PAGING,
+                        c -> {
+                            long after = c.queryLong("after", 0);
+                            return Views.events(compute.events(c.principal(), Optional.of(c.path("instanceId")), after, c.queryInt("limit", 100)), after);
+                        }),
+                route(HandlerType.GET, "/events", "listEvents", "The events of the caller's account", false, 200, null, EVENT_PAGING,
+                        c -> {
+                            long after = c.queryLong("after", 0);
+                            return Views.events(compute.events(c.principal(), Optional.empty(), after, c.queryInt("limit", 100)), after);
+                        }),
+                route(HandlerType.GET, "/images", "listImages", "List the images the caller may use", false, 200, null, List.of(),
+                        c -> catalog.listImages(c.principal()).stream().map(Views::image).toList()),
+                route(HandlerType.GET, "/images/{imageId}", "getImage", "Describe one image", false, 200, null, List.of(),
+                        c -> Views.image(catalog.getImage(c.principal(), c.path("imageId")))),
+                route(HandlerType.GET, "/instance-types", "listInstanceTypes", "The instance type catalogue", false, 200, null, List.of(),
+                        c -> catalog.listTypes().stream().map(Views::type).toList()),
+                route(HandlerType.GET, "/instance-types/{name}", "getInstanceType", "Describe one instance type", false, 200, null, List.of(),
+                        c -> Views.type(catalog.getType(c.path("name")))),
+                route(HandlerType.PUT, "/instance-types/{name}", "putInstanceType", "Add or change an instance type (admin)", true, 200,
+                        Bodies.PutInstanceType.class, List.of(),
+                        c -> {
+                            var b = c.body(Bodies.PutInstanceType.class);
+                            require(b.vcpus(), "vcpus");
+                            require(b.memoryMib(), "memoryMib");
+                            require(b.priceMicrosPerHour(), "priceMicrosPerHour");
+                            return Views.type(catalog.putType(c.principal(), new InstanceType(c.path("name"), b.vcpus(), b.memoryMib(),
+                                    b.priceMicrosPerHour())));
+                        }),
+                route(HandlerType.GET, "/hosts", "listHosts", "List hypervisor hosts (admin)", true, 200, null, List.of(),
+                        c -> hosts.list(c.principal()).stream().map(Views::host).toList()),
+                route(HandlerType.GET, "/hosts/{hostId}", "getHost", "Describe one host (admin)", true, 200, null, List.of(),
+                        c -> Views.host(hosts.get(c.principal(), c.path("hostId")))),
+                route(HandlerType.GET, "/accounts", "listAccounts", "List accounts (admin)", true, 200, null, List.of(),
+                        c -> identity.listAccounts(c.principal()).stream().map(Views::account).toList()),
+                route(HandlerType.POST, "/accounts", "createAccount", "Create a tenant account and its first access key (admin)", true, 201,
+                        Bodies.CreateAccount.class, List.of(),
+                        c -> {
+                            var b = c.body(Bodies.CreateAccount.class);
+                            var key = identity.createAccount(c.principal(), b.name(), Optional.ofNullable(b.instanceQuota()));
+                            return new Views.AccountCreated(Views.account(identity.getAccount(c.principal(), key.accountId())), Views.newKey(key));
+                        }),
+                route(HandlerType.GET, "/accounts/{accountId}", "getAccount", "Describe an account", false, 200, null, List.of(),
+                        c -> Views.account(identity.getAccount(c.principal(), c.path("accountId")))),
+                route(HandlerType.POST, "/accounts/{accountId}/disable", "disableAccount", "Disable an account: its keys stop working (admin)",
+                        true, 200, Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            return Views.account(identity.setAccountEnabled(c.principal(), c.path("accountId"), false));
+                        }),
+                route(HandlerType.POST, "/accounts/{accountId}/enable", "enableAccount", "Enable an account again (admin)", true, 200,
+                        Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            return Views.account(identity.setAccountEnabled(c.principal(), c.path("accountId"), true));
+                        }),
+                route(HandlerType.GET, "/accounts/{accountId}/access-keys", "listAccessKeys", "List an account's access keys", false, 200,
+                        null, List.of(),
+                        c -> identity.listAccessKeys(c.principal(), c.path("accountId")).stream().map(Views::accessKey).toList()),
+                route(HandlerType.POST, "/accounts/{accountId}/access-keys", "createAccessKey",
+                        "Create an access key; its secret is shown only in this answer (admin)", true, 201, Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            return Views.newKey(identity.createAccessKey(c.principal(), c.path("accountId")));
+                        }),
+                route(HandlerType.POST, "/access-keys/{accessKeyId}/revoke", "revokeAccessKey", "Revoke an access key (admin)", true, 200,
+                        Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            return Views.accessKey(identity.revokeAccessKey(c.principal(), c.path("accessKeyId")));
+                        }));
+    }
+
+    private static InstanceFilter filter(RestCall c) {
+        List<InstanceState> states = c.queryList("state").stream().map(s -> {
+            try {
+                return InstanceState.fromApiName(s);
+            } catch (IllegalArgumentException e) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid instance state '%s'", s);
+            }
+        }).toList();
+        return new InstanceFilter(c.queryList("id"), states, c.queryList("type"), c.queryList("image"), c.queryList("name"));
+    }
+
+    private static void require(Object value, String name) {
+        if (value == null) {
+            throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter %s", name);
+        }
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static Route route(HandlerType method, String path, String operationId, String summary, boolean adminOnly, int status,
+                               Class<? extends Record> body, List<QueryParam> query, Route.RestHandler handler) {
+        return new Route(method, BASE + path, operationId, summary, adminOnly, status, Optional.ofNullable(body), query, handler);
+    }
+
+    /** Checks the caller may use an admin-only route before the handler runs. */
+    static void authorize(Route r, Principal p) {
+        if (r.adminOnly() && !p.isAdmin()) {
+            throw NuboException.of(ErrorCode.UNAUTHORIZED_OPERATION, "You are not authorized to perform this operation.");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.nubo.api.rest;
+
+import io.nubo.core.model.AccessKey;
+import io.nubo.core.model.Account;
+import io.nubo.core.model.Event;
+import io.nubo.core.model.Host;
+import io.nubo.core.model.Image;
+import io.nubo.core.model.Instance;
+import io.nubo.core.model.InstanceType;
+import io.nubo.core.model.NewAccessKey;
+import io.nubo.core.model.Principal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** The JSON shapes the REST API answers with. */
+public final class Views {
+    private Views() {
+    }
+
+    public record State(int code, String name) {
+    }
+
+    public record InstanceView(String instanceId, String reservationId, String ownerId, String imageId, String instanceType,
+                               int vcpus, int memoryMib, State state, String task, String stateReason, String name,
+                               String keyName, Instant launchTime, Instant terminatedAt, String hostId) {
+    }
+
+    public record InstanceList(List<InstanceView> instances, String nextToken) {
+    }
+
+    public record ReservationView(String reservationId, String ownerId, List<InstanceView> instances) {
+    }
+
+    public record TypeView(String name, int vcpus, int memoryMib, long priceMicrosPerHour) {
+    }
+
+    public record ImageView(String imageId, String name, String description, String ownerId, boolean isPublic, String state,
+                            String format, String architecture, Instant creationDate) {
+    }
+
+    public record HostView(String hostId, String name, String state, String driver, String accelerator, String zone,
+                           Capacity capacity, Capacity allocated, double cpuRatio, double memoryRatio,
+                           Instant lastHeartbeat, Instant leaseExpiresAt) {
+    }
+
+    public record Capacity(int vcpus, int memoryMib, int diskGib) {
+    }
+
+    public record AccountView(String accountId, String name, String role, boolean enabled, int instanceQuota, Instant createdAt) {
+    }
+
+    public record AccessKeyView(String accessKeyId, String accountId, String status, Instant createdAt) {
+    }
+
+    public record NewKeyView(String accessKeyId, String secretAccessKey, String accountId) {
+    }
+
+    public record AccountCreated(AccountView account, NewKeyView accessKey) {
+    }
+
+    public record EventView(long id, Instant at, String accountId, String resourceId, String type, String from, String to,
+                            String cause) {
+    }
+
+    public record EventList(List<EventView> events, long nextAfter) {
+    }
+
+    public static InstanceView instance(Instance i, Principal viewer) {
+        return new InstanceView(i.id(), i.reservationId(), i.accountId(), i.imageId(), i.instanceType(), i.vcpus(), i.memoryMib(),
+                new State(i.state().code(), i.state().apiName()), i.task().apiName(), i.stateReason(), i.name(), i.keyName(),
+                i.launchTime(), i.terminatedAt(), viewer.isAdmin() ? i.hostId() : null);
+    }
+
+    public static TypeView type(InstanceType t) {
+        return new TypeView(t.name(), t.vcpus(), t.memoryMib(), t.priceMicrosPerHour());
+    }
+
+    public static ImageView image(Image i) {
+        return new ImageView(i.id(), i.name(), i.description(), i.ownerId(), i.isPublic(), i.state(), i.format(),
+                i.architecture(), i.createdAt());
+    }
+
+    public static HostView host(Host h) {
+        return new HostView(h.id(), h.name(), h.state().apiName(), h.driver(), h.accelerator(), h.zone(),
+                new Capacity(h.vcpus(), h.memoryMib(), h.diskGib()), new Capacity(h.allocatedVcpus(), h.allocatedMemoryMib(), 0),
+                h.cpuRatio(), h.memoryRatio(), h.lastHeartbeat(), h.leaseExpiresAt());
+    }
+
+    public static AccountView account(Account a) {
+        return new AccountView(a.id(), a.name(), a.role().name().toLowerCase(Locale.ROOT), a.enabled(), a.instanceQuota(), a.createdAt());
+    }
+
+    public static AccessKeyView accessKey(AccessKey k) {
+        return new AccessKeyView(k.id(), k.accountId(), k.active() ? "active" : "revoked", k.createdAt());
+    }
+
+    public static NewKeyView newKey(NewAccessKey k) {
+        return new NewKeyView(k.accessKeyId(), k.secretAccessKey(), k.accountId());
+    }
+
+    public static EventView event(Event e) {
+        return new EventView(e.id(), e.at(), e.accountId(), e.resourceId(), e.type(), e.fromState(), e.toState(), e.cause());
+    }
+
+    public static EventList events(List<Event> events, long after) {
+        long next = events.isEmpty() ? after : events.get(events.size() - 1).id();
+        return new EventList(events.stream().map(Views::event).toList(), next);
+    }
+}

@@ -1,0 +1,117 @@
+package io.nubo.control;
+
+import io.nubo.control.catalog.CatalogService;
+import io.nubo.control.compute.ComputeService;
+import io.nubo.control.hosts.AgentGateway;
+import io.nubo.control.hosts.ChangeSignal;
+import io.nubo.control.hosts.HostService;
+import io.nubo.control.hosts.Scheduler;
+import io.nubo.control.identity.IdentityService;
+import io.nubo.control.identity.SecretBox;
+import io.nubo.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The services of one control-plane server and its background controllers (the scheduler and
+ * the lease watchdog). Every controller reads its work from the database, so several servers can
+ * run side by side and any of them can crash at any point. Thread-safe after {@link #start()}.
+ */
+public final class ControlPlane implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+    private static final Duration SCHEDULER_POLL = Duration.ofSeconds(1);
+    private static final Duration LEASE_CHECK = Duration.ofSeconds(5);
+
+    private final IdentityService identity;
+    private final CatalogService catalog;
+    private final ComputeService compute;
+    private final HostService hosts;
+    private final AgentGateway agents;
+    private final Scheduler scheduler;
+    private final ChangeSignal schedulerWork = new ChangeSignal();
+    private final ScheduledExecutorService periodic = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("lease-watch").factory());
+    private Thread schedulerThread;
+    private volatile boolean running;
+
+    public ControlPlane(Database db, Path dataDir, Clock clock) {
+        ChangeSignal desired = new ChangeSignal();
+        this.identity = new IdentityService(db, SecretBox.fromKeyFile(dataDir.resolve("secret.key")), clock);
+        this.catalog = new CatalogService(db, clock);
+        this.agents = new AgentGateway(db, clock, desired);
+        this.compute = new ComputeService(db, clock, schedulerWork::signal, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)));
+        this.hosts = new HostService(db, clock);
+        this.scheduler = new Scheduler(db, clock, agents::notifyHosts);
+    }
+
+    public void start() {
+        running = true;
+        schedulerThread = Thread.ofPlatform().daemon().name("scheduler").start(this::schedulerLoop);
+        periodic.scheduleWithFixedDelay(this::checkLeases, LEASE_CHECK.toMillis(), LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void schedulerLoop() {
+        while (running) {
+            long seen = schedulerWork.generation();
+            try {
+                try {
+                    scheduler.drain();
+                } catch (RuntimeException e) {
+                    LOG.warn("scheduler pass failed; retrying: {}", e.toString());
+                }
+                schedulerWork.awaitChange(seen, SCHEDULER_POLL);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void checkLeases() {
+        try {
+            hosts.expireLeases().forEach(id -> LOG.warn("host {} missed its lease and is suspect", id));
+        } catch (RuntimeException e) {
+            LOG.warn("lease check failed: {}", e.toString());
+        }
+    }
+
+    public IdentityService identity() {
+        return identity;
+    }
+
+    public CatalogService catalog() {
+        return catalog;
+    }
+
+    public ComputeService compute() {
+        return compute;
+    }
+
+    public HostService hosts() {
+        return hosts;
+    }
+
+    public AgentGateway agents() {
+        return agents;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        periodic.shutdownNow();
+        if (schedulerThread != null) {
+            schedulerThread.interrupt();
+            try {
+                schedulerThread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.nubo.control.compute;
+
+import io.nubo.core.ErrorCode;
+import io.nubo.core.Ids;
+import io.nubo.core.NuboException;
+import io.nubo.core.model.Account;
+import io.nubo.core.model.Event;
+import io.nubo.core.model.Image;
+import io.nubo.core.model.Instance;
+import io.nubo.core.model.InstanceOperation;
+import io.nubo.core.model.InstanceState;
+import io.nubo.core.model.InstanceTask;
+import io.nubo.core.model.InstanceType;
+import io.nubo.core.model.Page;
+import io.nubo.core.model.Principal;
+import io.nubo.core.model.Reservation;
+import io.nubo.store.Database;
+import io.nubo.store.Store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Instances: launch, list, and the lifecycle operations. Each call validates fully, writes the
+ * desired state and its events in one transaction, and returns; the scheduler and the agents
+ * do the rest. Thread-safe.
+ */
+public final class ComputeService {
+    /** Terminated instances stay visible this long, as on EC2. */
+    public static final Duration TERMINATED_VISIBILITY = Duration.ofHours(1);
+    public static final int MAX_USER_DATA_BYTES = 16 * 1024;
+    public static final int MAX_PER_LAUNCH = 1000;
+    private static final String DEFAULT_TYPE = "t3.micro";
+
+    private final Database db;
+    private final Clock clock;
+    private final Runnable wakeScheduler;
+    private final Consumer<Collection<String>> hostsChanged;
+
+    public ComputeService(Database db, Clock clock, Runnable wakeScheduler, Consumer<Collection<String>> hostsChanged) {
+        this.db = db;
+        this.clock = clock;
+        this.wakeScheduler = wakeScheduler;
+        this.hostsChanged = hostsChanged;
+    }
+
+    public Reservation run(Principal caller, LaunchRequest r) {
+        validateLaunch(r);
+        Reservation reservation = db.inTransaction(s -> {
+            Image image = s.images().findVisible(r.imageId(), caller.accountId()).orElseThrow(
+                    () -> NuboException.of(ErrorCode.INVALID_AMI_ID_NOT_FOUND, "The image id '[%s]' does not exist", r.imageId()));
+            if (!"available".equals(image.state())) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Image %s is not available (it is %s)", image.id(), image.state());
+            }
+            String typeName = r.instanceType() == null ? DEFAULT_TYPE : r.instanceType();
+            InstanceType type = s.instanceTypes().find(typeName).orElseThrow(() -> NuboException.of(
+                    ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for InstanceType", typeName));
+            Account account = s.accounts().lock(caller.accountId()).orElseThrow();
+            int allowedByQuota = account.instanceQuota() - s.instances().countActive(account.id());
+            if (allowedByQuota < r.minCount()) {
+                throw NuboException.of(ErrorCode.INSTANCE_LIMIT_EXCEEDED,
+                        "You have requested more instances (%d) than your current instance limit of %d allows (%d in use).",
+                        r.minCount(), account.instanceQuota(), account.instanceQuota() - Math.max(allowedByQuota, 0));
+            }
+            long slots = s.hosts().freeSlots(type.vcpus(), type.memoryMib());
+            if (slots < r.minCount()) {
+                throw NuboException.of(ErrorCode.INSUFFICIENT_INSTANCE_CAPACITY,
+                        "We currently do not have sufficient %s capacity. Capacity for %d more is available.", type.name(), slots);
+            }
+            int count = (int) Math.min(Math.min(r.maxCount(), allowedByQuota), slots);
+            return launch(s, caller, r, image, type, count);
+        });
+        wakeScheduler.run();
+        return reservation;
+    }
+
+    private Reservation launch(Store s, Principal caller, LaunchRequest r, Image image, InstanceType type, int count) {
+        Instant now = clock.instant();
+        String reservationId = Ids.next(Ids.RESERVATION);
+        List<Instance> created = new ArrayList<>(count);
+        for (int n = 0; n < count; n++) {
+            Instance i = new Instance(Ids.next(Ids.INSTANCE), caller.accountId(), reservationId, image.id(), type.name(),
+                    type.vcpus(), type.memoryMib(), InstanceState.PENDING, InstanceTask.SCHEDULING, null, r.name(),
+                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0);
+            s.instances().insert(i);
+            s.events().append(now, i.accountId(), i.id(), "instance.state", null, InstanceState.PENDING.apiName(),
+                    "launched by " + caller.accessKeyId());
+            created.add(i);
+        }
+        return new Reservation(reservationId, caller.accountId(), created);
+    }
+
+    private static void validateLaunch(LaunchRequest r) {
+        if (r.imageId() == null || r.imageId().isEmpty()) {
+            throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter ImageId");
+        }
+        if (!Ids.isWellFormed(Ids.IMAGE, r.imageId())) {
+            throw NuboException.of(ErrorCode.INVALID_AMI_ID_MALFORMED, "Invalid id: \"%s\" (expecting \"ami-...\")", r.imageId());
+        }
+        if (r.minCount() < 1 || r.maxCount() < 1) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The instance count must be at least 1");
+        }
+        if (r.minCount() > r.maxCount()) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "MinCount (%d) must not exceed MaxCount (%d)", r.minCount(), r.maxCount());
+        }
+        if (r.maxCount() > MAX_PER_LAUNCH) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "At most %d instances can be launched at once", MAX_PER_LAUNCH);
+        }
+        if (r.name() != null && r.name().length() > 255) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The name must be at most 255 characters");
+        }
+        if (r.keyName() != null && (r.keyName().isEmpty() || r.keyName().length() > 255)) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The key name must be 1 to 255 characters");
+        }
+        if (r.userData() != null) {
+            byte[] decoded;
+            try {
+                decoded = Base64.getMimeDecoder().decode(r.userData());
+            } catch (IllegalArgumentException e) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid BASE64 encoding of user data.");
+            }
+            if (decoded.length > MAX_USER_DATA_BYTES) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "User data is limited to %d bytes (it is %d)",
+                        MAX_USER_DATA_BYTES, decoded.length);
+            }
+        }
+    }
+
+    public Instance get(Principal caller, String instanceId) {
+        requireWellFormed(instanceId);
+        return db.read(s -> s.instances().find(instanceId, caller.accountId(), visibleSince()))
+                .orElseThrow(() -> notFound(List.of(instanceId)));
+    }
+
+    public Page<Instance> list(Principal caller, ListQuery q) {
+        if (q.maxResults() < 1 || q.maxResults() > ListQuery.MAX_PAGE) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "MaxResults must be between 1 and %d", ListQuery.MAX_PAGE);
+        }
+        var after = q.nextToken().map(PageTokens::decode);
+        List<Instance> rows = db.read(s -> s.instances().list(caller.accountId(), q.filter(), visibleSince(), after, q.maxResults() + 1));
+        if (rows.size() <= q.maxResults()) {
+            return new Page<>(rows, null);
+        }
+        List<Instance> page = rows.subList(0, q.maxResults());
+        Instance last = page.get(page.size() - 1);
+        return new Page<>(List.copyOf(page), PageTokens.encode(last.launchTime(), last.id()));
+    }
+
+    public Instance start(Principal caller, String id) {
+        return change(caller, id, InstanceOperation.START, false);
+    }
+
+    public Instance stop(Principal caller, String id, boolean force) {
+        return change(caller, id, InstanceOperation.STOP, force);
+    }
+
+    public Instance reboot(Principal caller, String id) {
+        return change(caller, id, InstanceOperation.REBOOT, false);
+    }
+
+    public Instance terminate(Principal caller, String id) {
+        return change(caller, id, InstanceOperation.TERMINATE, false);
+    }
+
+    /** The instance before and after an operation, for EC2's previousState/currentState. */
+    public record Change(Instance before, Instance after) {
+    }
+
+    private interface Transition {
+        Instance apply(Instance current, Instant now);
+    }
+
+    private static Transition transitionFor(InstanceOperation op, boolean force) {
+        return switch (op) {
+            case START -> (i, now) -> InstanceChanges.withState(i, InstanceState.PENDING, InstanceTask.SPAWNING, null, now);
+            case STOP -> (i, now) -> InstanceChanges.stopping(i, force, now);
+            case REBOOT -> InstanceChanges::rebooted;
+            case TERMINATE -> (i, now) -> {
+                if (i.state() == InstanceState.TERMINATED || i.state() == InstanceState.SHUTTING_DOWN) {
+                    return i;
+                }
+                // Never placed: nothing runs anywhere, so it is gone at once.
+                InstanceState next = i.hostId() == null ? InstanceState.TERMINATED : InstanceState.SHUTTING_DOWN;
+                InstanceTask task = i.hostId() == null ? InstanceTask.NONE : InstanceTask.DELETING;
+                return InstanceChanges.withState(i, next, task, "Client.UserInitiatedShutdown: User initiated shutdown", now);
+            };
+        };
+    }
+
+    private Instance change(Principal caller, String id, InstanceOperation op, boolean force) {
+        return apply(caller, List.of(id), op, force).get(0).after();
+    }
+
+    /** Applies {@code op} to several instances atomically: if any is unknown or in the wrong state, none changes. */
+    public List<Change> apply(Principal caller, List<String> ids, InstanceOperation op, boolean force) {
+        return changeAll(caller, ids, op, transitionFor(op, force));
+    }
+
+    private List<Change> changeAll(Principal caller, List<String> ids, InstanceOperation op, Transition t) {
+        if (ids.isEmpty()) {
+            throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter InstanceId");
+        }
+        ids.forEach(ComputeService::requireWellFormed);
+        Set<String> hosts = new java.util.HashSet<>();
+        List<Change> changes = db.inTransaction(s -> {
+            Instant now = clock.instant();
+            List<Instance> locked = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            for (String id : ids.stream().sorted().distinct().toList()) {
+                Optional<Instance> i = s.instances().lock(id)
+                        .filter(x -> x.accountId().equals(caller.accountId()))
+                        .filter(x -> x.terminatedAt() == null || !x.terminatedAt().isBefore(visibleSince()));
+                i.ifPresentOrElse(locked::add, () -> missing.add(id));
+            }
+            if (!missing.isEmpty()) {
+                throw notFound(missing);
+            }
+            for (Instance i : locked) {
+                if (!op.allowedIn(i.state())) {
+                    throw NuboException.of(ErrorCode.INCORRECT_INSTANCE_STATE,
+                            "The instance '%s' is not in a state from which it can be %s (it is %s).", i.id(),
+                            pastTense(op), i.state().apiName());
+                }
+            }
+            List<Change> out = new ArrayList<>();
+            for (String id : ids) {
+                Instance before = locked.stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
+                Instance current = out.stream().map(Change::after).filter(x -> x.id().equals(id)).findFirst().orElse(before);
+                Instance after = t.apply(current, now);
+                boolean desiredChanged = !after.equals(current);
+                InstanceLog.record(s, current, after, desiredChanged, op == InstanceOperation.REBOOT ? "instance.reboot" : null,
+                        op.apiName() + " by " + caller.accessKeyId());
+                if (desiredChanged && after.hostId() != null) {
+                    hosts.add(after.hostId());
+                }
+                out.add(new Change(before, after));
+            }
+            return out;
+        });
+        hostsChanged.accept(hosts);
+        return changes;
+    }
+
+    /** Events of the caller's account, or of one of its instances, after {@code afterId}. */
+    public List<Event> events(Principal caller, Optional<String> instanceId, long afterId, int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "limit must be between 1 and 1000");
+        }
+        if (afterId < 0) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "after must not be negative");
+        }
+        instanceId.ifPresent(id -> get(caller, id));
+        return db.read(s -> s.events().list(caller.accountId(), instanceId.orElse(null), afterId, limit));
+    }
+
+    /** How many instances exist in each state, across accounts: for metrics, not for callers. */
+    public java.util.Map<String, Long> countsByState() {
+        return db.read(s -> s.instances().countByState());
+    }
+
+    private Instant visibleSince() {
+        return clock.instant().minus(TERMINATED_VISIBILITY);
+    }
+
+    static void requireWellFormed(String id) {
+        if (!Ids.isWellFormed(Ids.INSTANCE, id)) {
+            throw NuboException.of(ErrorCode.INVALID_INSTANCE_ID_MALFORMED, "Invalid id: \"%s\"", id);
+        }
+    }
+
+    private static NuboException notFound(List<String> ids) {
+        return NuboException.of(ErrorCode.INVALID_INSTANCE_ID_NOT_FOUND, "The instance ID%s '%s' do%s not exist",
+                ids.size() > 1 ? "s" : "", String.join(", ", ids), ids.size() > 1 ? "" : "es");
+    }
+
+    private static String pastTense(InstanceOperation op) {
+        return switch (op) {
+            case START -> "started";
+            case STOP -> "stopped";
+            case REBOOT -> "rebooted";
+            case TERMINATE -> "terminated";
+        };
+    }
+}

@@ -1,0 +1,112 @@
+package io.nubo.control.hosts;
+
+import io.nubo.core.ErrorCode;
+import io.nubo.core.Ids;
+import io.nubo.core.NuboException;
+import io.nubo.core.agent.AgentChannel;
+import io.nubo.core.agent.DesiredInstance;
+import io.nubo.core.agent.DesiredState;
+import io.nubo.core.agent.HostRegistration;
+import io.nubo.core.agent.HostReport;
+import io.nubo.core.model.Image;
+import io.nubo.core.model.Instance;
+import io.nubo.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The control plane's side of {@link AgentChannel}: registration, leases, the versioned desired
+ * state of each host, and observed state. The in-process agent calls it directly; the HTTP
+ * agent endpoint will call the same methods. Thread-safe.
+ */
+public final class AgentGateway implements AgentChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentGateway.class);
+    public static final Duration LEASE = Duration.ofSeconds(15);
+
+    private final Database db;
+    private final Clock clock;
+    private final ChangeSignal desiredChanged;
+
+    public AgentGateway(Database db, Clock clock, ChangeSignal desiredChanged) {
+        this.db = db;
+        this.clock = clock;
+        this.desiredChanged = desiredChanged;
+    }
+
+    @Override
+    public String register(HostRegistration r) {
+        if (r.name() == null || r.name().isBlank() || r.vcpus() < 1 || r.memoryMib() < 1) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "A host needs a name and positive capacity");
+        }
+        Instant now = clock.instant();
+        String id = db.inTransaction(s -> {
+            String hostId = s.hosts().upsert(Ids.next(Ids.HOST), r, now, now.plus(LEASE));
+            s.events().append(now, null, hostId, "host.registered", null, "up",
+                    r.driver() + " driver, " + r.accelerator() + ", " + r.vcpus() + " vCPU, " + r.memoryMib() + " MiB");
+            return hostId;
+        });
+        LOG.info("host {} ({}) registered: {} driver, accelerator {}, {} vCPU, {} MiB", r.name(), id, r.driver(),
+                r.accelerator(), r.vcpus(), r.memoryMib());
+        return id;
+    }
+
+    @Override
+    public void heartbeat(String hostId) {
+        Instant now = clock.instant();
+        boolean known = db.inTransaction(s -> s.hosts().renewLease(hostId, now, now.plus(LEASE)));
+        if (!known) {
+            throw NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND, "The host '%s' is not registered", hostId);
+        }
+    }
+
+    @Override
+    public DesiredState awaitDesired(String hostId, long knownVersion, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long generation = desiredChanged.generation();
+            long version = db.read(s -> s.instances().desiredVersion(hostId));
+            long left = deadline - System.nanoTime();
+            if (version > knownVersion || left <= 0) {
+                return desiredState(hostId);
+            }
+            desiredChanged.awaitChange(generation, Duration.ofNanos(left));
+        }
+    }
+
+    private DesiredState desiredState(String hostId) {
+        return db.inTransaction(s -> {
+            long version = s.instances().desiredVersion(hostId);
+            List<Instance> placed = s.instances().placedOn(hostId);
+            Map<String, Image> images = new HashMap<>();
+            List<DesiredInstance> out = placed.stream().map(i -> {
+                Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
+                return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
+                        img.id(), img.format(), img.location(), i.id(), i.userData(), null);
+            }).toList();
+            return new DesiredState(version, out);
+        });
+    }
+
+    @Override
+    public void report(String hostId, HostReport report) {
+        boolean changed = db.inTransaction(s -> ObservationApplier.apply(s, hostId, report, clock.instant()));
+        if (changed) {
+            desiredChanged.signal();
+        }
+    }
+
+    /** Tells waiting agents that the desired state of these hosts changed. */
+    public void notifyHosts(Set<String> hostIds) {
+        if (!hostIds.isEmpty()) {
+            desiredChanged.signal();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.nubo.control.hosts;
+
+import io.nubo.control.compute.InstanceChanges;
+import io.nubo.control.compute.InstanceLog;
+import io.nubo.core.agent.HostReport;
+import io.nubo.core.agent.ObservedInstance;
+import io.nubo.core.model.Instance;
+import io.nubo.core.model.InstanceState;
+import io.nubo.core.model.InstanceTask;
+import io.nubo.core.model.PowerState;
+import io.nubo.store.Store;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Turns what an agent observed into instance transitions: {@code pending} becomes
+ * {@code running} once the VM runs, {@code stopping} becomes {@code stopped} once it is down,
+ * {@code shutting-down} becomes {@code terminated} once it is gone, and a VM that stops on its
+ * own makes a {@code running} instance {@code stopped}, with the reason. Stateless.
+ *
+ * <p>An observation counts only if the agent had already seen the instance's latest desired
+ * state when it looked; otherwise it may describe an older intent (a VM not yet restarted after
+ * a start request) and is ignored until the next report.
+ */
+final class ObservationApplier {
+    private static final String GUEST_SHUTDOWN = "Client.InstanceInitiatedShutdown: Instance initiated shutdown";
+
+    private ObservationApplier() {
+    }
+
+    /** Applies a report; returns whether anything changed that alters the host's desired state. */
+    static boolean apply(Store s, String hostId, HostReport report, Instant now) {
+        Map<String, ObservedInstance> seen = report.instances().stream()
+                .collect(Collectors.toMap(ObservedInstance::instanceId, Function.identity(), (a, b) -> b));
+        boolean desiredChanged = false;
+        for (Instance i : s.instances().placedOn(hostId)) {
+            if (i.desiredSeq() > report.appliedVersion()) {
+                continue;
+            }
+            Optional<ObservedInstance> o = Optional.ofNullable(seen.get(i.id()));
+            Optional<Instance> next = next(i, o, now);
+            if (next.isEmpty()) {
+                continue;
+            }
+            Instance locked = s.instances().lock(i.id()).orElseThrow();
+            if (!locked.equals(i)) {
+                continue; // changed by a caller meanwhile: the next report decides
+            }
+            Instance after = next.get();
+            boolean changesDesired = after.state() != i.state();
+            InstanceLog.record(s, i, after, changesDesired, null, "observed on host");
+            if (after.state() == InstanceState.TERMINATED) {
+                s.hosts().allocate(hostId, -i.vcpus(), -i.memoryMib());
+            }
+            desiredChanged |= changesDesired;
+        }
+        return desiredChanged;
+    }
+
+    private static Optional<Instance> next(Instance i, Optional<ObservedInstance> o, Instant now) {
+        PowerState power = o.map(ObservedInstance::power).orElse(null);
+        String reason = o.map(ObservedInstance::reason).orElse(null);
+        return switch (i.state()) {
+            case PENDING -> {
+                if (power == PowerState.RUNNING) {
+                    yield Optional.of(InstanceChanges.withState(i, InstanceState.RUNNING, InstanceTask.NONE, null, now));
+                }
+                if (power == PowerState.FAILED) {
+                    yield Optional.of(InstanceChanges.withState(i, InstanceState.TERMINATED, InstanceTask.NONE,
+                            "Server.InternalError: " + (reason == null ? "the VM failed to start" : reason), now));
+                }
+                yield Optional.empty();
+            }
+            case RUNNING -> {
+                if (power == null || power == PowerState.STOPPED || power == PowerState.FAILED) {
+                    String why = reason != null ? reason : power == null ? "Server.InternalError: the VM is gone from its host" : GUEST_SHUTDOWN;
+                    yield Optional.of(InstanceChanges.withState(i, InstanceState.STOPPED, InstanceTask.NONE, why, now));
+                }
+                yield Optional.empty();
+            }
+            case STOPPING -> power == null || power == PowerState.STOPPED || power == PowerState.FAILED
+                    ? Optional.of(InstanceChanges.withState(i, InstanceState.STOPPED, InstanceTask.NONE, i.stateReason(), now))
+                    : Optional.empty();
+            case SHUTTING_DOWN -> power == null
+                    ? Optional.of(InstanceChanges.withState(i, InstanceState.TERMINATED, InstanceTask.NONE, i.stateReason(), now))
+                    : Optional.empty();
+            case STOPPED, TERMINATED -> Optional.empty();
+        };
+    }
+}

@@ -1,0 +1,115 @@
+package io.nubo.control.hosts;
+
+import io.nubo.control.compute.InstanceChanges;
+import io.nubo.control.compute.InstanceLog;
+import io.nubo.core.model.Host;
+import io.nubo.core.model.Instance;
+import io.nubo.core.model.InstanceState;
+import io.nubo.core.model.InstanceTask;
+import io.nubo.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Places pending instances on hosts. A pass claims a batch of unplaced instances with
+ * {@code FOR UPDATE SKIP LOCKED}, locks the up hosts, and places each instance on the host with
+ * the most free memory that fits it (spread), all in one transaction, so concurrent passes on
+ * several servers never oversubscribe a host. An instance that fits nowhere is terminated with
+ * {@code Server.InsufficientInstanceCapacity}, as EC2 does. Thread-safe.
+ */
+public final class Scheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    static final int BATCH = 500;
+
+    private final Database db;
+    private final Clock clock;
+    private final Consumer<Set<String>> hostsChanged;
+
+    public Scheduler(Database db, Clock clock, Consumer<Set<String>> hostsChanged) {
+        this.db = db;
+        this.clock = clock;
+        this.hostsChanged = hostsChanged;
+    }
+
+    /** Runs passes until no unplaced instance is left; returns how many instances were handled. */
+    public int drain() {
+        int total = 0;
+        int n;
+        do {
+            n = pass();
+            total += n;
+        } while (n == BATCH);
+        return total;
+    }
+
+    private int pass() {
+        Set<String> touched = new HashSet<>();
+        int handled = db.inTransaction(s -> {
+            List<Instance> pending = s.instances().claimUnscheduled(BATCH);
+            if (pending.isEmpty()) {
+                return 0;
+            }
+            List<Slot> hosts = s.hosts().lockSchedulable().stream().map(Slot::new).toList();
+            Instant now = clock.instant();
+            for (Instance i : pending) {
+                Optional<Slot> best = hosts.stream().filter(h -> h.fits(i))
+                        .max(Comparator.comparingLong(Slot::freeMemory).thenComparing(h -> h.host.id()));
+                if (best.isPresent()) {
+                    Slot h = best.get();
+                    h.take(i);
+                    InstanceLog.record(s, i, InstanceChanges.placedOn(i, h.host.id(), now), true, "instance.scheduled",
+                            "placed on " + h.host.name());
+                    touched.add(h.host.id());
+                } else {
+                    InstanceLog.record(s, i, InstanceChanges.withState(i, InstanceState.TERMINATED, InstanceTask.NONE,
+                            "Server.InsufficientInstanceCapacity: no host has room for " + i.instanceType(), now),
+                            false, null, "scheduler");
+                }
+            }
+            for (Slot h : hosts) {
+                if (h.addedVcpus > 0) {
+                    s.hosts().allocate(h.host.id(), h.addedVcpus, h.addedMemory);
+                }
+            }
+            return pending.size();
+        });
+        if (!touched.isEmpty()) {
+            LOG.debug("placed {} instances on {} hosts", handled, touched.size());
+            hostsChanged.accept(touched);
+        }
+        return handled;
+    }
+
+    /** A host's free capacity while one pass runs. */
+    private static final class Slot {
+        final Host host;
+        int addedVcpus;
+        int addedMemory;
+
+        Slot(Host host) {
+            this.host = host;
+        }
+
+        long freeMemory() {
+            return (long) host.schedulableMemoryMib() - host.allocatedMemoryMib() - addedMemory;
+        }
+
+        boolean fits(Instance i) {
+            return host.schedulableVcpus() - host.allocatedVcpus() - addedVcpus >= i.vcpus() && freeMemory() >= i.memoryMib();
+        }
+
+        void take(Instance i) {
+            addedVcpus += i.vcpus();
+            addedMemory += i.memoryMib();
+        }
+    }
+}

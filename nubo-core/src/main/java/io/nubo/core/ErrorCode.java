@@ -1,0 +1,52 @@
+package io.nubo.core;
+
+/**
+ * The stable error codes of Nubo. Each is EC2's code for the same condition, with the HTTP
+ * status EC2 answers it with; the EC2 and REST adapters both map from this one table.
+ */
+public enum ErrorCode {
+    AUTH_FAILURE("AuthFailure", 401),
+    UNAUTHORIZED_OPERATION("UnauthorizedOperation", 403),
+    INVALID_REQUEST("InvalidRequest", 400),
+    REQUEST_TOO_LARGE("RequestEntityTooLarge", 413),
+    UNKNOWN_PARAMETER("UnknownParameter", 400),
+    MISSING_PARAMETER("MissingParameter", 400),
+    INVALID_PARAMETER_VALUE("InvalidParameterValue", 400),
+    INVALID_PARAMETER_COMBINATION("InvalidParameterCombination", 400),
+    INVALID_PAGINATION_TOKEN("InvalidPaginationToken", 400),
+    INVALID_INSTANCE_ID_MALFORMED("InvalidInstanceID.Malformed", 400),
+    INVALID_INSTANCE_ID_NOT_FOUND("InvalidInstanceID.NotFound", 400),
+    INVALID_AMI_ID_MALFORMED("InvalidAMIID.Malformed", 400),
+    INVALID_AMI_ID_NOT_FOUND("InvalidAMIID.NotFound", 400),
+    INVALID_INSTANCE_TYPE("InvalidInstanceType", 400),
+    INVALID_HOST_ID_NOT_FOUND("InvalidHostID.NotFound", 400),
+    INVALID_ACCOUNT_ID_NOT_FOUND("InvalidAccountID.NotFound", 400),
+    INVALID_ACCESS_KEY_ID_NOT_FOUND("InvalidAccessKeyId.NotFound", 400),
+    INVALID_EVENT_ID_NOT_FOUND("InvalidEventID.NotFound", 400),
+    INVALID_ACCOUNT_NAME_DUPLICATE("InvalidAccountName.Duplicate", 400),
+    INCORRECT_INSTANCE_STATE("IncorrectInstanceState", 400),
+    INSTANCE_LIMIT_EXCEEDED("InstanceLimitExceeded", 400),
+    INSUFFICIENT_INSTANCE_CAPACITY("InsufficientInstanceCapacity", 500),
+    NOT_FOUND("NotFound", 404),
+    METHOD_NOT_ALLOWED("MethodNotAllowed", 405),
+    UNSUPPORTED_OPERATION("UnsupportedOperation", 400),
+    SERVICE_UNAVAILABLE("ServiceUnavailable", 503),
+    INTERNAL_ERROR("InternalError", 500);
+
+    private final String code;
+    private final int httpStatus;
+
+    ErrorCode(String code, int httpStatus) {
+        this.code = code;
+        this.httpStatus = httpStatus;
+    }
+
+    /** The EC2 error code, e.g. {@code InvalidInstanceID.NotFound}. */
+    public String code() {
+        return code;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

@@ -1,0 +1,16 @@
+package io.nubo.core.model;
+
+import java.util.Locale;
+
+/** A host's state, as the control plane sees it. */
+public enum HostState {
+    UP,
+    SUSPECT,
+    DOWN,
+    MAINTENANCE,
+    DISABLED;
+
+    public String apiName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

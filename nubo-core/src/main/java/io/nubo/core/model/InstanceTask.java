@@ -1,0 +1,17 @@
+package io.nubo.core.model;
+
+import java.util.Locale;
+
+/** What the control plane is doing to an instance right now, beside its EC2 state (Nova's task_state). */
+public enum InstanceTask {
+    NONE,
+    SCHEDULING,
+    SPAWNING,
+    REBOOTING,
+    POWERING_OFF,
+    DELETING;
+
+    public String apiName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

@@ -1,0 +1,38 @@
+package io.nubo.core.spi;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Runs VMs on one host. Implementations: {@code qemu} and {@code fake}.
+ *
+ * <p>Every method is idempotent and safe to call again after the agent restarts: VMs outlive the
+ * agent, and {@link #list()} finds them again. Calls for different instances may run
+ * concurrently; implementations serialise calls for one instance themselves.
+ */
+public interface Hypervisor extends AutoCloseable {
+    /** The driver name, e.g. {@code qemu}. */
+    String name();
+
+    /** Probes the host: accelerator and capacity. */
+    HostFacts probe();
+
+    /** Creates the VM if it does not exist, and boots it unless it already runs. Returns once it is starting. */
+    void start(VmSpec spec);
+
+    /** Shuts the guest down: gracefully within {@code timeout}, then by force. Returns once it is stopped. */
+    void stop(String instanceId, boolean force, Duration timeout);
+
+    /** Reboots a running guest: softly first, then by reset. */
+    void reboot(String instanceId);
+
+    /** Stops the VM at once and deletes everything it had on the host. Unknown IDs are ignored. */
+    void destroy(String instanceId);
+
+    /** Every VM this host has, running or not, keyed by instance ID. */
+    Map<String, VmStatus> list();
+
+    @Override
+    default void close() {
+    }
+}

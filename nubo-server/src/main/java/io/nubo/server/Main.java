@@ -1,0 +1,24 @@
+package io.nubo.server;
+
+import io.nubo.server.cli.AccessKeysCommand;
+import io.nubo.server.cli.AccountsCommand;
+import io.nubo.server.cli.HostsCommand;
+import io.nubo.server.cli.ImagesCommand;
+import io.nubo.server.cli.InstancesCommand;
+import io.nubo.server.cli.TypesCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code nubo} command: servers, agent and the CLI in one jar. */
+@Command(name = "nubo", mixinStandardHelpOptions = true, version = "nubo " + NuboServer.VERSION,
+        description = "Nubo: an IaaS cloud on QEMU/KVM.",
+        subcommands = {UpCommand.class, ServerCommand.class, AgentCommand.class, InstancesCommand.class, ImagesCommand.class,
+                TypesCommand.class, HostsCommand.class, AccountsCommand.class, AccessKeysCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0 || !UpCommand.isServing()) {
+            System.exit(code);
+        }
+    }
+}

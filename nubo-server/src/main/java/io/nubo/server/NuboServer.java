@@ -1,0 +1,127 @@
+package io.nubo.server;
+
+import io.nubo.agent.Agent;
+import io.nubo.agent.AgentConfig;
+import io.nubo.agent.fake.FakeHypervisor;
+import io.nubo.api.ApiServer;
+import io.nubo.control.ControlPlane;
+import io.nubo.core.model.NewAccessKey;
+import io.nubo.core.spi.HostFacts;
+import io.nubo.core.spi.Hypervisor;
+import io.nubo.store.Database;
+import io.nubo.store.EmbeddedDatabase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+
+/**
+ * One running Nubo server: database (embedded or external), control plane, HTTP API and,
+ * in the all-in-one mode, a local agent. Start and close in one thread.
+ */
+public final class NuboServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NuboServer.class);
+    public static final String VERSION = "0.1.0";
+
+    private final ServerOptions options;
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private ApiServer api;
+    private ControlPlane controlPlane;
+    private Agent agent;
+    private Optional<NewAccessKey> firstKey = Optional.empty();
+
+    public NuboServer(ServerOptions options) {
+        this.options = options;
+    }
+
+    public NuboServer start() {
+        try {
+            Files.createDirectories(options.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data dir " + options.dataDir(), e);
+        }
+        Hypervisor hypervisor = options.localAgent() ? hypervisor() : null;
+        Database db;
+        if (options.jdbcUrl().isPresent()) {
+            db = Database.open(options.jdbcUrl().get(), options.dbUser().orElse("nubo"), options.dbPassword().orElse(""), 40);
+        } else {
+            EmbeddedDatabase embedded = EmbeddedDatabase.start(options.dataDir());
+            toClose.push(embedded);
+            db = Database.open(embedded.jdbcUrl(), embedded.user(), "", 40);
+        }
+        toClose.push(db);
+        Clock clock = Clock.systemUTC();
+        controlPlane = new ControlPlane(db, options.dataDir(), clock);
+        toClose.push(controlPlane);
+        firstKey = controlPlane.identity().bootstrapAdmin();
+        firstKey.ifPresent(k -> Credentials.write(options.dataDir(), k));
+        controlPlane.catalog().ensureDefaultImage("qcow2", options.dataDir().resolve("images/nubo-default.qcow2").toString(), "available");
+        controlPlane.start();
+        if (hypervisor != null) {
+            toClose.push(hypervisor);
+            agent = new Agent(controlPlane.agents(), hypervisor, new AgentConfig(hostName(), "nubo-1a",
+                    options.dataDir().resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30)));
+            toClose.push(agent);
+            agent.start();
+        }
+        api = new ApiServer(controlPlane, new ApiServer.Health(db::isHealthy, () -> agent == null || agent.isReady()), VERSION);
+        toClose.push(api);
+        api.start(options.bindAddress(), options.port());
+        LOG.info("api listening on {}:{}", options.bindAddress(), api.port());
+        return this;
+    }
+
+    private Hypervisor hypervisor() {
+        if (options.driver().equals("fake")) {
+            ServerOptions.FakeOptions f = options.fake();
+            return new FakeHypervisor(Clock.systemUTC(), f.bootTime(), f.shutdownTime(),
+                    new HostFacts("fake", f.vcpus(), f.memoryMib(), f.diskGib()), Optional.of(options.dataDir().resolve("fake")));
+        }
+        throw new IllegalArgumentException("the '" + options.driver() + "' driver is not available in this version of Nubo: "
+                + "only 'fake' (simulated VMs) exists so far; the QEMU driver is being built. Use --driver fake.");
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    /** The admin key created by this start, if this was the first start. */
+    public Optional<NewAccessKey> firstKey() {
+        return firstKey;
+    }
+
+    public boolean isAgentReady() {
+        return agent != null && agent.isReady();
+    }
+
+    @Override
+    public void close() {
+        while (!toClose.isEmpty()) {
+            try {
+                toClose.pop().close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping: {}", e.toString());
+            }
+        }
+    }
+}

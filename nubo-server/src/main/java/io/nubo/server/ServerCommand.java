@@ -1,0 +1,41 @@
+package io.nubo.server;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code nubo server}: a control-plane server without a local agent, on an external or embedded PostgreSQL. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Run a control-plane server (API, scheduler, controllers) without a local agent.")
+public final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "8773", description = "HTTP port (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--data-dir", defaultValue = "${sys:user.home}/.nubo", description = "state directory (default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--db-url", description = "JDBC URL of an external PostgreSQL; the embedded one is used without it")
+    String dbUrl;
+
+    @Option(names = "--db-user", description = "database user")
+    String dbUser;
+
+    @Option(names = "--db-password-env", description = "name of the environment variable holding the database password")
+    String dbPasswordEnv;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Optional<String> password = Optional.ofNullable(dbPasswordEnv).map(System::getenv);
+        ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, Optional.ofNullable(dbUrl),
+                Optional.ofNullable(dbUser), password, false, "none",
+                new ServerOptions.FakeOptions(0, 0, 0, Duration.ZERO, Duration.ZERO));
+        return ServerRunner.run(options, false);
+    }
+}

@@ -1,0 +1,75 @@
+package io.nubo.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** A small client of the REST API for the CLI. Thread-safe. */
+public final class NuboClient {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String endpoint;
+    private final String authorization;
+
+    public NuboClient(String endpoint, String accessKey, String secret) {
+        this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        this.authorization = "Bearer " + accessKey + ":" + secret;
+    }
+
+    public JsonNode get(String path, Map<String, String> query) {
+        String qs = query.entrySet().stream().filter(e -> e.getValue() != null)
+                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
+        return send("GET", path + (qs.isEmpty() ? "" : "?" + qs), null);
+    }
+
+    public JsonNode get(String path) {
+        return send("GET", path, null);
+    }
+
+    public JsonNode post(String path, Object body) {
+        return send("POST", path, body);
+    }
+
+    private JsonNode send(String method, String path, Object body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint + "/api/v1" + path))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Authorization", authorization)
+                    .header("Accept", "application/json");
+            if (body != null) {
+                b.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)));
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode json = r.body().length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(r.body());
+            if (r.statusCode() >= 400) {
+                throw new CliException(json.path("code").asText("HTTP" + r.statusCode()), json.path("detail").asText(new String(r.body(), StandardCharsets.UTF_8)));
+            }
+            return json;
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach Nubo at " + endpoint + ": is it running? (./nubo up)");
+        } catch (IOException e) {
+            throw new CliException("request to " + endpoint + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

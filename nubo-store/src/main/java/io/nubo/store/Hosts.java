@@ -1,0 +1,88 @@
+package io.nubo.store;
+
+import io.nubo.core.agent.HostRegistration;
+import io.nubo.core.model.Host;
+import io.nubo.core.model.HostState;
+import org.jdbi.v3.core.Handle;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Hypervisor hosts, their capacity and allocations, and their leases. */
+public final class Hosts {
+    private final Handle h;
+
+    Hosts(Handle h) {
+        this.h = h;
+    }
+
+    /** Registers a host by name, or refreshes the facts of the one with that name. Returns its ID. */
+    public String upsert(String newId, HostRegistration r, Instant now, Instant leaseExpiry) {
+        return h.createQuery("""
+                INSERT INTO hosts (id, name, state, driver, accelerator, zone, vcpus, memory_mib, disk_gib,
+                                   last_heartbeat, lease_expires_at, created_at)
+                VALUES (:id, :name, 'up', :driver, :accel, :zone, :vcpus, :mem, :disk, :now, :lease, :now)
+                ON CONFLICT (name) DO UPDATE SET driver = :driver, accelerator = :accel, zone = :zone, vcpus = :vcpus,
+                    memory_mib = :mem, disk_gib = :disk, last_heartbeat = :now, lease_expires_at = :lease,
+                    state = CASE WHEN hosts.state IN ('suspect', 'down') THEN 'up' ELSE hosts.state END
+                RETURNING id""")
+                .bind("id", newId).bind("name", r.name()).bind("driver", r.driver()).bind("accel", r.accelerator())
+                .bind("zone", r.zone()).bind("vcpus", r.vcpus()).bind("mem", r.memoryMib()).bind("disk", r.diskGib())
+                .bind("now", Rows.utc(now)).bind("lease", Rows.utc(leaseExpiry))
+                .mapTo(String.class).one();
+    }
+
+    /** Renews a lease; a suspect host is up again. Returns false for an unknown host. */
+    public boolean renewLease(String id, Instant now, Instant leaseExpiry) {
+        return h.createUpdate("""
+                UPDATE hosts SET last_heartbeat = :now, lease_expires_at = :lease,
+                    state = CASE WHEN state = 'suspect' THEN 'up' ELSE state END
+                WHERE id = :id""")
+                .bind("id", id).bind("now", Rows.utc(now)).bind("lease", Rows.utc(leaseExpiry)).execute() == 1;
+    }
+
+    /** Marks up hosts whose lease ran out as suspect; returns their IDs. */
+    public List<String> markExpiredSuspect(Instant now) {
+        return h.createQuery("UPDATE hosts SET state = 'suspect' WHERE state = 'up' AND lease_expires_at < :now RETURNING id")
+                .bind("now", Rows.utc(now)).mapTo(String.class).list();
+    }
+
+    public Optional<Host> find(String id) {
+        return h.createQuery("SELECT * FROM hosts WHERE id = :id").bind("id", id).map((rs, ctx) -> map(rs)).findOne();
+    }
+
+    public List<Host> list() {
+        return h.createQuery("SELECT * FROM hosts ORDER BY name").map((rs, ctx) -> map(rs)).list();
+    }
+
+    /** Hosts that can take new instances, locked for this transaction in a stable order. */
+    public List<Host> lockSchedulable() {
+        return h.createQuery("SELECT * FROM hosts WHERE state = 'up' ORDER BY id FOR UPDATE")
+                .map((rs, ctx) -> map(rs)).list();
+    }
+
+    /** How many instances of this size the up hosts could still take, by their free capacity. */
+    public long freeSlots(int vcpus, int memoryMib) {
+        return h.createQuery("""
+                SELECT coalesce(sum(greatest(0, least((floor(vcpus * cpu_ratio)::int - allocated_vcpus) / :v,
+                                                     (floor(memory_mib * memory_ratio)::int - allocated_memory_mib) / :m))), 0)
+                FROM hosts WHERE state = 'up'""")
+                .bind("v", vcpus).bind("m", memoryMib).mapTo(Long.class).one();
+    }
+
+    /** Changes a host's allocation by the given (possibly negative) amounts. */
+    public void allocate(String id, int vcpus, int memoryMib) {
+        h.createUpdate("""
+                UPDATE hosts SET allocated_vcpus = allocated_vcpus + :v, allocated_memory_mib = allocated_memory_mib + :m
+                WHERE id = :id""")
+                .bind("id", id).bind("v", vcpus).bind("m", memoryMib).execute();
+    }
+
+    private static Host map(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Host(rs.getString("id"), rs.getString("name"), HostState.valueOf(rs.getString("state").toUpperCase()),
+                rs.getString("driver"), rs.getString("accelerator"), rs.getString("zone"), rs.getInt("vcpus"),
+                rs.getInt("memory_mib"), rs.getInt("disk_gib"), rs.getDouble("cpu_ratio"), rs.getDouble("memory_ratio"), rs.getInt("allocated_vcpus"), rs.getInt("allocated_memory_mib"),
+                Rows.instant(rs, "last_heartbeat"), Rows.instant(rs, "lease_expires_at"), Rows.instant(rs, "created_at"));
+    }
+}

@@ -1,0 +1,163 @@
+package io.nubo.store;
+
+import io.nubo.core.model.Instance;
+import io.nubo.core.model.InstanceState;
+import io.nubo.core.model.InstanceTask;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Instances. Queries that serve callers are scoped by account. */
+public final class Instances {
+    private final Handle h;
+
+    Instances(Handle h) {
+        this.h = h;
+    }
+
+    /** Where a page of a listing starts: after this (launch time, id). */
+    public record Cursor(Instant launchTime, String id) {
+    }
+
+    public void insert(Instance i) {
+        h.createUpdate("""
+                INSERT INTO instances (id, account_id, reservation_id, image_id, instance_type, vcpus, memory_mib, state, task,
+                                       host_id, name, key_name, user_data, state_reason, launch_time, updated_at)
+                VALUES (:id, :acct, :res, :image, :type, :vcpus, :mem, :state, :task, :host, :name, :key, :ud, :reason, :launch, :launch)""")
+                .bind("id", i.id()).bind("acct", i.accountId()).bind("res", i.reservationId()).bind("image", i.imageId())
+                .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
+                .bind("state", i.state().apiName()).bind("task", i.task().apiName()).bind("host", i.hostId())
+                .bind("name", i.name()).bind("key", i.keyName()).bind("ud", i.userData()).bind("reason", i.stateReason())
+                .bind("launch", Rows.utc(i.launchTime())).execute();
+    }
+
+    /** The instance, if {@code accountId} owns it and it is still visible (terminated ones stay an hour). */
+    public Optional<Instance> find(String id, String accountId, Instant visibleSince) {
+        return h.createQuery("SELECT * FROM instances WHERE id = :id AND account_id = :a AND " + VISIBLE)
+                .bind("id", id).bind("a", accountId).bind("since", Rows.utc(visibleSince)).map(Instances::map).findOne();
+    }
+
+    /** Locks the instance's row for a state change. Not scoped: callers check ownership first. */
+    public Optional<Instance> lock(String id) {
+        return h.createQuery("SELECT * FROM instances WHERE id = :id FOR UPDATE").bind("id", id).map(Instances::map).findOne();
+    }
+
+    public Optional<Instance> findAny(String id) {
+        return h.createQuery("SELECT * FROM instances WHERE id = :id").bind("id", id).map(Instances::map).findOne();
+    }
+
+    private static final String VISIBLE = "(state <> 'terminated' OR terminated_at >= :since)";
+
+    /** One page of the account's visible instances matching {@code filter}, in launch order. */
+    public List<Instance> list(String accountId, InstanceFilter filter, Instant visibleSince, Optional<Cursor> after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM instances WHERE account_id = :a AND " + VISIBLE);
+        Map<String, Object> binds = new java.util.HashMap<>();
+        binds.put("a", accountId);
+        binds.put("since", Rows.utc(visibleSince));
+        anyOf(sql, binds, "id", filter.ids(), Function.identity());
+        anyOf(sql, binds, "state", filter.states(), InstanceState::apiName);
+        anyOf(sql, binds, "instance_type", filter.types(), Function.identity());
+        anyOf(sql, binds, "image_id", filter.imageIds(), Function.identity());
+        anyOf(sql, binds, "name", filter.names(), Function.identity());
+        after.ifPresent(c -> {
+            sql.append(" AND (launch_time, id) > (:afterTime, :afterId)");
+            binds.put("afterTime", Rows.utc(c.launchTime()));
+            binds.put("afterId", c.id());
+        });
+        sql.append(" ORDER BY launch_time, id LIMIT :limit");
+        binds.put("limit", limit);
+        Query q = h.createQuery(sql.toString());
+        binds.forEach(q::bind);
+        return q.map(Instances::map).list();
+    }
+
+    /** Appends {@code AND (column = v1 OR column LIKE v2 ...)} for a non-empty list, with EC2's wildcards. */
+    private static <T> void anyOf(StringBuilder sql, Map<String, Object> binds, String column, List<T> values,
+                                  Function<T, String> text) {
+        if (values.isEmpty()) {
+            return;
+        }
+        List<String> terms = new ArrayList<>();
+        for (T v : values) {
+            String name = column + binds.size();
+            String value = text.apply(v);
+            if (Wildcards.has(value)) {
+                binds.put(name, Wildcards.toLike(value));
+                terms.add(column + " LIKE :" + name + " ESCAPE '!'");
+            } else {
+                binds.put(name, value);
+                terms.add(column + " = :" + name);
+            }
+        }
+        sql.append(" AND (").append(String.join(" OR ", terms)).append(')');
+    }
+
+    /** How many of the account's instances count against its quota (all but terminated). */
+    public int countActive(String accountId) {
+        return h.createQuery("SELECT count(*) FROM instances WHERE account_id = :a AND state <> 'terminated'")
+                .bind("a", accountId).mapTo(Integer.class).one();
+    }
+
+    /** Claims up to {@code limit} pending instances that have no host yet; rows locked by another scheduler are skipped. */
+    public List<Instance> claimUnscheduled(int limit) {
+        return h.createQuery("""
+                SELECT * FROM instances WHERE host_id IS NULL AND state = 'pending'
+                ORDER BY launch_time, id LIMIT :limit FOR UPDATE SKIP LOCKED""")
+                .bind("limit", limit).map(Instances::map).list();
+    }
+
+    /** The instances a host should have: every one placed there that is not terminated. */
+    public List<Instance> placedOn(String hostId) {
+        return h.createQuery("SELECT * FROM instances WHERE host_id = :h AND state <> 'terminated' ORDER BY id")
+                .bind("h", hostId).map(Instances::map).list();
+    }
+
+    /** The version of a host's desired state: the latest change to any instance ever placed on it. */
+    public long desiredVersion(String hostId) {
+        return h.createQuery("SELECT coalesce(max(desired_seq), 0) FROM instances WHERE host_id = :h")
+                .bind("h", hostId).mapTo(Long.class).one();
+    }
+
+    /** Counts by state, for metrics. */
+    public Map<String, Long> countByState() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        h.createQuery("SELECT state, count(*) AS n FROM instances GROUP BY state")
+                .map((rs, ctx) -> Map.entry(rs.getString("state"), rs.getLong("n"))).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /**
+     * Writes a changed instance. {@code desiredChanged} says whether the change alters what its
+     * host should run, which bumps the host's desired-state version.
+     */
+    public void update(Instance i, boolean desiredChanged) {
+        h.createUpdate("UPDATE instances SET state = :state, task = :task, host_id = :host, state_reason = :reason, "
+                        + "updated_at = :now, terminated_at = :term, reboot_generation = :reboot, force_stop = :force, "
+                        + "instance_type = :type, vcpus = :vcpus, memory_mib = :mem"
+                        + (desiredChanged ? ", desired_seq = nextval('desired_seq')" : "") + " WHERE id = :id")
+                .bind("id", i.id()).bind("state", i.state().apiName()).bind("task", i.task().apiName())
+                .bind("host", i.hostId()).bind("reason", i.stateReason()).bind("now", Rows.utc(i.updatedAt()))
+                .bind("term", Rows.utc(i.terminatedAt())).bind("reboot", i.rebootGeneration()).bind("force", i.forceStop())
+                .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
+                .execute();
+    }
+
+    static Instance map(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {
+        return new Instance(rs.getString("id"), rs.getString("account_id"), rs.getString("reservation_id"),
+                rs.getString("image_id"), rs.getString("instance_type"), rs.getInt("vcpus"), rs.getInt("memory_mib"),
+                InstanceState.fromApiName(rs.getString("state")),
+                InstanceTask.valueOf(rs.getString("task").toUpperCase(Locale.ROOT).replace('-', '_')),
+                rs.getString("host_id"), rs.getString("name"), rs.getString("key_name"), rs.getString("user_data"),
+                rs.getString("state_reason"), Rows.instant(rs, "launch_time"), Rows.instant(rs, "updated_at"),
+                Rows.instant(rs, "terminated_at"), rs.getLong("reboot_generation"), rs.getBoolean("force_stop"), rs.getLong("desired_seq"));
+    }
+}

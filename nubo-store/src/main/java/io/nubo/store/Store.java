@@ -1,0 +1,44 @@
+package io.nubo.store;
+
+import org.jdbi.v3.core.Handle;
+
+/** The repositories, all bound to one handle (and so to one transaction). Not thread-safe. */
+public final class Store {
+    private final Handle handle;
+
+    Store(Handle handle) {
+        this.handle = handle;
+    }
+
+    public Accounts accounts() {
+        return new Accounts(handle);
+    }
+
+    public AccessKeys accessKeys() {
+        return new AccessKeys(handle);
+    }
+
+    public InstanceTypes instanceTypes() {
+        return new InstanceTypes(handle);
+    }
+
+    public Images images() {
+        return new Images(handle);
+    }
+
+    public Hosts hosts() {
+        return new Hosts(handle);
+    }
+
+    public Instances instances() {
+        return new Instances(handle);
+    }
+
+    public Events events() {
+        return new Events(handle);
+    }
+
+    public Handle handle() {
+        return handle;
+    }
+}
