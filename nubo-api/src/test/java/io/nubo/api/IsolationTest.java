@@ -1,0 +1,57 @@
+package io.nubo.api;
+
+import io.nubo.api.rest.Route;
+import io.nubo.core.model.NewAccessKey;
+import io.javalin.http.HandlerType;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two tenants: for every route of the REST API, tenant B naming tenant A's resources gets
+ * "not found" (or, on operator routes, "unauthorized"), sees none of A's data, and changes nothing.
+ */
+class IsolationTest {
+    @Test
+    void noRouteLetsOneTenantSeeOrTouchAnothersResources() throws Exception {
+        try (TestCloud cloud = new TestCloud()) {
+            NewAccessKey a = cloud.tenant("tenant-a");
+            NewAccessKey b = cloud.tenant("tenant-b");
+            String instance = cloud.launch(a);
+            cloud.awaitState(a, instance, "running");
+            String aStateBefore = cloud.state(a, instance);
+            List<String> checked = new ArrayList<>();
+
+            for (Route r : cloud.api.routes()) {
+                String path = r.path().replace("{instanceId}", instance).replace("{accountId}", a.accountId())
+                        .replace("{accessKeyId}", a.accessKeyId()).replace("{imageId}", cloud.imageId).replace("{name}", "t3.nano")
+                        .replace("{hostId}", cloud.agent.hostId().orElseThrow());
+                String body = r.method() == HandlerType.GET ? null
+                        : r.operationId().equals("runInstances") ? "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\"}"
+                        : r.operationId().equals("putInstanceType") ? "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1}"
+                        : r.operationId().equals("createAccount") ? "{\"name\":\"evil\"}" : "{}";
+                TestCloud.Reply reply = cloud.call(b, r.method().name(), path, body);
+                String what = r.method() + " " + r.path() + " -> " + reply.status() + " " + reply.json();
+                if (r.adminOnly()) {
+                    assertThat(reply.status()).as(what).isEqualTo(403);
+                    assertThat(reply.code()).as(what).isEqualTo("UnauthorizedOperation");
+                } else if (r.path().contains("{instanceId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidInstanceID.NotFound");
+                } else if (r.path().contains("{accountId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidAccountID.NotFound");
+                } else {
+                    // Lists, the public catalogue, and launching B's own instance: allowed, but nothing of A's shows.
+                    assertThat(reply.status()).as(what).isBetween(200, 201);
+                    assertThat(reply.json().toString()).as(what).doesNotContain(instance).doesNotContain(a.accountId());
+                }
+                checked.add(r.operationId());
+            }
+            assertThat(checked).hasSameSizeAs(cloud.api.routes());
+            assertThat(cloud.state(a, instance)).isEqualTo(aStateBefore);
+            assertThat(cloud.call(a, "GET", "/api/v1/events?limit=1000", null).json().toString()).doesNotContain(b.accountId());
+        }
+    }
+}

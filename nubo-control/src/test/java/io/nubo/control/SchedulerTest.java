@@ -1,0 +1,67 @@
+package io.nubo.control;
+
+import io.nubo.control.compute.LaunchRequest;
+import io.nubo.core.NuboException;
+import io.nubo.core.model.Principal;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class SchedulerTest {
+    @Test
+    void concurrentLaunchesNeverOversubscribeAHostAndAccountingIsExact() throws Exception {
+        try (ControlFixture f = new ControlFixture(true)) {
+            // 5 vCPUs x 4.0 overcommit = 20 schedulable; t3.nano takes 2 vCPUs and 512 MiB: room for exactly 10.
+            String host = f.registerHost("small", 5, 10 * 512 + 100);
+            Principal tenant = f.tenant("racer");
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                results.add(pool.submit(() -> {
+                    try {
+                        f.cp.compute().run(tenant, new LaunchRequest(f.image.id(), "t3.nano", 1, 1, null, null, null));
+                        return true;
+                    } catch (NuboException e) {
+                        assertThat(e.errorCode().code()).isEqualTo("InsufficientInstanceCapacity");
+                        return false;
+                    }
+                }));
+            }
+            int accepted = 0;
+            for (Future<Boolean> r : results) {
+                accepted += r.get() ? 1 : 0;
+            }
+            pool.shutdown();
+            assertThat(accepted).isGreaterThanOrEqualTo(10);
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    f.count("SELECT count(*) FROM instances WHERE host_id IS NULL AND state = 'pending'") == 0);
+            assertThat(f.count("SELECT count(*) FROM instances WHERE host_id = '" + host + "' AND state <> 'terminated'")).isEqualTo(10);
+            assertThat(f.count("SELECT allocated_vcpus FROM hosts WHERE id = '" + host + "'")).isEqualTo(20);
+            assertThat(f.count("SELECT allocated_memory_mib FROM hosts WHERE id = '" + host + "'")).isEqualTo(10 * 512);
+            // Whatever was accepted but did not fit was terminated with EC2's reason, never left pending.
+            assertThat(f.count("SELECT count(*) FROM instances WHERE state = 'terminated' AND state_reason LIKE 'Server.InsufficientInstanceCapacity%'"))
+                    .isEqualTo(accepted - 10);
+        }
+    }
+
+    @Test
+    void launchingWithNoRoomAnywhereFailsAtOnceAndWritesNothing() throws Exception {
+        try (ControlFixture f = new ControlFixture(false)) {
+            f.registerHost("tiny", 1, 256);
+            long events = f.count("SELECT count(*) FROM events");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            f.cp.compute().run(f.admin, new LaunchRequest(f.image.id(), "t3.nano", 1, 1, null, null, null)))
+                    .isInstanceOf(NuboException.class).hasMessageContaining("sufficient t3.nano capacity");
+            assertThat(f.count("SELECT count(*) FROM instances")).isZero();
+            assertThat(f.count("SELECT count(*) FROM events")).isEqualTo(events);
+        }
+    }
+}

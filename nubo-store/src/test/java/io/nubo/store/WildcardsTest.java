@@ -1,0 +1,16 @@
+package io.nubo.store;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WildcardsTest {
+    @Test
+    void starAndQuestionMarkBecomeLikeWildcardsAndLikeMetacharactersAreEscaped() {
+        assertThat(Wildcards.toLike("web-*")).isEqualTo("web-%");
+        assertThat(Wildcards.toLike("db?")).isEqualTo("db_");
+        assertThat(Wildcards.toLike("100%_!")).isEqualTo("100!%!_!!");
+        assertThat(Wildcards.has("plain")).isFalse();
+        assertThat(Wildcards.has("a*")).isTrue();
+    }
+}
