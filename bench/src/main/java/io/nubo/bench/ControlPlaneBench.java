@@ -67,6 +67,9 @@ public final class ControlPlaneBench {
         int listWarmup = Integer.parseInt(o.getOrDefault("list-warmup", "300"));
         Duration runningTimeout = Duration.ofSeconds(Long.parseLong(o.getOrDefault("running-timeout-s", "120")));
         String type = o.getOrDefault("instance-type", "t3.nano");
+        // Diagnostic: spread the clients over several accounts (client c uses account c mod N).
+        // The standard figure uses one account, as a single tenant launching 1,000 instances would.
+        int accounts = Integer.parseInt(o.getOrDefault("accounts", "1"));
 
         var bench = new ControlPlaneBench(url);
         String imageId = bench.defaultImage(adminToken);
@@ -75,9 +78,12 @@ public final class ControlPlaneBench {
         String lastAccountToken = null;
         for (int round = 1; round <= rounds; round++) {
             String label = round == 1 ? "cold" : rounds == 2 ? "warm" : "warm" + (round - 1);
-            String accountToken = bench.newAccount(adminToken, "bench-" + label + "-" + System.currentTimeMillis(), clients * perClient * 2);
-            bench.launchRound(label, accountToken, imageId, type, clients, perClient, runningTimeout);
-            lastAccountToken = accountToken;
+            List<String> tokens = new ArrayList<>();
+            for (int a = 0; a < accounts; a++) {
+                tokens.add(bench.newAccount(adminToken, "bench-" + label + "-" + a + "-" + System.currentTimeMillis(), clients * perClient * 2));
+            }
+            bench.launchRound(label, tokens, imageId, type, clients, perClient, runningTimeout);
+            lastAccountToken = accounts == 1 ? tokens.get(0) : null;
         }
         if (listCalls > 0 && lastAccountToken != null) {
             bench.listBench(lastAccountToken, clients * perClient, listWarmup, listCalls);
@@ -87,7 +93,7 @@ public final class ControlPlaneBench {
 
     // ---- launch -------------------------------------------------------------------------------
 
-    private void launchRound(String label, String token, String imageId, String type, int clients, int perClient,
+    private void launchRound(String label, List<String> tokens, String imageId, String type, int clients, int perClient,
                              Duration runningTimeout) throws Exception {
         int total = clients * perClient;
         byte[] body = JSON.writeValueAsBytes(Map.of("imageId", imageId, "instanceType", type, "count", 1));
@@ -102,7 +108,7 @@ public final class ControlPlaneBench {
         for (int c = 0; c < clients; c++) {
             int client = c;
             futures.add(pool.submit(() -> {
-                HttpRequest req = request("/api/v1/instances", token).header("Content-Type", "application/json")
+                HttpRequest req = request("/api/v1/instances", tokens.get(client % tokens.size())).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
                 ready.countDown();
                 go.await();
@@ -144,11 +150,15 @@ public final class ControlPlaneBench {
         int polls = 0;
         Map<String, Integer> lastStates = Map.of();
         while (System.nanoTime() < deadline) {
-            HttpResponse<byte[]> r = http.send(request("/api/v1/instances?limit=1000", token).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            Map<String, Integer> seen = new HashMap<>();
+            for (String token : tokens) {
+                HttpResponse<byte[]> r = http.send(request("/api/v1/instances?limit=1000", token).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                states(r).forEach((k, v) -> seen.merge(k, v, Integer::sum));
+            }
             long t = System.nanoTime();
             polls++;
-            lastStates = states(r);
+            lastStates = seen;
             if (lastStates.getOrDefault("running", 0) == total - errorCount && errorCount == 0) {
                 tRunning = t;
                 break;
@@ -160,6 +170,7 @@ public final class ControlPlaneBench {
         long[] lat = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
         String p = "launch." + label + ".";
         results.put(p + "instances", Integer.toString(total));
+        results.put(p + "accounts", Integer.toString(tokens.size()));
         results.put(p + "errors", Integer.toString(errorCount));
         results.put(p + "accept_s", fmt(acceptS, 3));
         results.put(p + "accept_per_s", fmt(total / acceptS, 0));
@@ -311,7 +322,7 @@ public final class ControlPlaneBench {
             if (!args[n].startsWith("--") || n + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: --url http://127.0.0.1:PORT --credentials FILE [--clients 10] "
                         + "[--requests-per-client 100] [--launch-rounds 2] [--list-calls 1000] [--list-warmup 300] "
-                        + "[--running-timeout-s 120] [--instance-type t3.nano]");
+                        + "[--running-timeout-s 120] [--instance-type t3.nano] [--accounts 1]");
             }
             o.put(args[n].substring(2), args[++n]);
         }

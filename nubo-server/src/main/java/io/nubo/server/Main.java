@@ -16,9 +16,6 @@ import picocli.CommandLine.Command;
                 TypesCommand.class, HostsCommand.class, AccountsCommand.class, AccessKeysCommand.class})
 public final class Main {
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        if (code != 0 || !UpCommand.isServing()) {
-            System.exit(code);
-        }
+        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 }

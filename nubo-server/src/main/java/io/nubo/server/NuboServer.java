@@ -114,8 +114,9 @@ public final class NuboServer implements AutoCloseable {
         return agent != null && agent.isReady();
     }
 
+    /** Stops everything that started, newest first. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         while (!toClose.isEmpty()) {
             try {
                 toClose.pop().close();

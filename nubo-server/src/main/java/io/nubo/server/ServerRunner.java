@@ -1,9 +1,14 @@
 package io.nubo.server;
 
+import sun.misc.Signal;
+
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Starts a server in the foreground, prints how to reach it, and stops it cleanly on SIGINT or SIGTERM. */
+/**
+ * Starts a server in the foreground, prints how to reach it, and on SIGINT or SIGTERM stops it
+ * cleanly (embedded PostgreSQL included) and exits 0.
+ */
 final class ServerRunner {
     private ServerRunner() {
     }
@@ -11,11 +16,11 @@ final class ServerRunner {
     static int run(ServerOptions options, boolean waitForAgent) throws InterruptedException {
         Logs.forServer(options.dataDir());
         NuboServer server = new NuboServer(options);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "shutdown"));
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
+        // Any other way out of the JVM still stops PostgreSQL; close() is idempotent.
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -31,19 +36,17 @@ final class ServerRunner {
                     + Credentials.REGION + ").");
         });
         while (waitForAgent && !server.isAgentReady()) {
-            if (stopped.await(50, TimeUnit.MILLISECONDS)) {
+            if (stopRequested.await(50, TimeUnit.MILLISECONDS)) {
+                server.close();
                 return 0;
             }
         }
         String host = options.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : options.bindAddress();
         System.out.println("Nubo is up: http://" + host + ":" + server.port());
         System.out.flush();
-        markServing();
-        stopped.await();
+        stopRequested.await();
+        System.out.println("Nubo is stopping.");
+        server.close();
         return 0;
-    }
-
-    private static void markServing() {
-        UpCommand.markServing();
     }
 }

@@ -12,8 +12,6 @@ import java.util.concurrent.Callable;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Start the all-in-one cloud: embedded PostgreSQL, control plane, API and a local agent.")
 public final class UpCommand implements Callable<Integer> {
-    private static volatile boolean serving;
-
     @Option(names = "--port", defaultValue = "8773", description = "HTTP port (default ${DEFAULT-VALUE})")
     int port;
 
@@ -37,14 +35,6 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--fake-shutdown-ms", defaultValue = "500", description = "fake driver: simulated shutdown time")
     long fakeShutdownMs;
-
-    static boolean isServing() {
-        return serving;
-    }
-
-    static void markServing() {
-        serving = true;
-    }
 
     @Override
     public Integer call() throws InterruptedException {
