@@ -20,7 +20,8 @@
 # connection (bash /dev/tcp, so that the probe itself costs almost nothing), then stops the
 # server with SIGTERM to its pid and waits until it and its PostgreSQL have exited. The page
 # cache is warm: this is a process cold start, not a machine cold boot.
-# Prints each run, then `RESULT cold_start.*` lines (seconds).
+# Prints each run, then `RESULT cold_start.*` lines (seconds). NUBO_BENCH_KEEP=1 keeps a temporary
+# data dir it made (with the server logs).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root="$bench_root"
@@ -42,6 +43,7 @@ if bench_port_busy "$port"; then
   exit 1
 fi
 snapshot=""
+owned_data=""
 if [ -z "$launcher" ]; then
   bench_build_server
   snapshot="$(mktemp -d /tmp/nubo-cold-start-install.XXXXXX)"
@@ -58,7 +60,12 @@ stop_server() {
   # the server stops its PostgreSQL itself; wait until it has, so runs do not overlap
   for _ in $(seq 1 300); do [ -e "$data/pg/postmaster.pid" ] || break; sleep 0.1; done
 }
-trap 'stop_server; [ -z "$snapshot" ] || rm -rf "$snapshot"' EXIT
+cleanup() {
+  stop_server
+  [ -z "$snapshot" ] || rm -rf "$snapshot"
+  [ -z "$owned_data" ] || [ -n "${NUBO_BENCH_KEEP:-}" ] || rm -rf "$owned_data"
+}
+trap cleanup EXIT
 
 start() { # $1: log file. Sets pid.
   "$launcher" up --driver fake --fake-boot-ms 0 --data-dir "$data" --port "$port" >"$1" 2>&1 &
@@ -67,6 +74,7 @@ start() { # $1: log file. Sets pid.
 
 if [ -z "$data" ]; then
   data="$(mktemp -d /tmp/nubo-cold-start.XXXXXX)"
+  owned_data="$data"
 fi
 mkdir -p "$data"
 if [ ! -f "$data/credentials" ]; then

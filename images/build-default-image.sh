@@ -55,17 +55,15 @@ BOOT_VOLID=4E55424F            # FAT volume serial
 DISK_ID=0x4e55424f             # MBR disk signature
 KERNEL_CMDLINE="root=UUID=$ROOT_UUID console=ttyS0,115200 quiet"
 
-# Modules loaded by the initramfs (dependencies are added from modules.dep).
-MODULES=(
-    # disks: virtio-blk, virtio-scsi, IDE (pc), AHCI (q35), SCSI disk and CD-ROM
-    virtio_pci virtio_blk virtio_scsi ata_piix ahci sd_mod sr_mod
-    # filesystems: ext4 (root), iso9660 and vfat (config drive)
-    crc32c_generic crc32c_intel ext4 isofs vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859_1
-    # network
-    virtio_net
-    # ACPI power button (+ evdev, which busybox acpid reads), virtio rng and balloon
-    button evdev virtio_rng virtio_balloon
-)
+# Kernel modules (their dependencies are added from modules.dep), in groups:
+#   boot   loaded by the initramfs: what it takes to mount the root fs on virtio-blk
+#   extra  IDE/SATA disks and CD-ROMs: loaded by the initramfs only when the root
+#          device does not show up with the boot group, else by the boot scripts
+#          when the config drive is not on a virtio disk (saves the slow ATA probe)
+#   late   loaded by the boot scripts (modprobe) from the root filesystem
+MODULES_BOOT="virtio_pci virtio_blk crc32c_generic crc32c_intel ext4"
+MODULES_EXTRA="ata_piix ahci sd_mod sr_mod"
+MODULES_LATE="isofs vfat nls_cp437 nls_ascii virtio_net button evdev"
 
 [ "$DISK_MIB" -ge $((BOOT_MIB + 128)) ] 2>/dev/null || die "NUBO_IMAGE_SIZE_MIB must be a number >= $((BOOT_MIB + 128))"
 [ -f "$PINS_FILE" ] || die "missing $PINS_FILE"
@@ -199,7 +197,14 @@ add_module() {   # depth first: a module comes after everything it needs
     done
     MOD_ORDER+=("${MOD_PATH[$n]}")
 }
-for m in "${MODULES[@]}"; do add_module "$m"; done
+for m in $MODULES_BOOT; do add_module "$m"; done
+MODS_BOOT=("${MOD_ORDER[@]}")
+MOD_ORDER=()
+for m in $MODULES_EXTRA; do add_module "$m"; done
+MODS_EXTRA=("${MOD_ORDER[@]}")
+MOD_ORDER=()
+for m in $MODULES_LATE; do add_module "$m"; done
+MODS_LATE=("${MOD_ORDER[@]}")
 
 # --- initramfs ---------------------------------------------------------------------------------
 BB=$W/pkg/busybox-static/bin/busybox
@@ -219,11 +224,11 @@ I=$W/initramfs
 mkdir -p "$I"/{dev,proc,sys,newroot,run,tmp,etc,lib/modules}
 install_busybox "$I"
 install -m 0755 "$GUEST/initramfs/init" "$I/init"
-: > "$I/etc/nubo-modules"
-for m in "${MOD_ORDER[@]}"; do
+for m in "${MODS_BOOT[@]}" "${MODS_EXTRA[@]}"; do
     install -D -m 0644 "$MODDIR/$m" "$I/lib/modules/$m"
-    echo "$m" >> "$I/etc/nubo-modules"
 done
+printf '%s\n' "${MODS_BOOT[@]}" > "$I/etc/nubo-modules.boot"
+printf '%s\n' "${MODS_EXTRA[@]}" > "$I/etc/nubo-modules.extra"
 find "$I" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 CPIO_OPTS=(-o -H newc --null --quiet -R 0:0)
 cpio --help 2>&1 | grep -q -- --reproducible && CPIO_OPTS+=(--reproducible)
@@ -262,6 +267,13 @@ for bin in "$R/usr/sbin/dropbear" "$R/usr/bin/dropbearkey" "$R/usr/bin/dbclient"
     done < <(echo "$out" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
     echo "$out" | grep -q 'not found' && die "$bin: missing libraries: $out"
 done
+
+# All the modules above, with their own modules.dep, for busybox modprobe.
+for m in "${MODS_BOOT[@]}" "${MODS_EXTRA[@]}" "${MODS_LATE[@]}"; do
+    install -D -m 0644 "$MODDIR/$m" "$R/lib/modules/$KVER/$m"
+done
+cp "$MODDIR/modules.builtin" "$MODDIR/modules.builtin.modinfo" "$MODDIR/modules.order" "$R/lib/modules/$KVER/"
+depmod -b "$R" "$KVER"
 
 cp -a "$GUEST/rootfs/." "$R/"
 chmod 0755 "$R/etc/init.d/rcS" "$R/etc/init.d/rcK" "$R/etc/udhcpc/default.script" "$R/etc/acpi/PWRF/00000080"
@@ -351,7 +363,8 @@ mv -f "$W/disk.qcow2" "$OUT"
     cat "$MANIFEST"
     echo "# kernel $KVER"
     echo "# cmdline $KERNEL_CMDLINE"
-    echo "# initramfs modules: ${MOD_ORDER[*]##*/}"
+    echo "# initramfs modules: ${MODS_BOOT[*]##*/} (fallback: ${MODS_EXTRA[*]##*/})"
+    echo "# rootfs modules: ${MODS_LATE[*]##*/}"
     echo "# $(basename "$OUT") sha256 $(sha256sum "$OUT" | cut -d' ' -f1)"
 } > "$OUT.manifest"
 cat "$OUT.manifest" >&2

@@ -7,6 +7,7 @@ import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.agent.HostReport;
 import io.nubo.core.agent.ObservedInstance;
 import io.nubo.core.model.PowerState;
+import io.nubo.core.spi.ConsoleLog;
 import io.nubo.core.spi.HostFacts;
 import io.nubo.core.spi.Hypervisor;
 import io.nubo.core.spi.VmSpec;
@@ -97,6 +98,14 @@ public final class Agent implements AutoCloseable {
     /** True once the agent has registered and fetched its desired state. */
     public boolean isReady() {
         return hostId != null && desired.get() != null;
+    }
+
+    /** The console tail of one of this host's VMs, when the driver keeps one. */
+    public Optional<byte[]> consoleTail(String hostId, String instanceId, int maxBytes) {
+        if (!hostId.equals(this.hostId) || !(hypervisor instanceof ConsoleLog console)) {
+            return Optional.empty();
+        }
+        return console.consoleTail(instanceId, maxBytes);
     }
 
     private void heartbeatLoop() {
@@ -207,7 +216,7 @@ public final class Agent implements AutoCloseable {
 
     private void report(long version, Map<String, VmStatus> actual) {
         List<ObservedInstance> seen = new ArrayList<>();
-        actual.values().forEach(vm -> seen.add(new ObservedInstance(vm.instanceId(), vm.power(), vm.reason())));
+        actual.values().forEach(vm -> seen.add(new ObservedInstance(vm.instanceId(), vm.power(), vm.reason(), vm.sshHost(), vm.sshPort())));
         failedStarts.forEach((id, why) -> {
             if (!actual.containsKey(id) || actual.get(id).power() != PowerState.RUNNING) {
                 seen.removeIf(o -> o.instanceId().equals(id));

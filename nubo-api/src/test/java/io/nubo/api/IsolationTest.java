@@ -15,6 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * "not found" (or, on operator routes, "unauthorized"), sees none of A's data, and changes nothing.
  */
 class IsolationTest {
+    static final String PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMS4ckprGdZRwJy4JMCMzz3o8M3cg5BDmXpwCwj4Ne88 test";
+
     @Test
     void noRouteLetsOneTenantSeeOrTouchAnothersResources() throws Exception {
         try (TestCloud cloud = new TestCloud()) {
@@ -23,16 +25,22 @@ class IsolationTest {
             String instance = cloud.launch(a);
             cloud.awaitState(a, instance, "running");
             String aStateBefore = cloud.state(a, instance);
+            String aKey = "a-secret-key";
+            assertThat(cloud.call(a, "POST", "/api/v1/key-pairs", "{\"keyName\":\"" + aKey + "\"}").status()).isEqualTo(201);
             List<String> checked = new ArrayList<>();
 
             for (Route r : cloud.api.routes()) {
                 String path = r.path().replace("{instanceId}", instance).replace("{accountId}", a.accountId())
                         .replace("{accessKeyId}", a.accessKeyId()).replace("{imageId}", cloud.imageId).replace("{name}", "t3.nano")
-                        .replace("{hostId}", cloud.agent.hostId().orElseThrow());
+                        .replace("{hostId}", cloud.agent.hostId().orElseThrow())
+                        .replace("{keyName}", aKey);
                 String body = r.method() == HandlerType.GET ? null
                         : r.operationId().equals("runInstances") ? "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\"}"
                         : r.operationId().equals("putInstanceType") ? "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1}"
-                        : r.operationId().equals("createAccount") ? "{\"name\":\"evil\"}" : "{}";
+                        : r.operationId().equals("createAccount") ? "{\"name\":\"evil\"}"
+                        : r.operationId().equals("createKeyPair") ? "{\"keyName\":\"b-key\"}"
+                        : r.operationId().equals("importKeyPair") ? "{\"keyName\":\"b-imported\",\"publicKeyMaterial\":\"" + PUBLIC_KEY + "\"}"
+                        : "{}";
                 TestCloud.Reply reply = cloud.call(b, r.method().name(), path, body);
                 String what = r.method() + " " + r.path() + " -> " + reply.status() + " " + reply.json();
                 if (r.adminOnly()) {
@@ -40,17 +48,20 @@ class IsolationTest {
                     assertThat(reply.code()).as(what).isEqualTo("UnauthorizedOperation");
                 } else if (r.path().contains("{instanceId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidInstanceID.NotFound");
+                } else if (r.path().contains("{keyName}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidKeyPair.NotFound");
                 } else if (r.path().contains("{accountId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidAccountID.NotFound");
                 } else {
                     // Lists, the public catalogue, and launching B's own instance: allowed, but nothing of A's shows.
                     assertThat(reply.status()).as(what).isBetween(200, 201);
-                    assertThat(reply.json().toString()).as(what).doesNotContain(instance).doesNotContain(a.accountId());
+                    assertThat(reply.json().toString()).as(what).doesNotContain(instance).doesNotContain(a.accountId()).doesNotContain(aKey);
                 }
                 checked.add(r.operationId());
             }
             assertThat(checked).hasSameSizeAs(cloud.api.routes());
             assertThat(cloud.state(a, instance)).isEqualTo(aStateBefore);
+            assertThat(cloud.call(a, "GET", "/api/v1/key-pairs/" + aKey, null).status()).isEqualTo(200);
             assertThat(cloud.call(a, "GET", "/api/v1/events?limit=1000", null).json().toString()).doesNotContain(b.accountId());
         }
     }

@@ -53,6 +53,7 @@ public final class TestCloud implements AutoCloseable {
         agent = new Agent(cp.agents(), hypervisor, new AgentConfig("test-host", "nubo-1a", dir.resolve("agent"),
                 Duration.ofMillis(50), Duration.ofSeconds(5)));
         agent.start();
+        cp.compute().useConsoleAccess(agent::consoleTail);
         api = new ApiServer(cp, new ApiServer.Health(db::isHealthy, agent::isReady), "test").start("127.0.0.1", 0);
         await().atMost(Duration.ofSeconds(20)).until(agent::isReady);
     }

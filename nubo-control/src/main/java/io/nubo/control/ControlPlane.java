@@ -8,6 +8,7 @@ import io.nubo.control.hosts.HostService;
 import io.nubo.control.hosts.Scheduler;
 import io.nubo.control.identity.IdentityService;
 import io.nubo.control.identity.SecretBox;
+import io.nubo.control.keys.KeyPairService;
 import io.nubo.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ public final class ControlPlane implements AutoCloseable {
     private final CatalogService catalog;
     private final ComputeService compute;
     private final HostService hosts;
+    private final KeyPairService keyPairs;
     private final AgentGateway agents;
     private final Scheduler scheduler;
     private final ChangeSignal schedulerWork = new ChangeSignal();
@@ -48,6 +50,7 @@ public final class ControlPlane implements AutoCloseable {
         this.agents = new AgentGateway(db, clock, desired);
         this.compute = new ComputeService(db, clock, schedulerWork::signal, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)));
         this.hosts = new HostService(db, clock);
+        this.keyPairs = new KeyPairService(db, clock);
         this.scheduler = new Scheduler(db, clock, agents::notifyHosts);
     }
 
@@ -95,6 +98,10 @@ public final class ControlPlane implements AutoCloseable {
 
     public HostService hosts() {
         return hosts;
+    }
+
+    public KeyPairService keyPairs() {
+        return keyPairs;
     }
 
     public AgentGateway agents() {

@@ -14,7 +14,7 @@ public final class Ids {
     public static final String RESERVATION = "r";
     public static final String IMAGE = "ami";
     public static final String HOST = "h";
-    public static final String USER = "u";
+    public static final String KEY_PAIR = "key";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();

@@ -71,6 +71,7 @@ public final class NuboServer implements AutoCloseable {
                     options.dataDir().resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30)));
             toClose.push(agent);
             agent.start();
+            controlPlane.compute().useConsoleAccess(agent::consoleTail);
         }
         api = new ApiServer(controlPlane, new ApiServer.Health(db::isHealthy, () -> agent == null || agent.isReady()), VERSION);
         toClose.push(api);

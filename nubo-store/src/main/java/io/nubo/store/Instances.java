@@ -31,13 +31,13 @@ public final class Instances {
     public void insert(Instance i) {
         h.createUpdate("""
                 INSERT INTO instances (id, account_id, reservation_id, image_id, instance_type, vcpus, memory_mib, state, task,
-                                       host_id, name, key_name, user_data, state_reason, launch_time, updated_at)
-                VALUES (:id, :acct, :res, :image, :type, :vcpus, :mem, :state, :task, :host, :name, :key, :ud, :reason, :launch, :launch)""")
+                                       host_id, name, key_name, user_data, state_reason, launch_time, updated_at, public_key)
+                VALUES (:id, :acct, :res, :image, :type, :vcpus, :mem, :state, :task, :host, :name, :key, :ud, :reason, :launch, :launch, :pk)""")
                 .bind("id", i.id()).bind("acct", i.accountId()).bind("res", i.reservationId()).bind("image", i.imageId())
                 .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
                 .bind("state", i.state().apiName()).bind("task", i.task().apiName()).bind("host", i.hostId())
                 .bind("name", i.name()).bind("key", i.keyName()).bind("ud", i.userData()).bind("reason", i.stateReason())
-                .bind("launch", Rows.utc(i.launchTime())).execute();
+                .bind("launch", Rows.utc(i.launchTime())).bind("pk", i.publicKey()).execute();
     }
 
     /** The instance, if {@code accountId} owns it and it is still visible (terminated ones stay an hour). */
@@ -142,12 +142,13 @@ public final class Instances {
     public void update(Instance i, boolean desiredChanged) {
         h.createUpdate("UPDATE instances SET state = :state, task = :task, host_id = :host, state_reason = :reason, "
                         + "updated_at = :now, terminated_at = :term, reboot_generation = :reboot, force_stop = :force, "
-                        + "instance_type = :type, vcpus = :vcpus, memory_mib = :mem"
+                        + "instance_type = :type, vcpus = :vcpus, memory_mib = :mem, ssh_host = :sshHost, ssh_port = :sshPort"
                         + (desiredChanged ? ", desired_seq = nextval('desired_seq')" : "") + " WHERE id = :id")
                 .bind("id", i.id()).bind("state", i.state().apiName()).bind("task", i.task().apiName())
                 .bind("host", i.hostId()).bind("reason", i.stateReason()).bind("now", Rows.utc(i.updatedAt()))
                 .bind("term", Rows.utc(i.terminatedAt())).bind("reboot", i.rebootGeneration()).bind("force", i.forceStop())
                 .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
+                .bind("sshHost", i.sshHost()).bind("sshPort", i.sshPort())
                 .execute();
     }
 
@@ -158,6 +159,7 @@ public final class Instances {
                 InstanceTask.valueOf(rs.getString("task").toUpperCase(Locale.ROOT).replace('-', '_')),
                 rs.getString("host_id"), rs.getString("name"), rs.getString("key_name"), rs.getString("user_data"),
                 rs.getString("state_reason"), Rows.instant(rs, "launch_time"), Rows.instant(rs, "updated_at"),
-                Rows.instant(rs, "terminated_at"), rs.getLong("reboot_generation"), rs.getBoolean("force_stop"), rs.getLong("desired_seq"));
+                Rows.instant(rs, "terminated_at"), rs.getLong("reboot_generation"), rs.getBoolean("force_stop"), rs.getLong("desired_seq"),
+                rs.getString("public_key"), rs.getString("ssh_host"), (Integer) rs.getObject("ssh_port"));
     }
 }

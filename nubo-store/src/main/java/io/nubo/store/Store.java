@@ -34,6 +34,10 @@ public final class Store {
         return new Instances(handle);
     }
 
+    public KeyPairs keyPairs() {
+        return new KeyPairs(handle);
+    }
+
     public Events events() {
         return new Events(handle);
     }

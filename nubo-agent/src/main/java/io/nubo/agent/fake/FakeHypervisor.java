@@ -1,6 +1,7 @@
 package io.nubo.agent.fake;
 
 import io.nubo.core.model.PowerState;
+import io.nubo.core.spi.ConsoleLog;
 import io.nubo.core.spi.HostFacts;
 import io.nubo.core.spi.Hypervisor;
 import io.nubo.core.spi.VmSpec;
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  * agent, as daemonized QEMU processes do, so restarts can be tested without QEMU. It is what lets
  * one JVM simulate many hosts. Thread-safe.
  */
-public final class FakeHypervisor implements Hypervisor {
+public final class FakeHypervisor implements Hypervisor, ConsoleLog {
     private final Clock clock;
     private final Duration bootTime;
     private final Duration shutdownTime;
@@ -108,6 +109,24 @@ public final class FakeHypervisor implements Hypervisor {
         Map<String, VmStatus> out = new TreeMap<>();
         vms.values().forEach(vm -> out.put(vm.id(), new VmStatus(vm.id(), vm.powerAt(now), vm.reason())));
         return out;
+    }
+
+    /** A simulated console: what a guest would print, derived from the VM's state. */
+    @Override
+    public Optional<byte[]> consoleTail(String instanceId, int maxBytes) {
+        Vm vm = vms.get(instanceId);
+        if (vm == null) {
+            return Optional.empty();
+        }
+        StringBuilder b = new StringBuilder("[fake] booting " + instanceId + "\n");
+        if (vm.powerAt(clock.instant()) == PowerState.RUNNING || vm.target() == PowerState.STOPPED) {
+            b.append("NUBO-GUEST-READY ").append(instanceId).append('\n');
+        }
+        if (vm.target() == PowerState.STOPPED) {
+            b.append(vm.reason() == null ? "[fake] powering off\n" : "[fake] " + vm.reason() + "\n");
+        }
+        byte[] all = b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Optional.of(java.util.Arrays.copyOfRange(all, Math.max(0, all.length - maxBytes), all.length));
     }
 
     /** Simulates the VM's process dying (a QEMU crash): it is stopped at once, with the reason. */

@@ -23,6 +23,13 @@ public final class Bodies {
     public record PutInstanceType(Integer vcpus, Integer memoryMib, Long priceMicrosPerHour) {
     }
 
+    public record CreateKeyPair(String keyName, String keyType) {
+    }
+
+    /** {@code publicKeyMaterial} is the OpenSSH public key line, as text. */
+    public record ImportKeyPair(String keyName, String publicKeyMaterial) {
+    }
+
     public record Empty() {
     }
 }

@@ -1,6 +1,7 @@
 package io.nubo.api.rest;
 
 import io.nubo.control.ControlPlane;
+import io.nubo.control.compute.ComputeService;
 import io.nubo.control.compute.LaunchRequest;
 import io.nubo.control.compute.ListQuery;
 import io.nubo.core.ErrorCode;
@@ -11,6 +12,7 @@ import io.nubo.core.model.Principal;
 import io.nubo.store.InstanceFilter;
 import io.javalin.http.HandlerType;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,6 +39,7 @@ public final class RestRoutes {
         var catalog = cp.catalog();
         var identity = cp.identity();
         var hosts = cp.hosts();
+        var keyPairs = cp.keyPairs();
         return List.of(
                 route(HandlerType.GET, "/instances", "listInstances", "List instances", false, 200, null,
                         concat(List.of(new QueryParam("state", "string", "instance state name(s), e.g. running"),
@@ -94,6 +97,38 @@ public final class RestRoutes {
                         c -> {
                             long after = c.queryLong("after", 0);
                             return Views.events(compute.events(c.principal(), Optional.of(c.path("instanceId")), after, c.queryInt("limit", 100)), after);
+                        }),
+                route(HandlerType.GET, "/instances/{instanceId}/console", "getConsoleOutput",
+                        "The tail of the instance's serial console", false, 200, null,
+                        List.of(new QueryParam("bytes", "integer", "how many bytes from the end, 1 to 65536 (default 65536)")),
+                        c -> {
+                            var out = compute.console(c.principal(), c.path("instanceId"), c.queryInt("bytes", ComputeService.MAX_CONSOLE_BYTES));
+                            return new Views.ConsoleView(out.instanceId(), out.timestamp(), new String(out.output(), StandardCharsets.UTF_8));
+                        }),
+                route(HandlerType.GET, "/key-pairs", "listKeyPairs", "List the caller's SSH key pairs", false, 200, null, List.of(),
+                        c -> keyPairs.list(c.principal()).stream().map(Views::keyPair).toList()),
+                route(HandlerType.POST, "/key-pairs", "createKeyPair",
+                        "Create an SSH key pair; the private key is returned only in this answer", false, 201,
+                        Bodies.CreateKeyPair.class, List.of(),
+                        c -> {
+                            var b = c.body(Bodies.CreateKeyPair.class);
+                            var k = keyPairs.create(c.principal(), b.keyName(), b.keyType());
+                            return new Views.NewKeyPairView(k.keyPair().id(), k.keyPair().name(), k.keyPair().type(),
+                                    k.keyPair().fingerprint(), k.privateKeyPem());
+                        }),
+                route(HandlerType.POST, "/key-pairs/import", "importKeyPair", "Import an OpenSSH public key", false, 201,
+                        Bodies.ImportKeyPair.class, List.of(),
+                        c -> {
+                            var b = c.body(Bodies.ImportKeyPair.class);
+                            return Views.keyPair(keyPairs.importKey(c.principal(), b.keyName(), b.publicKeyMaterial()));
+                        }),
+                route(HandlerType.GET, "/key-pairs/{keyName}", "getKeyPair", "Describe one key pair", false, 200, null, List.of(),
+                        c -> Views.keyPair(keyPairs.get(c.principal(), c.path("keyName")))),
+                route(HandlerType.DELETE, "/key-pairs/{keyName}", "deleteKeyPair", "Delete a key pair", false, 200, null, List.of(),
+                        c -> {
+                            var k = keyPairs.get(c.principal(), c.path("keyName"));
+                            keyPairs.delete(c.principal(), k.name());
+                            return Views.keyPair(k);
                         }),
                 route(HandlerType.GET, "/events", "listEvents", "The events of the caller's account", false, 200, null, EVENT_PAGING,
                         c -> {

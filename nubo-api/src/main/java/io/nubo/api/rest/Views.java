@@ -7,6 +7,7 @@ import io.nubo.core.model.Host;
 import io.nubo.core.model.Image;
 import io.nubo.core.model.Instance;
 import io.nubo.core.model.InstanceType;
+import io.nubo.core.model.KeyPairInfo;
 import io.nubo.core.model.NewAccessKey;
 import io.nubo.core.model.Principal;
 
@@ -24,7 +25,21 @@ public final class Views {
 
     public record InstanceView(String instanceId, String reservationId, String ownerId, String imageId, String instanceType,
                                int vcpus, int memoryMib, State state, String task, String stateReason, String name,
-                               String keyName, Instant launchTime, Instant terminatedAt, String hostId) {
+                               String keyName, Instant launchTime, Instant terminatedAt, String hostId, Ssh ssh) {
+    }
+
+    /** Where the guest's SSH server can be reached. */
+    public record Ssh(String host, int port) {
+    }
+
+    public record KeyPairView(String keyPairId, String keyName, String keyType, String keyFingerprint, String publicKey,
+                              Instant createTime) {
+    }
+
+    public record NewKeyPairView(String keyPairId, String keyName, String keyType, String keyFingerprint, String keyMaterial) {
+    }
+
+    public record ConsoleView(String instanceId, Instant timestamp, String output) {
     }
 
     public record InstanceList(List<InstanceView> instances, String nextToken) {
@@ -70,7 +85,12 @@ public final class Views {
     public static InstanceView instance(Instance i, Principal viewer) {
         return new InstanceView(i.id(), i.reservationId(), i.accountId(), i.imageId(), i.instanceType(), i.vcpus(), i.memoryMib(),
                 new State(i.state().code(), i.state().apiName()), i.task().apiName(), i.stateReason(), i.name(), i.keyName(),
-                i.launchTime(), i.terminatedAt(), viewer.isAdmin() ? i.hostId() : null);
+                i.launchTime(), i.terminatedAt(), viewer.isAdmin() ? i.hostId() : null,
+                i.sshPort() == null ? null : new Ssh(i.sshHost(), i.sshPort()));
+    }
+
+    public static KeyPairView keyPair(KeyPairInfo k) {
+        return new KeyPairView(k.id(), k.name(), k.type(), k.fingerprint(), k.publicKey(), k.createdAt());
     }
 
     public static TypeView type(InstanceType t) {

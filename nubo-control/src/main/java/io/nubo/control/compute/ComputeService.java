@@ -1,5 +1,7 @@
 package io.nubo.control.compute;
 
+import io.nubo.control.hosts.ConsoleAccess;
+import io.nubo.control.keys.KeyPairService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
@@ -44,12 +46,18 @@ public final class ComputeService {
     private final Clock clock;
     private final Runnable wakeScheduler;
     private final Consumer<Collection<String>> hostsChanged;
+    private volatile ConsoleAccess consoleAccess = ConsoleAccess.NONE;
 
     public ComputeService(Database db, Clock clock, Runnable wakeScheduler, Consumer<Collection<String>> hostsChanged) {
         this.db = db;
         this.clock = clock;
         this.wakeScheduler = wakeScheduler;
         this.hostsChanged = hostsChanged;
+    }
+
+    /** Sets how consoles are read; the server wires this once its agents are known. */
+    public void useConsoleAccess(ConsoleAccess access) {
+        this.consoleAccess = access;
     }
 
     public Reservation run(Principal caller, LaunchRequest r) {
@@ -63,6 +71,8 @@ public final class ComputeService {
             String typeName = r.instanceType() == null ? DEFAULT_TYPE : r.instanceType();
             InstanceType type = s.instanceTypes().find(typeName).orElseThrow(() -> NuboException.of(
                     ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for InstanceType", typeName));
+            String publicKey = r.keyName() == null ? null : s.keyPairs().findByName(caller.accountId(), r.keyName())
+                    .orElseThrow(() -> KeyPairService.notFound(r.keyName())).publicKey();
             Account account = s.accounts().lock(caller.accountId()).orElseThrow();
             int allowedByQuota = account.instanceQuota() - s.instances().countActive(account.id());
             if (allowedByQuota < r.minCount()) {
@@ -76,20 +86,20 @@ public final class ComputeService {
                         "We currently do not have sufficient %s capacity. Capacity for %d more is available.", type.name(), slots);
             }
             int count = (int) Math.min(Math.min(r.maxCount(), allowedByQuota), slots);
-            return launch(s, caller, r, image, type, count);
+            return launch(s, caller, r, image, type, count, publicKey);
         });
         wakeScheduler.run();
         return reservation;
     }
 
-    private Reservation launch(Store s, Principal caller, LaunchRequest r, Image image, InstanceType type, int count) {
+    private Reservation launch(Store s, Principal caller, LaunchRequest r, Image image, InstanceType type, int count, String publicKey) {
         Instant now = clock.instant();
         String reservationId = Ids.next(Ids.RESERVATION);
         List<Instance> created = new ArrayList<>(count);
         for (int n = 0; n < count; n++) {
             Instance i = new Instance(Ids.next(Ids.INSTANCE), caller.accountId(), reservationId, image.id(), type.name(),
                     type.vcpus(), type.memoryMib(), InstanceState.PENDING, InstanceTask.SCHEDULING, null, r.name(),
-                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0);
+                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null);
             s.instances().insert(i);
             s.events().append(now, i.accountId(), i.id(), "instance.state", null, InstanceState.PENDING.apiName(),
                     "launched by " + caller.accessKeyId());
@@ -259,6 +269,21 @@ public final class ComputeService {
         }
         instanceId.ifPresent(id -> get(caller, id));
         return db.read(s -> s.events().list(caller.accountId(), instanceId.orElse(null), afterId, limit));
+    }
+
+    /** The console output of an instance: the tail of its serial log, at most {@code maxBytes}. */
+    public record ConsoleOutput(String instanceId, Instant timestamp, byte[] output) {
+    }
+
+    public static final int MAX_CONSOLE_BYTES = 64 * 1024;
+
+    public ConsoleOutput console(Principal caller, String instanceId, int maxBytes) {
+        if (maxBytes < 1 || maxBytes > MAX_CONSOLE_BYTES) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "bytes must be between 1 and %d", MAX_CONSOLE_BYTES);
+        }
+        Instance i = get(caller, instanceId);
+        byte[] out = i.hostId() == null ? new byte[0] : consoleAccess.tail(i.hostId(), i.id(), maxBytes).orElse(new byte[0]);
+        return new ConsoleOutput(i.id(), clock.instant(), out);
     }
 
     /** How many instances exist in each state, across accounts: for metrics, not for callers. */

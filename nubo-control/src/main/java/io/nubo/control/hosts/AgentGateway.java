@@ -89,7 +89,7 @@ public final class AgentGateway implements AgentChannel {
             List<DesiredInstance> out = placed.stream().map(i -> {
                 Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
                 return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
-                        img.id(), img.format(), img.location(), i.id(), i.userData(), null);
+                        img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey());
             }).toList();
             return new DesiredState(version, out);
         });

@@ -12,6 +12,7 @@ import io.nubo.store.Store;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -42,7 +43,7 @@ final class ObservationApplier {
                 continue;
             }
             Optional<ObservedInstance> o = Optional.ofNullable(seen.get(i.id()));
-            Optional<Instance> next = next(i, o, now);
+            Optional<Instance> next = next(i, o, now).or(() -> sshChange(i, o, now));
             if (next.isEmpty()) {
                 continue;
             }
@@ -61,13 +62,26 @@ final class ObservationApplier {
         return desiredChanged;
     }
 
+    /** A running instance whose SSH endpoint the agent reports differently than recorded. */
+    private static Optional<Instance> sshChange(Instance i, Optional<ObservedInstance> o, Instant now) {
+        if (i.state() != InstanceState.RUNNING || o.isEmpty()) {
+            return Optional.empty();
+        }
+        ObservedInstance seen = o.get();
+        if (Objects.equals(seen.sshHost(), i.sshHost()) && Objects.equals(seen.sshPort(), i.sshPort())) {
+            return Optional.empty();
+        }
+        return Optional.of(InstanceChanges.withSsh(i, seen.sshHost(), seen.sshPort(), now));
+    }
+
     private static Optional<Instance> next(Instance i, Optional<ObservedInstance> o, Instant now) {
         PowerState power = o.map(ObservedInstance::power).orElse(null);
         String reason = o.map(ObservedInstance::reason).orElse(null);
         return switch (i.state()) {
             case PENDING -> {
                 if (power == PowerState.RUNNING) {
-                    yield Optional.of(InstanceChanges.withState(i, InstanceState.RUNNING, InstanceTask.NONE, null, now));
+                    Instance running = InstanceChanges.withState(i, InstanceState.RUNNING, InstanceTask.NONE, null, now);
+                    yield Optional.of(InstanceChanges.withSsh(running, o.get().sshHost(), o.get().sshPort(), now));
                 }
                 if (power == PowerState.FAILED) {
                     yield Optional.of(InstanceChanges.withState(i, InstanceState.TERMINATED, InstanceTask.NONE,

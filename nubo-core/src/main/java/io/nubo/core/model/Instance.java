@@ -8,7 +8,7 @@ public record Instance(String id, String accountId, String reservationId, String
                        int vcpus, int memoryMib, InstanceState state, InstanceTask task, String hostId,
                        String name, String keyName, String userData, String stateReason,
                        Instant launchTime, Instant updatedAt, Instant terminatedAt, long rebootGeneration,
-                       boolean forceStop, long desiredSeq) {
+                       boolean forceStop, long desiredSeq, String publicKey, String sshHost, Integer sshPort) {
     public Optional<String> host() {
         return Optional.ofNullable(hostId);
     }
