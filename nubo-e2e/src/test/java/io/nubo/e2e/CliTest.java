@@ -93,6 +93,23 @@ class CliTest {
     }
 
     @Test
+    void keyPairsAreCreatedWithTheirPrivateKeySavedPrivately() throws Exception {
+        Result created = nubo("keys", "create", "cli-key");
+        assertThat(created.code()).as(created.err()).isZero();
+        Path pem = server.dataDir.resolve("keys/cli-key.pem");
+        assertThat(Files.readString(pem)).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pem))).isEqualTo("rw-------");
+        assertThat(nubo("keys", "list").out()).contains("cli-key", "ed25519");
+        Result run = nubo("instances", "run", "--key-name", "cli-key", "--type", "t3.nano", "--wait", "-o", "json");
+        assertThat(run.code()).as(run.err()).isZero();
+        String id = new ObjectMapper().readTree(run.out()).path("instances").get(0).path("instanceId").asText();
+        assertThat(nubo("instances", "console", id).out()).contains("NUBO-GUEST-READY " + id);
+        assertThat(nubo("keys", "create", "cli-key").err()).contains("InvalidKeyPair.Duplicate");
+        assertThat(nubo("keys", "delete", "cli-key").code()).isZero();
+        assertThat(nubo("keys", "delete", "cli-key").err()).contains("InvalidKeyPair.NotFound");
+    }
+
+    @Test
     void errorsAreClearAndExitNonZero() {
         Result wrong = nubo("instances", "show", "i-0123456789abcdef0");
         assertThat(wrong.code()).isEqualTo(1);

@@ -17,7 +17,7 @@ import java.util.Map;
 @Command(name = "instances", mixinStandardHelpOptions = true, description = "Launch, list and manage instances.",
         subcommands = {InstancesCommand.Run.class, InstancesCommand.ListCmd.class, InstancesCommand.Show.class,
                 InstancesCommand.Start.class, InstancesCommand.Stop.class, InstancesCommand.Reboot.class,
-                InstancesCommand.Terminate.class})
+                InstancesCommand.Terminate.class, SshCommand.class, InstancesCommand.Console.class})
 public final class InstancesCommand {
     static final List<Output.Column> COLUMNS = List.of(
             Output.Column.of("ID", "instanceId"), Output.Column.of("NAME", "name"), Output.Column.of("STATE", "state.name"),
@@ -125,6 +125,25 @@ public final class InstancesCommand {
             var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
             var arr = mapper.createArrayNode().addAll(all);
             out.rows(mapper.createObjectNode().set("instances", arr), arr, COLUMNS);
+            return 0;
+        }
+    }
+
+    @Command(name = "console", mixinStandardHelpOptions = true, description = "Print the instance's serial console output.")
+    static final class Console extends ClientCommand {
+        @Parameters(paramLabel = "INSTANCE-ID")
+        String id;
+        @Option(names = "--bytes", defaultValue = "65536", description = "how much of the end to show (default ${DEFAULT-VALUE})")
+        int bytes;
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            JsonNode r = client.get("/instances/" + id + "/console", Map.of("bytes", Integer.toString(bytes)));
+            if (out.isJson()) {
+                out.object(r);
+            } else {
+                System.out.print(r.path("output").asText());
+            }
             return 0;
         }
     }

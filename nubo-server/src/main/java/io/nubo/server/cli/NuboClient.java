@@ -37,6 +37,10 @@ public final class NuboClient {
         return send("GET", path, null);
     }
 
+    public JsonNode delete(String path) {
+        return send("DELETE", path, null);
+    }
+
     public JsonNode post(String path, Object body) {
         return send("POST", path, body);
     }

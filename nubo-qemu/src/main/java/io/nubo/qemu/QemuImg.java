@@ -1,0 +1,194 @@
+package io.nubo.qemu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Runs {@code qemu-img}: inspects, creates and converts disk images.
+ *
+ * <p>Every run has a wall-clock timeout, and, when {@code prlimit} (util-linux) is on the PATH,
+ * an address-space and CPU-time limit, as OpenStack does: a crafted image header can make
+ * {@code qemu-img info} allocate or loop without bound. Without {@code prlimit} only the
+ * timeout applies; this is logged once. The default limits (1 GiB, 30 CPU-seconds) suit
+ * {@code info} and {@code create}; a large {@code convert} needs a {@link QemuImg} with more CPU time.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class QemuImg {
+    private static final Logger LOG = LoggerFactory.getLogger(QemuImg.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern FORMAT = Pattern.compile("[a-z0-9]+");
+
+    /** Resource limits for one qemu-img run. Immutable. */
+    public record Limits(long addressSpaceBytes, Duration cpuTime) {
+        /** OpenStack's limits for {@code qemu-img info}: 1 GiB of address space, 30 s of CPU. */
+        public static final Limits DEFAULT = new Limits(1L << 30, Duration.ofSeconds(30));
+
+        public Limits {
+            if (addressSpaceBytes <= 0 || cpuTime.isNegative() || cpuTime.isZero()) {
+                throw new IllegalArgumentException("limits must be positive");
+            }
+        }
+    }
+
+    private final String binary;
+    private final Duration timeout;
+    private final Limits limits;
+    private final Optional<Path> prlimit;
+
+    /** {@code qemu-img} from the PATH, a 60 s timeout and {@link Limits#DEFAULT}. */
+    public QemuImg() {
+        this("qemu-img", Duration.ofSeconds(60), Limits.DEFAULT);
+    }
+
+    public QemuImg(String binary, Duration timeout, Limits limits) {
+        this.binary = Objects.requireNonNull(binary, "binary");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.prlimit = findOnPath("prlimit");
+        if (prlimit.isEmpty()) {
+            LOG.warn("prlimit not found; qemu-img runs with a timeout but no memory or CPU limit");
+        }
+    }
+
+    /** Whether runs are confined by {@code prlimit}, not only by the timeout. */
+    public boolean limited() {
+        return prlimit.isPresent();
+    }
+
+    /**
+     * Inspects an image, letting qemu-img probe its format. Opens it with {@code -U} (shared), so
+     * an image a running VM holds can still be inspected. For an image from an untrusted source,
+     * read it once this way to learn its format, and reject it if it {@link ImageInfo#hasBackingFile()}.
+     */
+    public ImageInfo info(Path image) {
+        return ImageInfo.fromJson(json(infoArgs(image, Optional.empty(), false)));
+    }
+
+    /** Inspects an image of a known format, with no probing. */
+    public ImageInfo info(Path image, String format) {
+        return ImageInfo.fromJson(json(infoArgs(image, Optional.of(checkFormat(format)), false)));
+    }
+
+    /** The image and every backing file under it, top first. */
+    public List<ImageInfo> backingChain(Path image) {
+        JsonNode chain = json(infoArgs(image, Optional.empty(), true));
+        List<ImageInfo> infos = new ArrayList<>();
+        chain.forEach(node -> infos.add(ImageInfo.fromJson(node)));
+        return List.copyOf(infos);
+    }
+
+    /**
+     * Creates an empty image of {@code sizeBytes}. Refuses to replace an existing file, because
+     * qemu-img itself would silently overwrite it, data and all.
+     */
+    public void create(Path path, String format, long sizeBytes) {
+        if (sizeBytes <= 0) {
+            throw new IllegalArgumentException("size must be positive: " + sizeBytes);
+        }
+        refuseExisting(path);
+        run(List.of("create", "-q", "-f", checkFormat(format), path.toString(), Long.toString(sizeBytes)));
+    }
+
+    /**
+     * Creates a qcow2 overlay on {@code base}, the same size as the base. The overlay records
+     * {@code base}'s absolute path and its format ({@code -F}), so QEMU never probes the base.
+     */
+    public void createOverlay(Path base, String baseFormat, Path overlay) {
+        refuseExisting(overlay);
+        run(List.of("create", "-q", "-f", "qcow2", "-b", base.toAbsolutePath().toString(),
+                "-F", checkFormat(baseFormat), overlay.toString()));
+    }
+
+    /** Creates a qcow2 overlay on {@code base} that is {@code sizeBytes} large (at least the base's size), e.g. a bigger root disk. */
+    public void createOverlay(Path base, String baseFormat, Path overlay, long sizeBytes) {
+        if (sizeBytes <= 0) {
+            throw new IllegalArgumentException("size must be positive: " + sizeBytes);
+        }
+        refuseExisting(overlay);
+        run(List.of("create", "-q", "-f", "qcow2", "-b", base.toAbsolutePath().toString(),
+                "-F", checkFormat(baseFormat), overlay.toString(), Long.toString(sizeBytes)));
+    }
+
+    /** Converts {@code source} to a new standalone image (no backing file) at {@code target}. */
+    public void convert(Path source, String sourceFormat, Path target, String targetFormat) {
+        refuseExisting(target);
+        run(List.of("convert", "-q", "-f", checkFormat(sourceFormat), "-O", checkFormat(targetFormat),
+                source.toString(), target.toString()));
+    }
+
+    private List<String> infoArgs(Path image, Optional<String> format, boolean chain) {
+        List<String> args = new ArrayList<>(List.of("info", "-U", "--output=json"));
+        if (chain) {
+            args.add("--backing-chain");
+        }
+        format.ifPresent(f -> {
+            args.add("-f");
+            args.add(f);
+        });
+        args.add(image.toString());
+        return args;
+    }
+
+    private JsonNode json(List<String> args) {
+        String out = run(args);
+        try {
+            return JSON.readTree(out);
+        } catch (IOException e) {
+            throw new QemuException("qemu-img " + args.getFirst() + " printed no JSON: " + out, e);
+        }
+    }
+
+    private String run(List<String> args) {
+        List<String> argv = new ArrayList<>();
+        prlimit.ifPresent(tool -> argv.addAll(List.of(tool.toString(),
+                "--as=" + limits.addressSpaceBytes(),
+                "--cpu=" + Math.max(1, limits.cpuTime().toSeconds()),
+                "--")));
+        argv.add(binary);
+        argv.addAll(args);
+        Exec.Result result = Exec.run(argv, timeout);
+        if (result.exitCode() != 0) {
+            throw new QemuException("qemu-img " + String.join(" ", args) + " failed (exit " + result.exitCode() + "): "
+                    + result.stderr().strip());
+        }
+        return result.stdout();
+    }
+
+    private static String checkFormat(String format) {
+        if (format == null || !FORMAT.matcher(format).matches()) {
+            throw new IllegalArgumentException("not a qemu-img format name: " + format);
+        }
+        return format;
+    }
+
+    private static void refuseExisting(Path path) {
+        if (Files.exists(path)) {
+            throw new QemuException("refusing to overwrite existing image " + path);
+        }
+    }
+
+    private static Optional<Path> findOnPath(String tool) {
+        String path = Objects.requireNonNullElse(System.getenv("PATH"), "/usr/bin:/bin");
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, tool);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+}
