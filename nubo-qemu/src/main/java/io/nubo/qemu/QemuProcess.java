@@ -70,7 +70,14 @@ public final class QemuProcess {
             throw new UncheckedIOException("cannot prepare " + dir.dir(), e);
         }
         QemuCommandLine.write(dir.cmdlineFile(), argv);
-        int exit = Exec.runLogged(argv, dir.launchLog(), timeout);
+        int exit;
+        try {
+            exit = Exec.runLogged(argv, dir.launchLog(), timeout);
+        } catch (QemuException e) {
+            // The launcher hung, but QEMU may have daemonized all the same: leave no half-known VM behind.
+            adopt(dir.dir(), vm.instanceId()).ifPresent(QemuProcess::kill);
+            throw e;
+        }
         if (exit != 0) {
             throw new QemuException("QEMU for " + vm.instanceId() + " failed to start (exit " + exit + "): "
                     + readQuietly(dir.launchLog()).strip());

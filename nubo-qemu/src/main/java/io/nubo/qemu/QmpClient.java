@@ -341,16 +341,19 @@ public final class QmpClient implements AutoCloseable {
                     break;
                 }
                 buffer.flip();
-                while (buffer.hasRemaining()) {
-                    byte b = buffer.get();
-                    if (b == '\n') {
+                byte[] bytes = buffer.array();
+                int start = 0;
+                for (int i = 0; i < buffer.limit(); i++) {
+                    if (bytes[i] == '\n') {
+                        line.write(bytes, start, i - start);
                         handle(line.toByteArray());
                         line.reset();
-                    } else if (line.size() >= MAX_MESSAGE_BYTES) {
-                        throw new IOException("QMP message longer than " + MAX_MESSAGE_BYTES + " bytes");
-                    } else {
-                        line.write(b);
+                        start = i + 1;
                     }
+                }
+                line.write(bytes, start, buffer.limit() - start);
+                if (line.size() > MAX_MESSAGE_BYTES) {
+                    throw new IOException("QMP message longer than " + MAX_MESSAGE_BYTES + " bytes");
                 }
                 buffer.clear();
             }

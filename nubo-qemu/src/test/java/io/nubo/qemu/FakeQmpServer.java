@@ -85,6 +85,16 @@ final class FakeQmpServer implements AutoCloseable {
         }
     }
 
+    /** Sends bytes as they are, with no line ending added: for testing framing. */
+    void sendRaw(String text) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        synchronized (this) {
+            while (bytes.hasRemaining()) {
+                connection.write(bytes);
+            }
+        }
+    }
+
     void reply(JsonNode request, String returnJson) throws IOException {
         send("{\"return\": " + returnJson + ", \"id\": " + request.get("id") + "}");
     }

@@ -74,6 +74,23 @@ class QmpClientTest {
     }
 
     @Test
+    void messagesSplitAcrossWritesOrSharingOneWriteAreFramedByNewlines() throws Exception {
+        connect(true, WAIT);
+        List<String> events = new CopyOnWriteArrayList<>();
+        client.onEvent(event -> events.add(event.name()));
+        CompletableFuture<JsonNode> result = CompletableFuture.supplyAsync(() -> client.execute("query-name"), VIRTUAL);
+        JsonNode request = server.nextRequest();
+
+        server.sendRaw("{\"return\": {\"name\": \"i-1\"}, ");
+        assertThat(server.noRequestWithin(Duration.ofMillis(100))).isTrue();
+        assertThat(result).isNotDone();
+        server.sendRaw("\"id\": " + request.get("id") + "}\r\n{\"event\": \"STOP\", \"timestamp\": {\"seconds\": 1, \"microseconds\": 0}}\r\n");
+
+        assertThat(result.get(10, TimeUnit.SECONDS).path("name").asText()).isEqualTo("i-1");
+        await().atMost(WAIT).until(() -> events.contains("STOP"));
+    }
+
+    @Test
     void anErrorReplyBecomesACommandExceptionWithClassAndDescription() throws Exception {
         connect(true, WAIT);
         CompletableFuture<JsonNode> result = CompletableFuture.supplyAsync(() -> client.execute("device_del", Map.of("id", "nope")), VIRTUAL);
