@@ -105,6 +105,25 @@ class QemuProcessTest {
     }
 
     @Test
+    void concurrentCallersEachGetTheReplyToTheirOwnCommand() throws Exception {
+        QemuProcess process = launch(tinyVm("i-0000000c").build());
+        QmpClient qmp = connect(process);
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
+
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 400; i++) {
+                boolean askName = i % 2 == 0;
+                results.add(CompletableFuture.supplyAsync(() -> askName
+                        ? qmp.execute("query-name").path("name").asText().equals("i-0000000c")
+                        : qmp.execute("query-status").path("status").asText().equals("running"), executor));
+            }
+            for (CompletableFuture<Boolean> result : results) {
+                assertThat(result.get(20, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void adoptFindsTheRunningQemuOfTheInstanceOnly() {
         QemuProcess process = launch(tinyVm("i-00000002").build());
 
@@ -160,7 +179,7 @@ class QemuProcessTest {
     }
 
     @Test
-    void aLaunchQemuRefusesFailsWithQemusOwnMessage() {
+    void aLaunchThatQemuRefusesFailsWithQemusOwnMessage() {
         QemuVm vm = tinyVm("i-00000009").disk(QemuDisk.virtio(dir.resolve("missing.qcow2"), "qcow2")).build();
 
         assertThatThrownBy(() -> launch(vm))
