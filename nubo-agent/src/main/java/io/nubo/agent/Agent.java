@@ -183,7 +183,7 @@ public final class Agent implements AutoCloseable {
                     case START -> {
                         LOG.info("starting {}", instanceId);
                         reboots.record(instanceId, d.rebootGeneration());
-                        hypervisor.start(new VmSpec(instanceId, d.vcpus(), d.memoryMib(), d.imageFormat(), d.imageLocation(),
+                        hypervisor.start(new VmSpec(instanceId, d.vcpus(), d.memoryMib(), d.imageId(), d.imageFormat(), d.imageLocation(),
                                 d.hostname(), d.userData(), d.publicKey()));
                     }
                     case STOP -> {

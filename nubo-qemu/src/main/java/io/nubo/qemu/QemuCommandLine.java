@@ -69,6 +69,9 @@ public final class QemuCommandLine {
         for (int i = 0; i < vm.nics().size(); i++) {
             addNic(args, i, vm.nics().get(i));
         }
+        if (vm.noShutdown()) {
+            args.add("-no-shutdown");
+        }
         if (vm.startPaused()) {
             args.add("-S");
         }

@@ -15,10 +15,13 @@ import java.util.regex.Pattern;
  * @param cpuModel    {@code max} by default; {@code host} only when a probe proved it boots under KVM
  * @param vga         adds a standard VGA, so the VNC console shows something
  * @param startPaused adds {@code -S}: QEMU starts with the vCPUs stopped until {@code cont}
+ * @param noShutdown  adds {@code -no-shutdown}: when the guest powers off, QEMU stays (run state
+ *                    {@code shutdown}) until told to {@code quit}, so whoever manages it can see
+ *                    that the guest shut itself down, even if it was not listening at the time
  */
 public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accelerator accelerator, String cpuModel,
                      int vcpus, int memoryMib, List<QemuDisk> disks, List<QemuNic> nics, boolean vga,
-                     boolean startPaused) {
+                     boolean startPaused, boolean noShutdown) {
     // Instance IDs become part of a QEMU option (-name guest=<id>), so no commas or spaces.
     private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern CPU_MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+=,-]*");
@@ -80,7 +83,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
     public Builder toBuilder() {
         Builder builder = new Builder(instanceId, dir.dir())
                 .machine(machine).accelerator(accelerator).cpuModel(cpuModel).vcpus(vcpus).memoryMib(memoryMib)
-                .vga(vga).startPaused(startPaused);
+                .vga(vga).startPaused(startPaused).noShutdown(noShutdown);
         disks.forEach(builder::disk);
         nics.forEach(builder::nic);
         return builder;
@@ -99,6 +102,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
         private final List<QemuNic> nics = new ArrayList<>();
         private boolean vga = true;
         private boolean startPaused;
+        private boolean noShutdown;
 
         private Builder(String instanceId, Path dir) {
             this.instanceId = instanceId;
@@ -146,6 +150,11 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
             return this;
         }
 
+        public Builder noShutdown(boolean noShutdown) {
+            this.noShutdown = noShutdown;
+            return this;
+        }
+
         public Builder startPaused(boolean startPaused) {
             this.startPaused = startPaused;
             return this;
@@ -153,7 +162,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
 
         public QemuVm build() {
             return new QemuVm(instanceId, new InstanceDir(dir), machine, accelerator, cpuModel, vcpus, memoryMib,
-                    disks, nics, vga, startPaused);
+                    disks, nics, vga, startPaused, noShutdown);
         }
     }
 }

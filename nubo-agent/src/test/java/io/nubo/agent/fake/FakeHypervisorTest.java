@@ -36,7 +36,7 @@ class FakeHypervisorTest {
         }
     }
 
-    private static final VmSpec SPEC = new VmSpec("i-0123456789abcdef0", 1, 128, "qcow2", "/x", "h", null, null);
+    private static final VmSpec SPEC = new VmSpec("i-0123456789abcdef0", 1, 128, "ami-0123456789abcdef0", "qcow2", "/x", "h", null, null);
 
     @Test
     void bootAndShutdownTakeTheirSimulatedTime() {

@@ -1,0 +1,352 @@
+package io.nubo.agent.qemu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nubo.core.model.PowerState;
+import io.nubo.core.spi.ConsoleLog;
+import io.nubo.core.spi.HostFacts;
+import io.nubo.core.spi.Hypervisor;
+import io.nubo.core.spi.VmSpec;
+import io.nubo.core.spi.VmStatus;
+import io.nubo.qemu.InstanceDir;
+import io.nubo.qemu.QemuDisk;
+import io.nubo.qemu.QemuImg;
+import io.nubo.qemu.QemuNic;
+import io.nubo.qemu.QemuProcess;
+import io.nubo.qemu.QemuVm;
+import io.nubo.qemu.QmpClient;
+import io.nubo.qemu.QmpEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * Runs VMs as daemonized QEMU processes, one directory per instance under
+ * {@code <data-dir>/instances/<id>/}: the disk (a qcow2 overlay on a cached base image), the
+ * config drive, {@code qmp.sock}, {@code vnc.sock}, {@code serial.log}, {@code qemu.pid} and the
+ * exact command line. QEMU outlives the agent; {@link #list()} adopts running VMs again from
+ * their pid files, checking that each pid really is that instance's QEMU.
+ *
+ * <p>Why a VM is down is kept as a marker file in its directory, so the answer survives agent
+ * restarts: {@code stop-requested} (a user stop or a destroy), {@code guest-shutdown} (the guest
+ * powered itself off; QEMU runs with {@code -no-shutdown}, so the agent sees the shutdown even if
+ * it was down at the time), and neither of them means QEMU died unexpectedly.
+ *
+ * <p>Thread-safe: operations on one instance are serialised by a per-instance lock.
+ */
+public final class QemuHypervisor implements Hypervisor, ConsoleLog {
+    private static final Logger LOG = LoggerFactory.getLogger(QemuHypervisor.class);
+    static final String STOP_REQUESTED = "stop-requested";
+    static final String GUEST_SHUTDOWN = "guest-shutdown";
+    private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Path instancesDir;
+    private final HostProbe.Result probe;
+    private final ImageCache images;
+    private final QemuImg qemuImg;
+    private final HostFacts facts;
+    private final Map<String, QemuProcess> processes = new ConcurrentHashMap<>();
+    private final Map<String, QmpClient> monitors = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** VMs whose guest has shut down while QEMU waits under -no-shutdown (from the SHUTDOWN event). */
+    private final java.util.Set<String> shutDown = ConcurrentHashMap.newKeySet();
+
+    public QemuHypervisor(Path dataDir, HostProbe.Result probe, HostFacts facts) {
+        this.instancesDir = dataDir.resolve("instances");
+        this.probe = probe;
+        this.qemuImg = new QemuImg();
+        this.images = new ImageCache(dataDir.resolve("images"), qemuImg);
+        this.facts = facts;
+    }
+
+    @Override
+    public String name() {
+        return "qemu";
+    }
+
+    @Override
+    public HostFacts probe() {
+        return facts;
+    }
+
+    @Override
+    public void start(VmSpec spec) {
+        withLock(spec.instanceId(), () -> {
+            if (process(spec.instanceId()).isPresent()) {
+                return;
+            }
+            Path dir = instancesDir.resolve(spec.instanceId());
+            try {
+                Files.createDirectories(dir);
+                Path disk = dir.resolve("disk.qcow2");
+                if (!Files.exists(disk)) {
+                    Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
+                    qemuImg.createOverlay(base, spec.imageFormat(), disk);
+                }
+                Path iso = ConfigDrive.write(dir, spec);
+                Files.deleteIfExists(dir.resolve(STOP_REQUESTED));
+                Files.deleteIfExists(dir.resolve(GUEST_SHUTDOWN));
+                QemuVm vm = QemuVm.builder(spec.instanceId(), dir)
+                        .accelerator(probe.accelerator()).cpuModel(probe.cpuModel())
+                        .vcpus(spec.vcpus()).memoryMib(spec.memoryMib())
+                        .disk(QemuDisk.virtio(disk, "qcow2"))
+                        .disk(QemuDisk.virtio(iso, "raw").asReadOnly())
+                        .nic(QemuNic.User.forInstance(spec.instanceId(), SshPorts.choose(dir)))
+                        .noShutdown(true)
+                        .build();
+                QemuProcess p = QemuProcess.launch(vm);
+                processes.put(spec.instanceId(), p);
+                Files.writeString(dir.resolve("started"), spec.imageId());
+                LOG.info("started QEMU for {} (pid {})", spec.instanceId(), p.pid());
+                monitor(spec.instanceId());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Override
+    public void stop(String instanceId, boolean force, Duration timeout) {
+        withLock(instanceId, () -> {
+            Optional<QemuProcess> p = process(instanceId);
+            if (p.isEmpty()) {
+                return;
+            }
+            mark(instanceId, STOP_REQUESTED);
+            if (!force) {
+                try {
+                    monitor(instanceId).ifPresent(m -> m.execute("system_powerdown", QMP_TIMEOUT));
+                    long deadline = System.nanoTime() + timeout.toNanos();
+                    while (p.get().isAlive() && !shutDown.contains(instanceId) && System.nanoTime() < deadline) {
+                        p.get().awaitExit(Duration.ofMillis(200));
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("graceful stop of {} failed, forcing it: {}", instanceId, e.getMessage());
+                }
+            }
+            quit(instanceId, p.get());
+        });
+    }
+
+    @Override
+    public void reboot(String instanceId) {
+        withLock(instanceId, () -> monitor(instanceId).ifPresent(m -> {
+            // Soft first: Ctrl-Alt-Del lets the guest's init reboot cleanly; a guest that ignores it is reset.
+            var reset = new java.util.concurrent.CountDownLatch(1);
+            try (QmpClient.Subscription s = m.onEvent("RESET", e -> reset.countDown())) {
+                m.execute("send-key", Map.of("keys", java.util.List.of(Map.of("type", "qcode", "data", "ctrl"),
+                        Map.of("type", "qcode", "data", "alt"), Map.of("type", "qcode", "data", "delete"))), QMP_TIMEOUT);
+                if (!reset.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.info("{} did not reboot on Ctrl-Alt-Del; resetting it", instanceId);
+                    m.execute("system_reset", QMP_TIMEOUT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                throw new IllegalStateException("reboot of " + instanceId + " failed: " + e.getMessage(), e);
+            }
+        }));
+    }
+
+    @Override
+    public void destroy(String instanceId) {
+        withLock(instanceId, () -> {
+            Path dir = instancesDir.resolve(instanceId);
+            if (Files.isDirectory(dir)) {
+                mark(instanceId, STOP_REQUESTED);
+            }
+            process(instanceId).ifPresent(p -> quit(instanceId, p));
+            try {
+                ConfigDrive.deleteTree(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not delete " + dir, e);
+            }
+            LOG.info("destroyed {}", instanceId);
+        });
+        locks.remove(instanceId);
+    }
+
+    @Override
+    public Map<String, VmStatus> list() {
+        Map<String, VmStatus> out = new TreeMap<>();
+        if (!Files.isDirectory(instancesDir)) {
+            return out;
+        }
+        try (Stream<Path> dirs = Files.list(instancesDir)) {
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                String id = dir.getFileName().toString();
+                if (!Files.exists(dir.resolve("started"))) {
+                    continue; // never launched: a failed start, reported by the agent
+                }
+                out.put(id, status(id, dir));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private VmStatus status(String id, Path dir) {
+        Optional<QemuProcess> p = process(id);
+        if (p.isPresent() && shutDown.contains(id) && !Files.exists(dir.resolve(STOP_REQUESTED))) {
+            // The guest powered off on its own; QEMU waits under -no-shutdown. Record why, then let it go.
+            mark(id, GUEST_SHUTDOWN);
+            QemuProcess gone = p.get();
+            withLock(id, () -> quit(id, gone));
+            p = Optional.empty();
+        }
+        if (p.isPresent()) {
+            int port = SshPorts.recorded(dir).orElse(0);
+            return new VmStatus(id, PowerState.RUNNING, null, port == 0 ? null : "127.0.0.1", port == 0 ? null : port);
+        }
+        if (Files.exists(dir.resolve(STOP_REQUESTED))) {
+            return new VmStatus(id, PowerState.STOPPED, null);
+        }
+        if (Files.exists(dir.resolve(GUEST_SHUTDOWN))) {
+            return new VmStatus(id, PowerState.STOPPED, "Client.InstanceInitiatedShutdown: Instance initiated shutdown");
+        }
+        return new VmStatus(id, PowerState.STOPPED, "Server.InternalError: the VM's QEMU process exited unexpectedly");
+    }
+
+    @Override
+    public Optional<byte[]> consoleTail(String instanceId, int maxBytes) {
+        Path log = instancesDir.resolve(instanceId).resolve("serial.log");
+        if (!Files.exists(log)) {
+            return Files.isDirectory(instancesDir.resolve(instanceId)) ? Optional.of(new byte[0]) : Optional.empty();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            long len = f.length();
+            int n = (int) Math.min(len, maxBytes);
+            byte[] out = new byte[n];
+            f.seek(len - n);
+            f.readFully(out);
+            return Optional.of(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The live QEMU of an instance: the known handle, or one adopted from its pid file. */
+    private Optional<QemuProcess> process(String id) {
+        QemuProcess known = processes.get(id);
+        if (known != null && known.isAlive()) {
+            return Optional.of(known);
+        }
+        processes.remove(id);
+        dropMonitor(id);
+        Path dir = instancesDir.resolve(id);
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        Optional<QemuProcess> adopted = QemuProcess.adopt(dir, id);
+        adopted.ifPresent(p -> {
+            processes.put(id, p);
+            LOG.info("adopted running QEMU of {} (pid {})", id, p.pid());
+            // A guest may have shut down while no agent listened for the event.
+            if (isShutDown(id)) {
+                shutDown.add(id);
+            }
+        });
+        return adopted;
+    }
+
+    /** This agent's QMP connection to the VM, opened on first use and after an agent restart. */
+    private Optional<QmpClient> monitor(String id) {
+        QmpClient m = monitors.get(id);
+        if (m != null && m.isOpen()) {
+            return Optional.of(m);
+        }
+        if (processes.get(id) == null) {
+            return Optional.empty();
+        }
+        try {
+            QmpClient c = QmpClient.connect(new InstanceDir(instancesDir.resolve(id)).qmpSocket(), QMP_TIMEOUT);
+            c.onEvent("SHUTDOWN", e -> onShutdown(id, e));
+            monitors.put(id, c);
+            return Optional.of(c);
+        } catch (RuntimeException e) {
+            LOG.warn("no QMP connection to {}: {}", id, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void onShutdown(String id, QmpEvent e) {
+        shutDown.add(id);
+        if (e.data().path("guest").asBoolean(false) && !Files.exists(instancesDir.resolve(id).resolve(STOP_REQUESTED))) {
+            mark(id, GUEST_SHUTDOWN);
+        }
+    }
+
+    /** Whether the guest has shut down while QEMU waits (run state {@code shutdown}). */
+    private boolean isShutDown(String id) {
+        return monitor(id).map(m -> {
+            try {
+                JsonNode status = m.execute("query-status", QMP_TIMEOUT);
+                return "shutdown".equals(status.path("status").asText());
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }).orElse(false);
+    }
+
+    /** Ends QEMU: {@code quit} over QMP, then SIGKILL if it lingers. */
+    private void quit(String id, QemuProcess p) {
+        try {
+            monitor(id).ifPresent(m -> m.execute("quit", QMP_TIMEOUT));
+        } catch (RuntimeException e) {
+            LOG.debug("quit of {} over QMP failed: {}", id, e.getMessage());
+        }
+        if (!p.awaitExit(Duration.ofSeconds(5))) {
+            p.kill();
+            p.awaitExit(Duration.ofSeconds(5));
+        }
+        processes.remove(id);
+        shutDown.remove(id);
+        dropMonitor(id);
+    }
+
+    private void dropMonitor(String id) {
+        QmpClient m = monitors.remove(id);
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    private void mark(String id, String marker) {
+        try {
+            Path dir = instancesDir.resolve(id);
+            if (Files.isDirectory(dir)) {
+                Files.writeString(dir.resolve(marker), "");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void withLock(String id, Runnable r) {
+        ReentrantLock lock = locks.computeIfAbsent(id, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            r.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        monitors.values().forEach(QmpClient::close);
+        monitors.clear();
+    }
+}
