@@ -3,6 +3,11 @@
 #
 #   images/build-default-image.sh <output.qcow2>
 #
+# Writes <output>.qcow2, <output>.qcow2.manifest (package versions, sha256s), and
+# <output>.vmlinuz + <output>.initrd (the same kernel and initramfs as in the
+# image, for the agent's host probe: booted with "nubo.probe" they print
+# NUBO-PROBE-OK on ttyS0 and power off).
+#
 # The image is a BIOS-bootable qcow2 disk (MBR + syslinux, see images/README.md):
 #   partition 1  FAT16, 64 MiB  syslinux (ldlinux.sys), vmlinuz, initrd.img
 #   partition 2  ext4, rest     root filesystem: busybox, dropbear, init scripts
@@ -19,7 +24,12 @@
 #                        the pinned ones (prints the list to pin)
 #   NUBO_IMAGE_SIZE_MIB  virtual disk size in MiB (default 2048)
 #   SOURCE_DATE_EPOCH    timestamp of every file in the image (default 2025-01-01)
+#   NUBO_IMAGE_KERNEL_FLAVOUR  amd64 (default: linux-image-amd64's kernel) or
+#                        cloud-amd64 (Debian's cloud kernel: LZ4-compressed, about
+#                        2 s faster to boot under TCG; no ahci driver)
 #   NUBO_IMAGE_KEEP_WORK set to 1 to keep the work directory (debugging)
+#   NUBO_IMAGE_CMDLINE_EXTRA  appended to the kernel command line (debugging,
+#                        e.g. "nubo.debug" for boot step timestamps)
 #
 # It needs root only to apt-get install missing build tools; without root it
 # runs mkfs.ext4 under fakeroot so that the files are owned by root in the image.
@@ -47,13 +57,15 @@ PINS_FILE=$HERE/default-image.packages
 GUEST=$HERE/guest
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1735689600}   # 2025-01-01T00:00:00Z
 DISK_MIB=${NUBO_IMAGE_SIZE_MIB:-2048}
+FLAVOUR=${NUBO_IMAGE_KERNEL_FLAVOUR:-amd64}
 BOOT_MIB=64
 # Fixed identities, so that two builds give the same filesystems.
 ROOT_UUID=4e75626f-2d72-4f6f-8e74-2d6673000001
 ROOT_LABEL=nubo-root
 BOOT_VOLID=4E55424F            # FAT volume serial
 DISK_ID=0x4e55424f             # MBR disk signature
-KERNEL_CMDLINE="root=UUID=$ROOT_UUID console=ttyS0,115200 quiet"
+# cryptomgr.notests: no crypto self-tests at boot (about 0.4 s under TCG).
+KERNEL_CMDLINE="root=UUID=$ROOT_UUID console=ttyS0,115200 quiet cryptomgr.notests${NUBO_IMAGE_CMDLINE_EXTRA:+ $NUBO_IMAGE_CMDLINE_EXTRA}"
 
 # Kernel modules (their dependencies are added from modules.dep), in groups:
 #   boot   loaded by the initramfs: what it takes to mount the root fs on virtio-blk
@@ -62,7 +74,7 @@ KERNEL_CMDLINE="root=UUID=$ROOT_UUID console=ttyS0,115200 quiet"
 #          when the config drive is not on a virtio disk (saves the slow ATA probe)
 #   late   loaded by the boot scripts (modprobe) from the root filesystem
 MODULES_BOOT="virtio_pci virtio_blk crc32c_generic crc32c_intel ext4"
-MODULES_EXTRA="ata_piix ahci sd_mod sr_mod"
+MODULES_EXTRA="ata_piix ahci? sd_mod sr_mod"      # NAME? = only if the kernel has it
 MODULES_LATE="isofs vfat nls_cp437 nls_ascii virtio_net button evdev"
 
 [ "$DISK_MIB" -ge $((BOOT_MIB + 128)) ] 2>/dev/null || die "NUBO_IMAGE_SIZE_MIB must be a number >= $((BOOT_MIB + 128))"
@@ -71,7 +83,7 @@ MODULES_LATE="isofs vfat nls_cp437 nls_ascii virtio_net button evdev"
 
 # --- host tools -----------------------------------------------------------------
 # command -> Debian package providing it
-TOOLS="apt-get:apt dpkg-deb:dpkg mkfs.ext4:e2fsprogs mkfs.fat:dosfstools mcopy:mtools
+TOOLS="apt-get:apt dpkg-deb:dpkg mkfs.ext4:e2fsprogs debugfs:e2fsprogs mkfs.fat:dosfstools mcopy:mtools
        mdir:mtools cpio:cpio sfdisk:fdisk qemu-img:qemu-utils depmod:kmod gzip:gzip
        sha256sum:coreutils truncate:coreutils"
 [ "$(id -u)" -eq 0 ] || TOOLS="$TOOLS fakeroot:fakeroot"
@@ -106,10 +118,11 @@ START=$(date +%s)
 
 # --- package list -----------------------------------------------------------------
 declare -a PKG_NAMES PKG_VERS
+case "$FLAVOUR" in amd64|cloud-amd64) ;; *) die "NUBO_IMAGE_KERNEL_FLAVOUR must be amd64 or cloud-amd64" ;; esac
 if [ "${NUBO_IMAGE_PINS:-}" = latest ]; then
     candidate() { apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'; }
-    kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ { print $2; exit }')
-    [ -n "$kpkg" ] || die "cannot resolve linux-image-amd64 (apt-get update?)"
+    kpkg=$(apt-cache depends "linux-image-$FLAVOUR" | awk '/Depends: linux-image-/ { print $2; exit }')
+    [ -n "$kpkg" ] || die "cannot resolve linux-image-$FLAVOUR (apt-get update?)"
     for p in "$kpkg" $(awk '!/^#/ && NF == 2 && $1 !~ /^linux-image-/ { print $1 }' "$PINS_FILE"); do
         v=$(candidate "$p")
         [ -n "$v" ] && [ "$v" != "(none)" ] || die "no candidate version for $p (apt-get update?)"
@@ -121,6 +134,9 @@ else
     while read -r p v rest; do
         case "$p" in ''|'#'*) continue ;; esac
         [ -n "$v" ] || die "bad line in $PINS_FILE: $p"
+        # the pinned kernel is the amd64 flavour; the cloud one has the same version
+        [ "$FLAVOUR" = cloud-amd64 ] && [[ $p == linux-image-*-amd64 ]] && [[ $p != *-cloud-amd64 ]] &&
+            p=${p%-amd64}-cloud-amd64
         PKG_NAMES+=("$p"); PKG_VERS+=("$v")
     done < "$PINS_FILE"
 fi
@@ -178,7 +194,10 @@ KVER=$(ls "$K/lib/modules")
 depmod -b "$K" "$KVER"        # .debs carry no modules.dep (postinst makes it)
 MODDIR=$K/lib/modules/$KVER
 
-declare -A MOD_PATH MOD_DEPS MOD_SEEN
+declare -A MOD_PATH MOD_DEPS MOD_SEEN MOD_BUILTIN
+while IFS= read -r path; do           # built into this kernel: nothing to load
+    n=${path##*/}; n=${n%.ko}; MOD_BUILTIN[${n//-/_}]=1
+done < "$MODDIR/modules.builtin"
 while IFS= read -r line; do
     path=${line%%:*}
     n=${path##*/}; n=${n%.ko}; n=${n//-/_}
@@ -189,7 +208,8 @@ MOD_ORDER=()
 add_module() {   # depth first: a module comes after everything it needs
     local n=${1//-/_} d dn
     [ -n "${MOD_SEEN[$n]:-}" ] && return 0
-    [ -n "${MOD_PATH[$n]:-}" ] || die "module $n not found in $KPKG (built in? renamed?)"
+    [ -n "${MOD_BUILTIN[$n]:-}" ] && return 0
+    [ -n "${MOD_PATH[$n]:-}" ] || die "module $n not found in $KPKG (renamed?)"
     MOD_SEEN[$n]=1
     for d in ${MOD_DEPS[$n]}; do
         dn=${d##*/}; dn=${dn%.ko}
@@ -197,14 +217,21 @@ add_module() {   # depth first: a module comes after everything it needs
     done
     MOD_ORDER+=("${MOD_PATH[$n]}")
 }
-for m in $MODULES_BOOT; do add_module "$m"; done
-MODS_BOOT=("${MOD_ORDER[@]}")
-MOD_ORDER=()
-for m in $MODULES_EXTRA; do add_module "$m"; done
-MODS_EXTRA=("${MOD_ORDER[@]}")
-MOD_ORDER=()
-for m in $MODULES_LATE; do add_module "$m"; done
-MODS_LATE=("${MOD_ORDER[@]}")
+add_modules() {
+    local m n
+    MOD_ORDER=()
+    for m in "$@"; do
+        n=${m%\?}; n=${n//-/_}
+        if [ "$n" != "$m" ] && [ -z "${MOD_PATH[$n]:-}" ]; then
+            log "note: no module $n in $KPKG, skipped"
+            continue
+        fi
+        add_module "$n"
+    done
+}
+add_modules $MODULES_BOOT;  MODS_BOOT=("${MOD_ORDER[@]}")
+add_modules $MODULES_EXTRA; MODS_EXTRA=("${MOD_ORDER[@]}")
+add_modules $MODULES_LATE;  MODS_LATE=("${MOD_ORDER[@]}")
 
 # --- initramfs ---------------------------------------------------------------------------------
 BB=$W/pkg/busybox-static/bin/busybox
@@ -237,6 +264,8 @@ cpio --help 2>&1 | grep -q -- --reproducible && CPIO_OPTS+=(--reproducible)
 # --- root filesystem -------------------------------------------------------------------------
 R=$W/rootfs
 mkdir -p "$R"/{dev,proc,sys,run,tmp,mnt,boot,root,etc/dropbear,var/log,var/lib/nubo,usr/sbin,usr/bin}
+# Nubo's files first: busybox links are not made where they put a file (sbin/poweroff...).
+cp -a "$GUEST/rootfs/." "$R/"
 install_busybox "$R"
 install -m 0755 "$W/pkg/dropbear-bin/usr/sbin/dropbear" "$R/usr/sbin/dropbear"
 for b in dropbearkey dbclient; do
@@ -275,8 +304,8 @@ done
 cp "$MODDIR/modules.builtin" "$MODDIR/modules.builtin.modinfo" "$MODDIR/modules.order" "$R/lib/modules/$KVER/"
 depmod -b "$R" "$KVER"
 
-cp -a "$GUEST/rootfs/." "$R/"
-chmod 0755 "$R/etc/init.d/rcS" "$R/etc/init.d/rcK" "$R/etc/udhcpc/default.script" "$R/etc/acpi/PWRF/00000080"
+chmod 0755 "$R/etc/init.d/rcS" "$R/etc/init.d/rcK" "$R/etc/udhcpc/default.script" "$R/etc/acpi/PWRF/00000080" \
+    "$R/sbin/poweroff" "$R/sbin/reboot" "$R/sbin/halt"
 chmod 0600 "$R/etc/shadow"
 chmod 0700 "$R/root"
 chmod 1777 "$R/tmp"
@@ -347,16 +376,32 @@ dd if="$MBR" of="$RAW" bs=440 count=1 conv=notrunc status=none
 dd if="$W/boot.fat" of="$RAW" bs=1M seek=1 conv=notrunc,sparse status=none
 # The root filesystem is made in place, at the offset of partition 2 of the
 # disk image (no loop device, no mount): mke2fs -E offset=, populated with -d.
+# Inode tables and journal are zeroed now (free in the qcow2), not by the guest
+# kernel's ext4lazyinit thread in the first minutes of every new instance.
 MKFS=(mkfs.ext4 -q -F -t ext4 -L "$ROOT_LABEL" -U "$ROOT_UUID" -m 1
-      -E "offset=$(((1 + BOOT_MIB) * 1024 * 1024)),hash_seed=$ROOT_UUID,root_owner=0:0,lazy_itable_init=1,lazy_journal_init=1,nodiscard"
+      -E "offset=$(((1 + BOOT_MIB) * 1024 * 1024)),hash_seed=$ROOT_UUID,root_owner=0:0,lazy_itable_init=0,lazy_journal_init=0,nodiscard"
       -d "$R" "$RAW" "$((ROOT_MIB * 1024))k")
 if [ "$(id -u)" -eq 0 ]; then
     MKE2FS_CONFIG=$W/mke2fs.conf E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH "${MKFS[@]}"
 else
     MKE2FS_CONFIG=$W/mke2fs.conf E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH fakeroot "${MKFS[@]}"
 fi
+# mke2fs -d copies each file's ctime, which no one can set: reset it with debugfs
+# (it opens the partition inside the disk image with "?offset=").
+(cd "$R" && find . -print) | LC_ALL=C sort | sed -e 's|^\.||' -e 's|^$|/|' |
+    while IFS= read -r p; do printf 'set_inode_field "%s" ctime @%s\n' "$p" "$SOURCE_DATE_EPOCH"; done > "$W/ctime.cmds"
+echo "ssv wtime @$SOURCE_DATE_EPOCH" >> "$W/ctime.cmds"     # the superblock's last write time
+E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH debugfs -w -f "$W/ctime.cmds" "$RAW?offset=$(((1 + BOOT_MIB) * 1024 * 1024))" >/dev/null 2>"$W/debugfs.err" ||
+    { cat "$W/debugfs.err" >&2; die "debugfs failed"; }
+grep -q -v -e '^debugfs [0-9]' "$W/debugfs.err" && { cat "$W/debugfs.err" >&2; die "debugfs reported errors"; }
 
 qemu-img convert -q -f raw -O qcow2 -c -o compat=1.1 "$RAW" "$W/disk.qcow2"
+# The kernel and initramfs also go next to the image: the agent's host probe boots
+# them directly (-kernel/-initrd, "nubo.probe": prints NUBO-PROBE-OK, powers off).
+STEM=${OUT%.qcow2}
+cp "$W/vmlinuz" "$STEM.vmlinuz.tmp" && mv -f "$STEM.vmlinuz.tmp" "$STEM.vmlinuz"
+cp "$W/initrd.img" "$STEM.initrd.tmp" && mv -f "$STEM.initrd.tmp" "$STEM.initrd"
+touch -d "@$SOURCE_DATE_EPOCH" "$STEM.vmlinuz" "$STEM.initrd"
 mv -f "$W/disk.qcow2" "$OUT"
 
 {
@@ -366,6 +411,8 @@ mv -f "$W/disk.qcow2" "$OUT"
     echo "# initramfs modules: ${MODS_BOOT[*]##*/} (fallback: ${MODS_EXTRA[*]##*/})"
     echo "# rootfs modules: ${MODS_LATE[*]##*/}"
     echo "# $(basename "$OUT") sha256 $(sha256sum "$OUT" | cut -d' ' -f1)"
+    echo "# $(basename "$STEM.vmlinuz") sha256 $(sha256sum "$STEM.vmlinuz" | cut -d' ' -f1)"
+    echo "# $(basename "$STEM.initrd") sha256 $(sha256sum "$STEM.initrd" | cut -d' ' -f1)"
 } > "$OUT.manifest"
 cat "$OUT.manifest" >&2
 log "built $OUT ($(du -k "$OUT" | cut -f1) KiB on disk, ${DISK_MIB} MiB virtual) in $(( $(date +%s) - START )) s"

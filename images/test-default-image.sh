@@ -116,7 +116,7 @@ start_vm() {   # $1: config drive option
         -drive "file=$W/overlay.qcow2,if=virtio,format=qcow2" \
         $1 \
         -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" -device virtio-net-pci,netdev=n0 \
-        -chardev "file,id=ser0,path=$W/serial.log,logappend=on" -serial chardev:ser0 \
+        -chardev "file,id=ser0,path=$W/serial.log,append=on" -serial chardev:ser0 \
         -qmp "unix:$W/qmp.sock,server=on,wait=off" \
         -daemonize -pidfile "$W/qemu.pid" || abort "QEMU did not start"
     QEMU_PID=$(cat "$W/qemu.pid")
@@ -127,9 +127,8 @@ start_vm() {   # $1: config drive option
 wait_for() {
     local deadline=$(( $(now_ms) + TIMEOUT * 1000 ))
     while :; do
-        if tail -c +"$((LOG_MARK + 1))" "$W/serial.log" 2>/dev/null | tr -d '\r' | grep -qF "$1"; then
-            return 0
-        fi
+        tail -c +"$((LOG_MARK + 1))" "$W/serial.log" 2>/dev/null | tr -d '\r' > "$W/serial.part" || true
+        grep -qF "$1" "$W/serial.part" && return 0
         kill -0 "$QEMU_PID" 2>/dev/null || return 1
         [ "$(now_ms)" -lt "$deadline" ] || return 1
         sleep 0.1
@@ -198,7 +197,7 @@ boot_and_wait() {  # $1: config drive option, $2: description
     # host keys published on the console -> known_hosts (strict host key checking)
     tail -c +"$((LOG_MARK + 1))" "$W/serial.log" | tr -d '\r' |
         sed -n '/^-----BEGIN SSH HOST KEY KEYS-----/,/^-----END SSH HOST KEY KEYS-----/p' |
-        grep -E '^(ssh-|ecdsa-)' | sed "s/^/[127.0.0.1]:$PORT /" > "$W/known_hosts.new"
+        { grep -E '^(ssh-|ecdsa-)' || true; } | sed "s/^/[127.0.0.1]:$PORT /" > "$W/known_hosts.new"
     [ -s "$W/known_hosts.new" ] || fail "no SSH host keys on the console"
     if [ -f "$W/known_hosts" ] && ! cmp -s "$W/known_hosts" "$W/known_hosts.new"; then
         fail "SSH host keys changed across reboots of the same instance"
