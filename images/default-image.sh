@@ -21,8 +21,9 @@ if [ ! -f "$base.qcow2" ] || [ ! -f "$base.vmlinuz" ] || [ ! -f "$base.initrd" ]
     flock 9
     if [ ! -f "$base.qcow2" ] || [ ! -f "$base.vmlinuz" ] || [ ! -f "$base.initrd" ]; then
         echo "default-image: building $base.qcow2" >&2
-        rm -f "$base.tmp.qcow2" "$base.tmp.vmlinuz" "$base.tmp.initrd"
+        rm -f "$base.tmp.qcow2" "$base.tmp.vmlinuz" "$base.tmp.initrd" "$base.tmp.qcow2.manifest"
         bash "$here/build-default-image.sh" "$base.tmp.qcow2" >&2
+        mv "$base.tmp.qcow2.manifest" "$base.qcow2.manifest"
         mv "$base.tmp.vmlinuz" "$base.vmlinuz"
         mv "$base.tmp.initrd" "$base.initrd"
         mv "$base.tmp.qcow2" "$base.qcow2"

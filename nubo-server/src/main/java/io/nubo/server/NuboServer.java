@@ -3,6 +3,8 @@ package io.nubo.server;
 import io.nubo.agent.Agent;
 import io.nubo.agent.AgentConfig;
 import io.nubo.agent.fake.FakeHypervisor;
+import io.nubo.agent.qemu.HostProbe;
+import io.nubo.agent.qemu.QemuHypervisor;
 import io.nubo.api.ApiServer;
 import io.nubo.control.ControlPlane;
 import io.nubo.core.model.NewAccessKey;
@@ -17,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -63,7 +66,7 @@ public final class NuboServer implements AutoCloseable {
         toClose.push(controlPlane);
         firstKey = controlPlane.identity().bootstrapAdmin();
         firstKey.ifPresent(k -> Credentials.write(options.dataDir(), k));
-        controlPlane.catalog().ensureDefaultImage("qcow2", options.dataDir().resolve("images/nubo-default.qcow2").toString(), "available");
+        controlPlane.catalog().ensureDefaultImage("qcow2", DefaultImage.diskPath(options.dataDir()).toString(), "available");
         controlPlane.start();
         if (hypervisor != null) {
             toClose.push(hypervisor);
@@ -86,8 +89,18 @@ public final class NuboServer implements AutoCloseable {
             return new FakeHypervisor(Clock.systemUTC(), f.bootTime(), f.shutdownTime(),
                     new HostFacts("fake", f.vcpus(), f.memoryMib(), f.diskGib()), Optional.of(options.dataDir().resolve("fake")));
         }
-        throw new IllegalArgumentException("the '" + options.driver() + "' driver is not available in this version of Nubo: "
-                + "only 'fake' (simulated VMs) exists so far; the QEMU driver is being built. Use --driver fake.");
+        if (!options.driver().equals("qemu")) {
+            throw new IllegalArgumentException("unknown driver '" + options.driver() + "': use qemu or fake");
+        }
+        DefaultImage.Prepared image = DefaultImage.ensure(options.dataDir(), nuboHome());
+        HostProbe.Result probe = HostProbe.probe(options.dataDir(), image.probeGuest(), "qemu-system-x86_64");
+        return new QemuHypervisor(options.dataDir(), probe, HostResources.facts(probe.name(), options.dataDir()));
+    }
+
+    /** The Nubo checkout (for images/): -Dnubo.home, else $NUBO_HOME, else the working directory. */
+    static Path nuboHome() {
+        String home = System.getProperty("nubo.home", System.getenv("NUBO_HOME"));
+        return Path.of(home == null ? "." : home).toAbsolutePath().normalize();
     }
 
     private static String hostName() {

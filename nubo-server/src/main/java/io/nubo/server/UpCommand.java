@@ -42,11 +42,6 @@ public final class UpCommand implements Callable<Integer> {
             System.err.println("error: unknown driver '" + driver + "': use qemu or fake");
             return 2;
         }
-        if (driver.equals("qemu")) {
-            System.err.println("error: the qemu driver is not available in this version of Nubo yet: only the 'fake' driver "
-                    + "(simulated VMs) exists so far. Start with: ./nubo up --driver fake");
-            return 2;
-        }
         ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, Optional.empty(), Optional.empty(),
                 Optional.empty(), true, driver, new ServerOptions.FakeOptions(fakeVcpus, fakeMemoryMib, 10_240,
                 Duration.ofMillis(fakeBootMs), Duration.ofMillis(fakeShutdownMs)));

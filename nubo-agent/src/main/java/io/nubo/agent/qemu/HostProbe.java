@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class HostProbe {
     private static final Logger LOG = LoggerFactory.getLogger(HostProbe.class);
     static final String MARKER = "NUBO-PROBE-OK";
-    private static final Duration KVM_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration KVM_TIMEOUT = Duration.ofSeconds(6);
     private static final Duration TCG_TIMEOUT = Duration.ofSeconds(60);
 
     /** How guests run here. {@code cpuModel} is what {@code -cpu} gets. */

@@ -53,7 +53,9 @@ final class ObservationApplier {
             }
             Instance after = next.get();
             boolean changesDesired = after.state() != i.state();
-            InstanceLog.record(s, i, after, changesDesired, null, "observed on host");
+            String cause = changesDesired && after.stateReason() != null && !after.stateReason().equals(i.stateReason())
+                    ? "observed on host: " + after.stateReason() : "observed on host";
+            InstanceLog.record(s, i, after, changesDesired, null, cause);
             if (after.state() == InstanceState.TERMINATED) {
                 s.hosts().allocate(hostId, -i.vcpus(), -i.memoryMib());
             }
