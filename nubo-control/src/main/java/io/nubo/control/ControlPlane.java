@@ -2,6 +2,7 @@ package io.nubo.control;
 
 import io.nubo.control.catalog.CatalogService;
 import io.nubo.control.compute.ComputeService;
+import io.nubo.control.compute.InstanceQueryService;
 import io.nubo.control.hosts.AgentGateway;
 import io.nubo.control.hosts.ChangeSignal;
 import io.nubo.control.hosts.HostService;
@@ -9,6 +10,10 @@ import io.nubo.control.hosts.Scheduler;
 import io.nubo.control.identity.IdentityService;
 import io.nubo.control.identity.SecretBox;
 import io.nubo.control.keys.KeyPairService;
+import io.nubo.control.network.NetworkService;
+import io.nubo.control.network.RegionService;
+import io.nubo.control.security.SecurityGroupService;
+import io.nubo.control.tags.TagService;
 import io.nubo.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +40,11 @@ public final class ControlPlane implements AutoCloseable {
     private final ComputeService compute;
     private final HostService hosts;
     private final KeyPairService keyPairs;
+    private final InstanceQueryService instanceQueries;
+    private final SecurityGroupService securityGroups;
+    private final TagService tags;
+    private final NetworkService networks;
+    private final RegionService regions;
     private final AgentGateway agents;
     private final Scheduler scheduler;
     private final ChangeSignal schedulerWork = new ChangeSignal();
@@ -51,6 +61,11 @@ public final class ControlPlane implements AutoCloseable {
         this.compute = new ComputeService(db, clock, schedulerWork::signal, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)));
         this.hosts = new HostService(db, clock);
         this.keyPairs = new KeyPairService(db, clock);
+        this.instanceQueries = new InstanceQueryService(db, clock);
+        this.securityGroups = new SecurityGroupService(db, clock);
+        this.tags = new TagService(db, clock);
+        this.networks = new NetworkService(db);
+        this.regions = new RegionService(db);
         this.scheduler = new Scheduler(db, clock, agents::notifyHosts);
     }
 
@@ -102,6 +117,26 @@ public final class ControlPlane implements AutoCloseable {
 
     public KeyPairService keyPairs() {
         return keyPairs;
+    }
+
+    public InstanceQueryService instanceQueries() {
+        return instanceQueries;
+    }
+
+    public SecurityGroupService securityGroups() {
+        return securityGroups;
+    }
+
+    public TagService tags() {
+        return tags;
+    }
+
+    public NetworkService networks() {
+        return networks;
+    }
+
+    public RegionService regions() {
+        return regions;
     }
 
     public AgentGateway agents() {

@@ -15,6 +15,10 @@ public final class Ids {
     public static final String IMAGE = "ami";
     public static final String HOST = "h";
     public static final String KEY_PAIR = "key";
+    public static final String SECURITY_GROUP = "sg";
+    public static final String SECURITY_GROUP_RULE = "sgr";
+    public static final String VPC = "vpc";
+    public static final String SUBNET = "subnet";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();

@@ -39,9 +39,16 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
-    /** Runs {@code work} in one READ COMMITTED transaction with the repositories bound to it. */
+    /**
+     * Runs {@code work} in one READ COMMITTED transaction with the repositories bound to it. Under
+     * {@link DryRun#check}, the transaction is rolled back once {@code work} has succeeded.
+     */
     public <T> T inTransaction(Function<Store, T> work) {
-        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> work.apply(new Store(h)));
+        return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+            T result = work.apply(new Store(h));
+            DryRun.rollBackIfActive();
+            return result;
+        });
     }
 
     /** Runs read-only {@code work} on one connection, outside an explicit transaction. */

@@ -56,6 +56,11 @@ public final class Hosts {
         return h.createQuery("SELECT * FROM hosts ORDER BY name").map((rs, ctx) -> map(rs)).list();
     }
 
+    /** Locks one host's row for this transaction, to check and change its allocation. */
+    public Optional<Host> lock(String id) {
+        return h.createQuery("SELECT * FROM hosts WHERE id = :id FOR UPDATE").bind("id", id).map((rs, ctx) -> map(rs)).findOne();
+    }
+
     /** Hosts that can take new instances, locked for this transaction in a stable order. */
     public List<Host> lockSchedulable() {
         return h.createQuery("SELECT * FROM hosts WHERE state = 'up' ORDER BY id FOR UPDATE")

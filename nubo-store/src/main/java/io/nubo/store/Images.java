@@ -28,9 +28,14 @@ public final class Images {
                 .bind("f", format).bind("l", location).bind("s", state).bind("id", id).execute();
     }
 
+    /** Marks an image deregistered: it is no longer listed or launchable, but instances made from it keep it. */
+    public void deregister(String id) {
+        h.createUpdate("UPDATE images SET state = 'deregistered' WHERE id = :id").bind("id", id).execute();
+    }
+
     /** The image if {@code accountId} may use it. */
     public Optional<Image> findVisible(String id, String accountId) {
-        return h.createQuery("SELECT * FROM images WHERE id = :id AND (is_public OR owner_id = :a)")
+        return h.createQuery("SELECT * FROM images WHERE id = :id AND (is_public OR owner_id = :a) AND state <> 'deregistered'")
                 .bind("id", id).bind("a", accountId).map((rs, ctx) -> map(rs)).findOne();
     }
 
@@ -44,7 +49,7 @@ public final class Images {
     }
 
     public List<Image> listVisible(String accountId) {
-        return h.createQuery("SELECT * FROM images WHERE is_public OR owner_id = :a ORDER BY created_at, id")
+        return h.createQuery("SELECT * FROM images WHERE (is_public OR owner_id = :a) AND state <> 'deregistered' ORDER BY created_at, id")
                 .bind("a", accountId).map((rs, ctx) -> map(rs)).list();
     }
 

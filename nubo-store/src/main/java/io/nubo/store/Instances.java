@@ -31,13 +31,15 @@ public final class Instances {
     public void insert(Instance i) {
         h.createUpdate("""
                 INSERT INTO instances (id, account_id, reservation_id, image_id, instance_type, vcpus, memory_mib, state, task,
-                                       host_id, name, key_name, user_data, state_reason, launch_time, updated_at, public_key)
-                VALUES (:id, :acct, :res, :image, :type, :vcpus, :mem, :state, :task, :host, :name, :key, :ud, :reason, :launch, :launch, :pk)""")
+                                       host_id, name, key_name, user_data, state_reason, launch_time, updated_at, public_key,
+                                       availability_zone)
+                VALUES (:id, :acct, :res, :image, :type, :vcpus, :mem, :state, :task, :host, :name, :key, :ud, :reason, :launch, :launch, :pk,
+                        :zone)""")
                 .bind("id", i.id()).bind("acct", i.accountId()).bind("res", i.reservationId()).bind("image", i.imageId())
                 .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
                 .bind("state", i.state().apiName()).bind("task", i.task().apiName()).bind("host", i.hostId())
                 .bind("name", i.name()).bind("key", i.keyName()).bind("ud", i.userData()).bind("reason", i.stateReason())
-                .bind("launch", Rows.utc(i.launchTime())).bind("pk", i.publicKey()).execute();
+                .bind("launch", Rows.utc(i.launchTime())).bind("pk", i.publicKey()).bind("zone", i.zone()).execute();
     }
 
     /** The instance, if {@code accountId} owns it and it is still visible (terminated ones stay an hour). */
@@ -68,6 +70,7 @@ public final class Instances {
         anyOf(sql, binds, "instance_type", filter.types(), Function.identity());
         anyOf(sql, binds, "image_id", filter.imageIds(), Function.identity());
         anyOf(sql, binds, "name", filter.names(), Function.identity());
+        InstanceConditions.append(sql, binds, filter.conditions());
         after.ifPresent(c -> {
             sql.append(" AND (launch_time, id) > (:afterTime, :afterId)");
             binds.put("afterTime", Rows.utc(c.launchTime()));
@@ -94,11 +97,32 @@ public final class Instances {
                 binds.put(name, Wildcards.toLike(value));
                 terms.add(column + " LIKE :" + name + " ESCAPE '!'");
             } else {
-                binds.put(name, value);
+                binds.put(name, Wildcards.literal(value));
                 terms.add(column + " = :" + name);
             }
         }
         sql.append(" AND (").append(String.join(" OR ", terms)).append(')');
+    }
+
+    /** The instances of one reservation of the account, in launch order. */
+    public List<Instance> listByReservation(String accountId, String reservationId) {
+        return h.createQuery("SELECT * FROM instances WHERE account_id = :a AND reservation_id = :r ORDER BY launch_time, id")
+                .bind("a", accountId).bind("r", reservationId).map(Instances::map).list();
+    }
+
+    /** Which of these IDs name instances of the account that are still visible. */
+    public java.util.Set<String> visibleIds(String accountId, java.util.Collection<String> ids, Instant visibleSince) {
+        if (ids.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(h.createQuery("SELECT id FROM instances WHERE account_id = :a AND id = ANY(:ids) AND " + VISIBLE)
+                .bind("a", accountId).bindArray("ids", String.class, ids).bind("since", Rows.utc(visibleSince))
+                .mapTo(String.class).list());
+    }
+
+    /** Sets the instance's name (its {@code Name} tag); null clears it. */
+    public void setName(String id, String name) {
+        h.createUpdate("UPDATE instances SET name = :n WHERE id = :id").bind("n", name).bind("id", id).execute();
     }
 
     /** How many of the account's instances count against its quota (all but terminated). */
@@ -160,6 +184,7 @@ public final class Instances {
                 rs.getString("host_id"), rs.getString("name"), rs.getString("key_name"), rs.getString("user_data"),
                 rs.getString("state_reason"), Rows.instant(rs, "launch_time"), Rows.instant(rs, "updated_at"),
                 Rows.instant(rs, "terminated_at"), rs.getLong("reboot_generation"), rs.getBoolean("force_stop"), rs.getLong("desired_seq"),
-                rs.getString("public_key"), rs.getString("ssh_host"), (Integer) rs.getObject("ssh_port"));
+                rs.getString("public_key"), rs.getString("ssh_host"), (Integer) rs.getObject("ssh_port"),
+                rs.getString("availability_zone"));
     }
 }

@@ -28,6 +28,11 @@ public final class KeyPairs {
                 .map((rs, ctx) -> map(rs)).findOne();
     }
 
+    public Optional<KeyPairInfo> findById(String accountId, String id) {
+        return h.createQuery("SELECT * FROM key_pairs WHERE account_id = :a AND id = :id").bind("a", accountId).bind("id", id)
+                .map((rs, ctx) -> map(rs)).findOne();
+    }
+
     public List<KeyPairInfo> list(String accountId) {
         return h.createQuery("SELECT * FROM key_pairs WHERE account_id = :a ORDER BY name").bind("a", accountId)
                 .map((rs, ctx) -> map(rs)).list();

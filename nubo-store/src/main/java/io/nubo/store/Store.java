@@ -38,6 +38,30 @@ public final class Store {
         return new KeyPairs(handle);
     }
 
+    public Vpcs vpcs() {
+        return new Vpcs(handle);
+    }
+
+    public Subnets subnets() {
+        return new Subnets(handle);
+    }
+
+    public SecurityGroups securityGroups() {
+        return new SecurityGroups(handle);
+    }
+
+    public SecurityGroupRules securityGroupRules() {
+        return new SecurityGroupRules(handle);
+    }
+
+    public Tags tags() {
+        return new Tags(handle);
+    }
+
+    public ClientTokens clientTokens() {
+        return new ClientTokens(handle);
+    }
+
     public Events events() {
         return new Events(handle);
     }

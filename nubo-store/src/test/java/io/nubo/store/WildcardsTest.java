@@ -13,4 +13,11 @@ class WildcardsTest {
         assertThat(Wildcards.has("plain")).isFalse();
         assertThat(Wildcards.has("a*")).isTrue();
     }
+
+    @Test
+    void aBackslashMakesAWildcardLiteral() {
+        assertThat(Wildcards.toLike("a\\*b*")).isEqualTo("a*b%");
+        assertThat(Wildcards.has("a\\*")).isFalse();
+        assertThat(Wildcards.literal("a\\?")).isEqualTo("a?");
+    }
 }

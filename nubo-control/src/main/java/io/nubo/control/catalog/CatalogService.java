@@ -1,16 +1,25 @@
 package io.nubo.control.catalog;
 
 import io.nubo.control.identity.IdentityService;
+import io.nubo.control.query.IdCheck;
+import io.nubo.control.query.NotFound;
+import io.nubo.control.query.Paging;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
 import io.nubo.core.model.Image;
+import io.nubo.core.filter.Filter;
 import io.nubo.core.model.InstanceType;
+import io.nubo.core.model.Page;
+import io.nubo.core.model.PageRequest;
 import io.nubo.core.model.Principal;
+import io.nubo.core.model.Tag;
 import io.nubo.store.Database;
 
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Instance types and images. Thread-safe. */
@@ -62,6 +71,85 @@ public final class CatalogService {
         }
         return db.read(s -> s.images().findVisible(id, caller.accountId()))
                 .orElseThrow(() -> NuboException.of(ErrorCode.INVALID_AMI_ID_NOT_FOUND, "The image id '[%s]' does not exist", id));
+    }
+
+    /** EC2's DescribeImages: the images the caller may see that match the query, by ID. */
+    public Page<ImageDetails> describeImages(Principal caller, ImageQuery q) {
+        IdCheck.images(q.ids());
+        q.owners().forEach(CatalogService::checkOwner);
+        q.executableBy().forEach(CatalogService::checkOwner);
+        var matching = CatalogFilters.IMAGES.compile(q.filters());
+        Paging.checkBounds(q.page(), 1, 1000);
+        List<ImageDetails> all = db.read(s -> {
+            List<Image> visible = s.images().listVisible(caller.accountId());
+            List<String> missing = q.ids().stream().filter(id -> visible.stream().noneMatch(i -> i.id().equals(id))).toList();
+            if (!missing.isEmpty()) {
+                throw NotFound.images(missing);
+            }
+            Map<String, List<Tag>> tags = s.tags().forResources(caller.accountId(), visible.stream().map(Image::id).toList());
+            return visible.stream().map(i -> new ImageDetails(i, tags.getOrDefault(i.id(), List.of()))).toList();
+        });
+        List<ImageDetails> chosen = all.stream()
+                .filter(d -> q.ids().isEmpty() || q.ids().contains(d.image().id()))
+                .filter(d -> q.owners().isEmpty() || q.owners().stream().anyMatch(o -> ownedBy(d, o, caller)))
+                .filter(d -> q.executableBy().isEmpty() || q.executableBy().stream().anyMatch(e -> executableBy(d, e, caller)))
+                .filter(matching)
+                .sorted(Comparator.comparing(d -> d.image().id())).toList();
+        return Paging.page(chosen, d -> d.image().id(), q.page(), 1, 1000);
+    }
+
+    /** Deregisters one of the caller's own images: it is no longer listed or launchable; instances keep running. */
+    public void deregisterImage(Principal caller, String id) {
+        IdCheck.images(List.of(id));
+        db.inTransaction(s -> {
+            Image i = s.images().findVisible(id, caller.accountId()).orElseThrow(() -> NotFound.image(id));
+            if (!caller.accountId().equals(i.ownerId())) {
+                throw NuboException.of(ErrorCode.UNAUTHORIZED_OPERATION, "You are not authorized to deregister image %s: it is not yours", id);
+            }
+            s.images().deregister(id);
+            s.tags().deleteAll(caller.accountId(), id);
+            s.events().append(clock.instant(), caller.accountId(), id, "image.state", i.state(), "deregistered", "by " + caller.accessKeyId());
+            return null;
+        });
+    }
+
+    /** EC2's DescribeInstanceTypes: the catalogue, by name and filters, in name order. */
+    public Page<InstanceType> describeTypes(List<String> names, List<Filter> filters, PageRequest page) {
+        var matching = CatalogFilters.TYPES.compile(filters);
+        Paging.checkBounds(page, 5, 100);
+        List<InstanceType> all = listTypes();
+        List<String> unknown = names.stream().filter(n -> all.stream().noneMatch(t -> t.name().equals(n))).toList();
+        if (!unknown.isEmpty()) {
+            throw NuboException.of(ErrorCode.INVALID_INSTANCE_TYPE, "The following supplied instance types do not exist: [%s]",
+                    String.join(", ", unknown));
+        }
+        List<InstanceType> chosen = all.stream().filter(t -> names.isEmpty() || names.contains(t.name())).filter(matching)
+                .sorted(Comparator.comparing(InstanceType::name)).toList();
+        return Paging.page(chosen, InstanceType::name, page, 5, 100);
+    }
+
+    private static boolean ownedBy(ImageDetails d, String owner, Principal caller) {
+        return switch (owner) {
+            case "self" -> caller.accountId().equals(d.image().ownerId());
+            case ImageDetails.SYSTEM_OWNER_ALIAS -> d.isSystemImage();
+            default -> owner.equals(d.image().ownerId());
+        };
+    }
+
+    private static boolean executableBy(ImageDetails d, String who, Principal caller) {
+        return switch (who) {
+            case "all" -> d.image().isPublic();
+            case "self" -> true;
+            default -> d.image().isPublic() || (who.equals(caller.accountId()) && who.equals(d.image().ownerId()));
+        };
+    }
+
+    private static void checkOwner(String owner) {
+        if (!owner.equals("self") && !owner.equals("all") && !owner.equals(ImageDetails.SYSTEM_OWNER_ALIAS) && !Ids.isAccountId(owner)
+                && !owner.equals("amazon") && !owner.equals("aws-marketplace")) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                    "Invalid owner '%s': use self, %s, or a 12-digit account ID", owner, ImageDetails.SYSTEM_OWNER_ALIAS);
+        }
     }
 
     /**

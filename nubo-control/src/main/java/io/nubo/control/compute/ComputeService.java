@@ -16,6 +16,8 @@ import io.nubo.core.model.InstanceType;
 import io.nubo.core.model.Page;
 import io.nubo.core.model.Principal;
 import io.nubo.core.model.Reservation;
+import io.nubo.core.model.ResourceType;
+import io.nubo.core.model.Tag;
 import io.nubo.store.Database;
 import io.nubo.store.Store;
 
@@ -63,6 +65,10 @@ public final class ComputeService {
     public Reservation run(Principal caller, LaunchRequest r) {
         validateLaunch(r);
         Reservation reservation = db.inTransaction(s -> {
+            Optional<Reservation> earlier = Launches.replay(s, caller, r);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
             Image image = s.images().findVisible(r.imageId(), caller.accountId()).orElseThrow(
                     () -> NuboException.of(ErrorCode.INVALID_AMI_ID_NOT_FOUND, "The image id '[%s]' does not exist", r.imageId()));
             if (!"available".equals(image.state())) {
@@ -86,21 +92,29 @@ public final class ComputeService {
                         "We currently do not have sufficient %s capacity. Capacity for %d more is available.", type.name(), slots);
             }
             int count = (int) Math.min(Math.min(r.maxCount(), allowedByQuota), slots);
-            return launch(s, caller, r, image, type, count, publicKey);
+            Launches.Placement placement = Launches.placement(s, caller, r);
+            Reservation launched = launch(s, caller, r, image, type, count, publicKey, placement);
+            Launches.remember(s, caller, r, launched, clock.instant());
+            return launched;
         });
         wakeScheduler.run();
         return reservation;
     }
 
-    private Reservation launch(Store s, Principal caller, LaunchRequest r, Image image, InstanceType type, int count, String publicKey) {
+    private Reservation launch(Store s, Principal caller, LaunchRequest r, Image image, InstanceType type, int count, String publicKey,
+                               Launches.Placement placement) {
         Instant now = clock.instant();
         String reservationId = Ids.next(Ids.RESERVATION);
         List<Instance> created = new ArrayList<>(count);
+        List<Tag> tags = Launches.tags(r);
+        String name = Launches.name(r);
         for (int n = 0; n < count; n++) {
             Instance i = new Instance(Ids.next(Ids.INSTANCE), caller.accountId(), reservationId, image.id(), type.name(),
-                    type.vcpus(), type.memoryMib(), InstanceState.PENDING, InstanceTask.SCHEDULING, null, r.name(),
-                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null);
+                    type.vcpus(), type.memoryMib(), InstanceState.PENDING, InstanceTask.SCHEDULING, null, name,
+                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null, placement.zone());
             s.instances().insert(i);
+            s.securityGroups().attach(i.id(), placement.groupIds());
+            tags.forEach(t -> s.tags().put(caller.accountId(), i.id(), ResourceType.INSTANCE, t));
             s.events().append(now, i.accountId(), i.id(), "instance.state", null, InstanceState.PENDING.apiName(),
                     "launched by " + caller.accessKeyId());
             created.add(i);
@@ -124,7 +138,9 @@ public final class ComputeService {
         if (r.maxCount() > MAX_PER_LAUNCH) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "At most %d instances can be launched at once", MAX_PER_LAUNCH);
         }
-        if (r.name() != null && r.name().length() > 255) {
+        Launches.validate(r);
+        String name = Launches.name(r);
+        if (name != null && name.length() > 255) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The name must be at most 255 characters");
         }
         if (r.keyName() != null && (r.keyName().isEmpty() || r.keyName().length() > 255)) {
@@ -142,6 +158,41 @@ public final class ComputeService {
                         MAX_USER_DATA_BYTES, decoded.length);
             }
         }
+    }
+
+    /**
+     * Gives a stopped instance another instance type. Its host's allocation follows at once; whether
+     * the host still has room for it is checked when it starts ({@code InsufficientInstanceCapacity}).
+     */
+    public Instance modifyInstanceType(Principal caller, String instanceId, String typeName) {
+        requireWellFormed(instanceId);
+        if (typeName == null || typeName.isEmpty()) {
+            throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter InstanceType");
+        }
+        Instance after = db.inTransaction(s -> {
+            Instance i = s.instances().lock(instanceId).filter(x -> x.accountId().equals(caller.accountId()))
+                    .filter(x -> x.terminatedAt() == null || !x.terminatedAt().isBefore(visibleSince()))
+                    .orElseThrow(() -> notFound(List.of(instanceId)));
+            InstanceType type = s.instanceTypes().find(typeName).orElseThrow(() -> NuboException.of(
+                    ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for InstanceType", typeName));
+            if (i.state() != InstanceState.STOPPED) {
+                throw NuboException.of(ErrorCode.INCORRECT_INSTANCE_STATE, "The instance '%s' is not in the 'stopped' state (it is %s).",
+                        i.id(), i.state().apiName());
+            }
+            if (type.name().equals(i.instanceType())) {
+                return i;
+            }
+            Instant now = clock.instant();
+            Instance resized = InstanceChanges.resized(i, type, now);
+            s.instances().update(resized, true);
+            if (i.hostId() != null) {
+                s.hosts().allocate(i.hostId(), type.vcpus() - i.vcpus(), type.memoryMib() - i.memoryMib());
+            }
+            s.events().append(now, i.accountId(), i.id(), "instance.resized", i.instanceType(), type.name(), "by " + caller.accessKeyId());
+            return resized;
+        });
+        hostsChanged.accept(after.hostId() == null ? Set.of() : Set.of(after.hostId()));
+        return after;
     }
 
     public Instance get(Principal caller, String instanceId) {
@@ -239,6 +290,9 @@ public final class ComputeService {
                             "The instance '%s' is not in a state from which it can be %s (it is %s).", i.id(),
                             pastTense(op), i.state().apiName());
                 }
+            }
+            if (op == InstanceOperation.START) {
+                Launches.requireRoomToStart(s, locked);
             }
             List<Change> out = new ArrayList<>();
             for (String id : ids) {

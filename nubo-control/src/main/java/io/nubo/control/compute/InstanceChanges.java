@@ -3,6 +3,7 @@ package io.nubo.control.compute;
 import io.nubo.core.model.Instance;
 import io.nubo.core.model.InstanceState;
 import io.nubo.core.model.InstanceTask;
+import io.nubo.core.model.InstanceType;
 
 import java.time.Instant;
 
@@ -22,7 +23,7 @@ public final class InstanceChanges {
         Instance applyTo(Instance i, Instant now) {
             return new Instance(i.id(), i.accountId(), i.reservationId(), i.imageId(), i.instanceType(), i.vcpus(), i.memoryMib(),
                     state, task, hostId, i.name(), i.keyName(), i.userData(), reason, i.launchTime(), now, terminatedAt,
-                    rebootGeneration, forceStop, i.desiredSeq(), i.publicKey(), sshHost, sshPort);
+                    rebootGeneration, forceStop, i.desiredSeq(), i.publicKey(), sshHost, sshPort, i.zone());
         }
     }
 
@@ -52,6 +53,13 @@ public final class InstanceChanges {
         Mutable m = Mutable.of(i);
         return new Mutable(m.state(), m.task(), m.hostId(), m.reason(), m.terminatedAt(), m.rebootGeneration() + 1,
                 m.forceStop(), m.sshHost(), m.sshPort()).applyTo(i, now);
+    }
+
+    /** The instance with another size; only a stopped instance is resized. */
+    public static Instance resized(Instance i, InstanceType type, Instant now) {
+        return new Instance(i.id(), i.accountId(), i.reservationId(), i.imageId(), type.name(), type.vcpus(), type.memoryMib(),
+                i.state(), i.task(), i.hostId(), i.name(), i.keyName(), i.userData(), i.stateReason(), i.launchTime(), now,
+                i.terminatedAt(), i.rebootGeneration(), i.forceStop(), i.desiredSeq(), i.publicKey(), i.sshHost(), i.sshPort(), i.zone());
     }
 
     /** Records where the guest's SSH can be reached, as its host reports it. */

@@ -1,5 +1,6 @@
 package io.nubo.control.identity;
 
+import io.nubo.control.network.DefaultNetwork;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
@@ -66,6 +67,7 @@ public final class IdentityService {
             Account admin = new Account(Ids.nextAccountId(), "admin", Role.ADMIN, true, ADMIN_INSTANCE_QUOTA, clock.instant());
             s.accounts().insert(admin);
             s.events().append(clock.instant(), admin.id(), admin.id(), "account.created", null, "enabled", "bootstrap");
+            DefaultNetwork.create(s, admin.id(), clock.instant());
             return Optional.of(newKey(s.accessKeys(), admin.id()));
         });
     }
@@ -92,6 +94,7 @@ public final class IdentityService {
             Account a = new Account(Ids.nextAccountId(), name, Role.MEMBER, true, quota, clock.instant());
             s.accounts().insert(a);
             s.events().append(clock.instant(), a.id(), a.id(), "account.created", null, "enabled", "by " + caller.accountId());
+            DefaultNetwork.create(s, a.id(), clock.instant());
             return newKey(s.accessKeys(), a.id());
         });
     }

@@ -1,14 +1,20 @@
 package io.nubo.control.keys;
 
+import io.nubo.control.tags.Tagging;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
 import io.nubo.core.model.KeyPairInfo;
+import io.nubo.core.filter.Filter;
+import io.nubo.core.filter.FilterSet;
 import io.nubo.core.model.Principal;
+import io.nubo.core.model.ResourceType;
+import io.nubo.core.model.Tag;
 import io.nubo.store.Database;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 
 /** SSH key pairs: create (the private key is returned once), import, list, delete. Thread-safe. */
 public final class KeyPairService {
@@ -30,20 +36,47 @@ public final class KeyPairService {
         }
     }
 
+    /** A key pair with the caller's tags on it. */
+    public record KeyPairDetails(KeyPairInfo keyPair, List<Tag> tags) {
+    }
+
+    private static final FilterSet<KeyPairDetails> FILTERS = FilterSet.<KeyPairDetails>builder()
+            .one("key-pair-id", d -> d.keyPair().id())
+            .one("key-name", d -> d.keyPair().name())
+            .one("fingerprint", d -> d.keyPair().fingerprint())
+            .one("key-type", d -> d.keyPair().type())
+            .tags(KeyPairDetails::tags)
+            .build();
+
     public Created create(Principal caller, String name, String type) {
+        return create(caller, name, type, null, List.of());
+    }
+
+    /** Creates a key pair; {@code format} is the private key's format (only {@code pem}, the default). */
+    public Created create(Principal caller, String name, String type, String format, List<Tag> tags) {
         validateName(name);
         String t = type == null ? "rsa" : type;
         if (!t.equals("rsa") && !t.equals("ed25519")) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for KeyType: use rsa or ed25519", t);
         }
+        if (format != null && !format.equals("pem")) {
+            throw NuboException.of(format.equals("ppk") ? ErrorCode.UNSUPPORTED_OPERATION : ErrorCode.INVALID_PARAMETER_VALUE,
+                    "Invalid value '%s' for KeyFormat: only pem is supported", format);
+        }
+        Tagging.validate(tags);
         SshKeys.Generated g = SshKeys.generate(t, name);
         KeyPairInfo k = new KeyPairInfo(Ids.next(Ids.KEY_PAIR), caller.accountId(), name, t, g.fingerprint(), g.publicKey(), clock.instant());
-        insert(k);
+        insert(k, tags);
         return new Created(k, g.privateKeyPem());
     }
 
     public KeyPairInfo importKey(Principal caller, String name, String publicKeyMaterial) {
+        return importKey(caller, name, publicKeyMaterial, List.of());
+    }
+
+    public KeyPairInfo importKey(Principal caller, String name, String publicKeyMaterial, List<Tag> tags) {
         validateName(name);
+        Tagging.validate(tags);
         if (publicKeyMaterial == null || publicKeyMaterial.isBlank()) {
             throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter PublicKeyMaterial");
         }
@@ -58,15 +91,16 @@ public final class KeyPairService {
         }
         KeyPairInfo k = new KeyPairInfo(Ids.next(Ids.KEY_PAIR), caller.accountId(), name, p.type(), p.fingerprint(), p.publicKey(),
                 clock.instant());
-        insert(k);
+        insert(k, tags);
         return k;
     }
 
-    private void insert(KeyPairInfo k) {
+    private void insert(KeyPairInfo k, List<Tag> tags) {
         db.inTransaction(s -> {
             if (!s.keyPairs().insert(k)) {
                 throw NuboException.of(ErrorCode.INVALID_KEY_PAIR_DUPLICATE, "The keypair '%s' already exists.", k.name());
             }
+            Tagging.apply(s, k.accountId(), k.id(), ResourceType.KEY_PAIR, tags);
             s.events().append(k.createdAt(), k.accountId(), k.id(), "key-pair.created", null, k.type(), k.name());
             return null;
         });
@@ -80,6 +114,38 @@ public final class KeyPairService {
         return db.read(s -> s.keyPairs().findByName(caller.accountId(), name)).orElseThrow(() -> notFound(name));
     }
 
+    /** EC2's DescribeKeyPairs: by name, by ID and by filters; an unknown name or ID is an error. */
+    public List<KeyPairDetails> describe(Principal caller, List<String> names, List<String> ids, List<Filter> filters) {
+        var matching = FILTERS.compile(filters);
+        return db.read(s -> {
+            List<KeyPairInfo> all = s.keyPairs().list(caller.accountId());
+            for (String n : names) {
+                if (all.stream().noneMatch(k -> k.name().equals(n))) {
+                    throw notFound(n);
+                }
+            }
+            for (String id : ids) {
+                if (all.stream().noneMatch(k -> k.id().equals(id))) {
+                    throw notFound(id);
+                }
+            }
+            Map<String, List<Tag>> tags = s.tags().forResources(caller.accountId(), all.stream().map(KeyPairInfo::id).toList());
+            return all.stream().filter(k -> (names.isEmpty() && ids.isEmpty()) || names.contains(k.name()) || ids.contains(k.id()))
+                    .map(k -> new KeyPairDetails(k, tags.getOrDefault(k.id(), List.of()))).filter(matching).toList();
+        });
+    }
+
+    /** Deletes the key pair with this ID; an unknown ID is {@code InvalidKeyPair.NotFound}. */
+    public KeyPairInfo deleteById(Principal caller, String id) {
+        return db.inTransaction(s -> {
+            KeyPairInfo k = s.keyPairs().findById(caller.accountId(), id).orElseThrow(() -> notFound(id));
+            s.keyPairs().delete(caller.accountId(), k.name());
+            s.tags().deleteAll(caller.accountId(), k.id());
+            s.events().append(clock.instant(), caller.accountId(), k.id(), "key-pair.deleted", k.type(), null, k.name());
+            return k;
+        });
+    }
+
     /** Deletes the key pair; returns false if there was none (EC2 treats that as success). */
     public boolean delete(Principal caller, String name) {
         return db.inTransaction(s -> {
@@ -88,6 +154,7 @@ public final class KeyPairService {
                 return false;
             }
             s.keyPairs().delete(caller.accountId(), name);
+            s.tags().deleteAll(caller.accountId(), k.get().id());
             s.events().append(clock.instant(), caller.accountId(), k.get().id(), "key-pair.deleted", k.get().type(), null, name);
             return true;
         });

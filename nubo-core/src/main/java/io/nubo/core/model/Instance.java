@@ -3,12 +3,15 @@ package io.nubo.core.model;
 import java.time.Instant;
 import java.util.Optional;
 
-/** An instance as the control plane records it: the EC2 state, the internal task, and where it runs. */
+/**
+ * An instance as the control plane records it: the EC2 state, the internal task, and where it
+ * runs ({@code zone} is its availability zone, {@code hostId} its host once placed).
+ */
 public record Instance(String id, String accountId, String reservationId, String imageId, String instanceType,
                        int vcpus, int memoryMib, InstanceState state, InstanceTask task, String hostId,
                        String name, String keyName, String userData, String stateReason,
                        Instant launchTime, Instant updatedAt, Instant terminatedAt, long rebootGeneration,
-                       boolean forceStop, long desiredSeq, String publicKey, String sshHost, Integer sshPort) {
+                       boolean forceStop, long desiredSeq, String publicKey, String sshHost, Integer sshPort, String zone) {
     public Optional<String> host() {
         return Optional.ofNullable(hostId);
     }
