@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.nubo.api.ec2.Ec2Endpoint;
 import io.nubo.api.rest.OpenApi;
 import io.nubo.api.rest.Problems;
 import io.nubo.api.rest.RestDispatcher;
@@ -16,6 +17,7 @@ import io.nubo.core.NuboException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 /**
- * The HTTP server: the REST API, the OpenAPI document, health and metrics, on one port. Javalin
- * on Jetty with virtual threads. Thread-safe once started.
+ * The HTTP server: the EC2 Query API at {@code /}, the REST API, the OpenAPI document, health and
+ * metrics, on one port. Javalin on Jetty with virtual threads. Thread-safe once started.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -45,6 +47,7 @@ public final class ApiServer implements AutoCloseable {
         this.routes = RestRoutes.all(cp);
         Metrics metrics = new Metrics(cp);
         RestDispatcher dispatcher = new RestDispatcher(cp.identity());
+        Ec2Endpoint ec2 = new Ec2Endpoint(cp, Clock.systemUTC());
         byte[] openApi = openApiBytes(version);
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -78,7 +81,14 @@ public final class ApiServer implements AutoCloseable {
             for (Route r : routes) {
                 cfg.routes.addHttpHandler(r.method(), r.path(), ctx -> dispatcher.handle(r, ctx));
             }
-            cfg.routes.exception(NuboException.class, (e, ctx) -> Problems.write(ctx, e, requestId(ctx)));
+            ec2.register(cfg.routes);
+            cfg.routes.exception(NuboException.class, (e, ctx) -> {
+                if (Ec2Endpoint.handles(ctx)) {
+                    ec2.fail(ctx, e);
+                } else {
+                    Problems.write(ctx, e, requestId(ctx));
+                }
+            });
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, fromHttp(e), requestId(ctx)));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);

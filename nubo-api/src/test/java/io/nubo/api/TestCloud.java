@@ -127,7 +127,15 @@ public final class TestCloud implements AutoCloseable {
                        (SELECT coalesce(string_agg(id || enabled::text || instance_quota, ',' ORDER BY id), '') FROM accounts) || '/' ||
                        (SELECT coalesce(string_agg(id || active::text, ',' ORDER BY id), '') FROM access_keys) || '/' ||
                        (SELECT coalesce(string_agg(name || vcpus || memory_mib || price_micros_per_hour, ',' ORDER BY name), '') FROM instance_types) || '/' ||
-                       (SELECT coalesce(string_agg(id || allocated_vcpus || '.' || allocated_memory_mib, ',' ORDER BY id), '') FROM hosts)""")
+                       (SELECT coalesce(string_agg(id || allocated_vcpus || '.' || allocated_memory_mib, ',' ORDER BY id), '') FROM hosts) || '/' ||
+                       (SELECT coalesce(string_agg(id || instance_type || coalesce(name, ''), ',' ORDER BY id), '') FROM instances) || '/' ||
+                       (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM images) || '/' ||
+                       (SELECT coalesce(string_agg(id || name || fingerprint, ',' ORDER BY id), '') FROM key_pairs) || '/' ||
+                       (SELECT coalesce(string_agg(id || name, ',' ORDER BY id), '') FROM security_groups) || '/' ||
+                       (SELECT coalesce(string_agg(id, ',' ORDER BY id), '') FROM security_group_rules) || '/' ||
+                       (SELECT coalesce(string_agg(instance_id || group_id, ',' ORDER BY instance_id, group_id), '') FROM instance_security_groups) || '/' ||
+                       (SELECT coalesce(string_agg(resource_id || key || '=' || value, ',' ORDER BY account_id, resource_id, key), '') FROM tags) || '/' ||
+                       (SELECT coalesce(string_agg(token, ',' ORDER BY account_id, action, token), '') FROM client_tokens)""")
                 .mapTo(String.class).one());
     }
 

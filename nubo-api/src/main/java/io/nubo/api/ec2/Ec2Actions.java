@@ -1,0 +1,103 @@
+package io.nubo.api.ec2;
+
+import io.nubo.api.ec2.action.AuthorizeSecurityGroupEgress;
+import io.nubo.api.ec2.action.AuthorizeSecurityGroupIngress;
+import io.nubo.api.ec2.action.CreateKeyPair;
+import io.nubo.api.ec2.action.CreateSecurityGroup;
+import io.nubo.api.ec2.action.CreateTags;
+import io.nubo.api.ec2.action.DeleteKeyPair;
+import io.nubo.api.ec2.action.DeleteSecurityGroup;
+import io.nubo.api.ec2.action.DeleteTags;
+import io.nubo.api.ec2.action.DeregisterImage;
+import io.nubo.api.ec2.action.DescribeAccountAttributes;
+import io.nubo.api.ec2.action.DescribeAvailabilityZones;
+import io.nubo.api.ec2.action.DescribeImages;
+import io.nubo.api.ec2.action.DescribeInstanceAttribute;
+import io.nubo.api.ec2.action.DescribeInstanceStatus;
+import io.nubo.api.ec2.action.DescribeInstanceTypes;
+import io.nubo.api.ec2.action.DescribeInstances;
+import io.nubo.api.ec2.action.DescribeKeyPairs;
+import io.nubo.api.ec2.action.DescribeRegions;
+import io.nubo.api.ec2.action.DescribeSecurityGroups;
+import io.nubo.api.ec2.action.DescribeSubnets;
+import io.nubo.api.ec2.action.DescribeTags;
+import io.nubo.api.ec2.action.DescribeVpcs;
+import io.nubo.api.ec2.action.GetConsoleOutput;
+import io.nubo.api.ec2.action.ImportKeyPair;
+import io.nubo.api.ec2.action.ModifyInstanceAttribute;
+import io.nubo.api.ec2.action.RebootInstances;
+import io.nubo.api.ec2.action.RevokeSecurityGroupEgress;
+import io.nubo.api.ec2.action.RevokeSecurityGroupIngress;
+import io.nubo.api.ec2.action.RunInstances;
+import io.nubo.api.ec2.action.StartInstances;
+import io.nubo.api.ec2.action.StopInstances;
+import io.nubo.api.ec2.action.TerminateInstances;
+import io.nubo.api.ec2.query.Params;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The single table of EC2 actions: each name maps to the parser of its typed command.
+ * {@code docs/ec2-compatibility.md} lists the same actions with their parameters and filters.
+ */
+public final class Ec2Actions {
+    private static final Map<String, Function<Params, ? extends Ec2Command>> TABLE = table();
+
+    private Ec2Actions() {
+    }
+
+    private static Map<String, Function<Params, ? extends Ec2Command>> table() {
+        Map<String, Function<Params, ? extends Ec2Command>> t = new TreeMap<>();
+        // Regions and zones
+        t.put("DescribeRegions", DescribeRegions::parse);
+        t.put("DescribeAvailabilityZones", DescribeAvailabilityZones::parse);
+        t.put("DescribeAccountAttributes", DescribeAccountAttributes::parse);
+        // Types and images
+        t.put("DescribeInstanceTypes", DescribeInstanceTypes::parse);
+        t.put("DescribeImages", DescribeImages::parse);
+        t.put("DeregisterImage", DeregisterImage::parse);
+        // Instances
+        t.put("RunInstances", RunInstances::parse);
+        t.put("DescribeInstances", DescribeInstances::parse);
+        t.put("DescribeInstanceStatus", DescribeInstanceStatus::parse);
+        t.put("StartInstances", StartInstances::parse);
+        t.put("StopInstances", StopInstances::parse);
+        t.put("RebootInstances", RebootInstances::parse);
+        t.put("TerminateInstances", TerminateInstances::parse);
+        t.put("GetConsoleOutput", GetConsoleOutput::parse);
+        t.put("ModifyInstanceAttribute", ModifyInstanceAttribute::parse);
+        t.put("DescribeInstanceAttribute", DescribeInstanceAttribute::parse);
+        // Key pairs
+        t.put("CreateKeyPair", CreateKeyPair::parse);
+        t.put("ImportKeyPair", ImportKeyPair::parse);
+        t.put("DescribeKeyPairs", DescribeKeyPairs::parse);
+        t.put("DeleteKeyPair", DeleteKeyPair::parse);
+        // Security groups
+        t.put("CreateSecurityGroup", CreateSecurityGroup::parse);
+        t.put("DescribeSecurityGroups", DescribeSecurityGroups::parse);
+        t.put("DeleteSecurityGroup", DeleteSecurityGroup::parse);
+        t.put("AuthorizeSecurityGroupIngress", AuthorizeSecurityGroupIngress::parse);
+        t.put("AuthorizeSecurityGroupEgress", AuthorizeSecurityGroupEgress::parse);
+        t.put("RevokeSecurityGroupIngress", RevokeSecurityGroupIngress::parse);
+        t.put("RevokeSecurityGroupEgress", RevokeSecurityGroupEgress::parse);
+        // Tags and networks
+        t.put("CreateTags", CreateTags::parse);
+        t.put("DeleteTags", DeleteTags::parse);
+        t.put("DescribeTags", DescribeTags::parse);
+        t.put("DescribeVpcs", DescribeVpcs::parse);
+        t.put("DescribeSubnets", DescribeSubnets::parse);
+        return Map.copyOf(t);
+    }
+
+    public static Optional<Function<Params, ? extends Ec2Command>> parser(String action) {
+        return Optional.ofNullable(TABLE.get(action));
+    }
+
+    public static Set<String> names() {
+        return new java.util.TreeSet<>(TABLE.keySet());
+    }
+}
