@@ -38,7 +38,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     ServerProcess start() {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-Dnubo.home=" + repoRoot(), "-cp", System.getProperty("java.class.path"),
                 "io.nubo.server.Main", "up", "--data-dir", dataDir.toString(), "--port", Integer.toString(port)));
         cmd.addAll(extraArgs);
         try {
@@ -49,7 +49,7 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("server exited with " + process.exitValue() + ": " + output());
             }
@@ -136,6 +136,11 @@ final class ServerProcess implements AutoCloseable {
         if (isAlive()) {
             stop();
         }
+    }
+
+    /** The checkout: tests run in the module's directory. */
+    static Path repoRoot() {
+        return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
     }
 
     private static String javaBinary() {

@@ -125,17 +125,32 @@ public final class HostProbe {
 
     private static String cacheKey(Optional<Guest> guest, String qemu) {
         StringBuilder b = new StringBuilder();
-        b.append(qemu).append('|').append(System.getProperty("os.version")).append('|');
+        b.append(qemu).append('|').append(System.getProperty("os.version")).append('|').append(qemuVersion(qemu)).append('|');
         guest.ifPresent(g -> b.append(fileStamp(g.kernel())).append('|').append(fileStamp(g.initrd())));
         b.append('|').append(Files.exists(Path.of("/dev/kvm")));
         return b.toString();
     }
 
+    /** A file's content hash: the same probe guest gives the same key in every data dir. */
     private static String fileStamp(Path f) {
         try {
-            return f + "@" + Files.size(f) + "@" + Files.getLastModifiedTime(f).toMillis();
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return "missing";
+        }
+    }
+
+    private static String qemuVersion(String qemu) {
+        try {
+            Process p = new ProcessBuilder(qemu, "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.SECONDS);
+            return out.lines().findFirst().orElse("?");
         } catch (IOException e) {
-            return f + "@missing";
+            return "?";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
         }
     }
 
