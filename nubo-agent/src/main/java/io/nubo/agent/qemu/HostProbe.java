@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * {@code /dev/kvm}: with nested virtualisation, KVM can open and then hang the guest kernel, and
  * {@code -cpu host} can abort. It tries KVM with the CPU models {@code host}, {@code max} and
  * QEMU's default, and falls back to TCG. The result is cached in the data dir, keyed by the
- * QEMU binary, the host kernel and the probe guest, so later starts skip the boots.
+ * QEMU binary and version, the host kernel and the probe guest's content, so later starts (in this
+ * data dir or another one on the same machine) skip the boots.
  * Stateless; one probe at a time per data dir.
  */
 public final class HostProbe {
@@ -47,8 +48,10 @@ public final class HostProbe {
 
     public static Result probe(Path dataDir, Optional<Guest> guest, String qemuBinary) {
         Path cache = dataDir.resolve("host-probe.properties");
+        // The probe describes the machine, not the data dir: other data dirs on this host reuse it.
+        Path hostCache = Path.of(System.getProperty("user.home"), ".cache", "nubo", "host-probe.properties");
         String key = cacheKey(guest, qemuBinary);
-        Optional<Result> cached = readCache(cache, key);
+        Optional<Result> cached = readCache(cache, key).or(() -> readCache(hostCache, key));
         if (cached.isPresent()) {
             LOG.info("host probe (cached): {} with -cpu {} ({})", cached.get().name(), cached.get().cpuModel(), cached.get().detail());
             return cached.get();
@@ -56,6 +59,12 @@ public final class HostProbe {
         Result r = run(dataDir, guest, qemuBinary);
         LOG.info("host probe: {} with -cpu {} ({})", r.name(), r.cpuModel(), r.detail());
         writeCache(cache, key, r);
+        try {
+            Files.createDirectories(hostCache.getParent());
+            writeCache(hostCache, key, r);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("could not share the probe result in {}: {}", hostCache, e.toString());
+        }
         return r;
     }
 
