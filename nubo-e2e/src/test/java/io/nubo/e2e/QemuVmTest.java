@@ -175,6 +175,19 @@ class QemuVmTest {
     }
 
     @Test
+    void aRebootRestartsTheGuestInTheSameQemu() throws Exception {
+        String id = launch(null);
+        awaitState(id, "running");
+        awaitReady(id, 1);
+        long pid = qemuPid(id);
+        assertThat(server.call("POST", "/instances/" + id + "/reboot", null).status()).isEqualTo(200);
+        awaitReady(id, 2);
+        assertThat(qemuPid(id)).isEqualTo(pid);
+        assertThat(instance(id).path("state").path("name").asText()).isEqualTo("running");
+        terminate(id);
+    }
+
+    @Test
     void aGuestThatPowersItselfOffIsStoppedWithEc2sReason() throws Exception {
         String id = launch(null);
         awaitState(id, "running");

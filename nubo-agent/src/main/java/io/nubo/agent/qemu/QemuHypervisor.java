@@ -50,6 +50,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
     static final String STOP_REQUESTED = "stop-requested";
     static final String GUEST_SHUTDOWN = "guest-shutdown";
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration POWER_BUTTON_REPEAT = Duration.ofSeconds(5);
 
     private final Path instancesDir;
     private final HostProbe.Result probe;
@@ -126,9 +127,14 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
             mark(instanceId, STOP_REQUESTED);
             if (!force) {
                 try {
-                    monitor(instanceId).ifPresent(m -> m.execute("system_powerdown", QMP_TIMEOUT));
                     long deadline = System.nanoTime() + timeout.toNanos();
+                    long nextPress = 0;
                     while (p.get().isAlive() && !shutDown.contains(instanceId) && System.nanoTime() < deadline) {
+                        // A guest early in its boot has no ACPI handler yet: press the button again every few seconds.
+                        if (System.nanoTime() >= nextPress) {
+                            monitor(instanceId).ifPresent(m -> m.execute("system_powerdown", QMP_TIMEOUT));
+                            nextPress = System.nanoTime() + POWER_BUTTON_REPEAT.toNanos();
+                        }
                         p.get().awaitExit(Duration.ofMillis(200));
                     }
                 } catch (RuntimeException e) {
