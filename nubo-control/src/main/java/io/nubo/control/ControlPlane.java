@@ -1,5 +1,6 @@
 package io.nubo.control;
 
+import io.nubo.control.billing.BillingService;
 import io.nubo.control.catalog.CatalogService;
 import io.nubo.control.compute.ComputeService;
 import io.nubo.control.compute.InstanceQueryService;
@@ -12,6 +13,7 @@ import io.nubo.control.identity.SecretBox;
 import io.nubo.control.keys.KeyPairService;
 import io.nubo.control.network.NetworkService;
 import io.nubo.control.network.RegionService;
+import io.nubo.control.quota.QuotaService;
 import io.nubo.control.security.SecurityGroupService;
 import io.nubo.control.tags.TagService;
 import io.nubo.store.Database;
@@ -34,6 +36,7 @@ public final class ControlPlane implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
     private static final Duration SCHEDULER_POLL = Duration.ofSeconds(1);
     private static final Duration LEASE_CHECK = Duration.ofSeconds(5);
+    private static final Duration METER_PERIOD = Duration.ofSeconds(10);
 
     private final IdentityService identity;
     private final CatalogService catalog;
@@ -45,6 +48,8 @@ public final class ControlPlane implements AutoCloseable {
     private final TagService tags;
     private final NetworkService networks;
     private final RegionService regions;
+    private final BillingService billing;
+    private final QuotaService quotas;
     private final AgentGateway agents;
     private final Scheduler scheduler;
     private final ChangeSignal schedulerWork = new ChangeSignal();
@@ -67,12 +72,15 @@ public final class ControlPlane implements AutoCloseable {
         this.networks = new NetworkService(db);
         this.regions = new RegionService(db);
         this.scheduler = new Scheduler(db, clock, agents::notifyHosts);
+        this.billing = new BillingService(db, clock, java.util.Currency.getInstance("USD"));
+        this.quotas = new QuotaService(db, clock);
     }
 
     public void start() {
         running = true;
         schedulerThread = Thread.ofPlatform().daemon().name("scheduler").start(this::schedulerLoop);
         periodic.scheduleWithFixedDelay(this::checkLeases, LEASE_CHECK.toMillis(), LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        periodic.scheduleWithFixedDelay(this::meter, METER_PERIOD.toMillis(), METER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void schedulerLoop() {
@@ -97,6 +105,22 @@ public final class ControlPlane implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("lease check failed: {}", e.toString());
         }
+    }
+
+    private void meter() {
+        try {
+            billing.metering().catchUp();
+        } catch (RuntimeException e) {
+            LOG.warn("metering pass failed; retrying: {}", e.toString());
+        }
+    }
+
+    public BillingService billing() {
+        return billing;
+    }
+
+    public QuotaService quotas() {
+        return quotas;
     }
 
     public IdentityService identity() {

@@ -53,6 +53,13 @@ public enum ErrorCode {
     INCORRECT_INSTANCE_STATE("IncorrectInstanceState", 400),
     INSTANCE_LIMIT_EXCEEDED("InstanceLimitExceeded", 400),
     INSUFFICIENT_INSTANCE_CAPACITY("InsufficientInstanceCapacity", 500),
+    VCPU_LIMIT_EXCEEDED("VcpuLimitExceeded", 400),
+    /** Nubo's own: EC2 has no memory quota. */
+    MEMORY_LIMIT_EXCEEDED("MemoryLimitExceeded", 400),
+    INVALID_INVOICE_ID_MALFORMED("InvalidInvoiceID.Malformed", 400),
+    INVALID_INVOICE_ID_NOT_FOUND("InvalidInvoiceID.NotFound", 400),
+    /** A change that would alter a billing month whose invoices are closed. */
+    BILLING_PERIOD_CLOSED("BillingPeriodClosed", 400),
     NOT_FOUND("NotFound", 404),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405),
     UNSUPPORTED_OPERATION("UnsupportedOperation", 400),

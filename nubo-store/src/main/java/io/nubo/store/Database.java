@@ -51,6 +51,14 @@ public final class Database implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs {@code work} in one REPEATABLE READ transaction: every statement sees the same snapshot
+     * (plus the transaction's own writes). A concurrent update of a row it then writes fails it.
+     */
+    public <T> T inSnapshot(Function<Store, T> work) {
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> work.apply(new Store(h)));
+    }
+
     /** Runs read-only {@code work} on one connection, outside an explicit transaction. */
     public <T> T read(Function<Store, T> work) {
         return jdbi.withHandle(h -> work.apply(new Store(h)));

@@ -66,6 +66,30 @@ public final class Store {
         return new Events(handle);
     }
 
+    public MeterCursor meterCursor() {
+        return new MeterCursor(handle);
+    }
+
+    public MeterStates meterStates() {
+        return new MeterStates(handle);
+    }
+
+    public UsageRecords usageRecords() {
+        return new UsageRecords(handle);
+    }
+
+    public Prices prices() {
+        return new Prices(handle);
+    }
+
+    public Invoices invoices() {
+        return new Invoices(handle);
+    }
+
+    public Quotas quotas() {
+        return new Quotas(handle);
+    }
+
     public Handle handle() {
         return handle;
     }

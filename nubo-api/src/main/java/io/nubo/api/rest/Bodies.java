@@ -20,6 +20,10 @@ public final class Bodies {
     public record CreateAccount(String name, Integer instanceQuota) {
     }
 
+    /** Overcommit ratios: 4.0 lets the scheduler place four vCPUs per physical one. */
+    public record HostOvercommit(Double cpuRatio, Double memoryRatio) {
+    }
+
     public record PutInstanceType(Integer vcpus, Integer memoryMib, Long priceMicrosPerHour) {
     }
 

@@ -157,6 +157,15 @@ public final class RestRoutes {
                         c -> hosts.list(c.principal()).stream().map(Views::host).toList()),
                 route(HandlerType.GET, "/hosts/{hostId}", "getHost", "Describe one host (admin)", true, 200, null, List.of(),
                         c -> Views.host(hosts.get(c.principal(), c.path("hostId")))),
+                route(HandlerType.PUT, "/hosts/{hostId}/overcommit", "setHostOvercommit",
+                        "Set how far the scheduler may overcommit a host's vCPUs and memory (admin)", true, 200,
+                        Bodies.HostOvercommit.class, List.of(),
+                        c -> {
+                            var b = c.body(Bodies.HostOvercommit.class);
+                            require(b.cpuRatio(), "cpuRatio");
+                            require(b.memoryRatio(), "memoryRatio");
+                            return Views.host(hosts.setOvercommit(c.principal(), c.path("hostId"), b.cpuRatio(), b.memoryRatio()));
+                        }),
                 route(HandlerType.GET, "/accounts", "listAccounts", "List accounts (admin)", true, 200, null, List.of(),
                         c -> identity.listAccounts(c.principal()).stream().map(Views::account).toList()),
                 route(HandlerType.POST, "/accounts", "createAccount", "Create a tenant account and its first access key (admin)", true, 201,

@@ -1,5 +1,6 @@
 package io.nubo.control.catalog;
 
+import io.nubo.control.billing.BillingService;
 import io.nubo.control.identity.IdentityService;
 import io.nubo.control.query.IdCheck;
 import io.nubo.control.query.NotFound;
@@ -55,6 +56,7 @@ public final class CatalogService {
         }
         db.inTransaction(s -> {
             s.instanceTypes().upsert(t);
+            BillingService.followCatalogue(s, t.name(), t.priceMicrosPerHour(), clock.instant());
             s.events().append(clock.instant(), caller.accountId(), t.name(), "instance-type.updated", null, null, "by " + caller.accountId());
             return null;
         });

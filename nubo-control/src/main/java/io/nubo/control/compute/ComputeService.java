@@ -2,6 +2,7 @@ package io.nubo.control.compute;
 
 import io.nubo.control.hosts.ConsoleAccess;
 import io.nubo.control.keys.KeyPairService;
+import io.nubo.control.quota.QuotaService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
@@ -86,12 +87,13 @@ public final class ComputeService {
                         "You have requested more instances (%d) than your current instance limit of %d allows (%d in use).",
                         r.minCount(), account.instanceQuota(), account.instanceQuota() - Math.max(allowedByQuota, 0));
             }
+            int allowedByResources = QuotaService.allowedLaunches(s, account, type, r.minCount());
             long slots = s.hosts().freeSlots(type.vcpus(), type.memoryMib());
             if (slots < r.minCount()) {
                 throw NuboException.of(ErrorCode.INSUFFICIENT_INSTANCE_CAPACITY,
                         "We currently do not have sufficient %s capacity. Capacity for %d more is available.", type.name(), slots);
             }
-            int count = (int) Math.min(Math.min(r.maxCount(), allowedByQuota), slots);
+            int count = (int) Math.min(Math.min(Math.min(r.maxCount(), allowedByQuota), allowedByResources), slots);
             Launches.Placement placement = Launches.placement(s, caller, r);
             Reservation launched = launch(s, caller, r, image, type, count, publicKey, placement);
             Launches.remember(s, caller, r, launched, clock.instant());
@@ -182,6 +184,8 @@ public final class ComputeService {
             if (type.name().equals(i.instanceType())) {
                 return i;
             }
+            QuotaService.requireRoomToResize(s, s.accounts().lock(i.accountId()).orElseThrow(),
+                    new InstanceType(i.instanceType(), i.vcpus(), i.memoryMib(), 0), type);
             Instant now = clock.instant();
             Instance resized = InstanceChanges.resized(i, type, now);
             s.instances().update(resized, true);

@@ -1,0 +1,169 @@
+package io.nubo.control.quota;
+
+import io.nubo.control.identity.IdentityService;
+import io.nubo.core.ErrorCode;
+import io.nubo.core.NuboException;
+import io.nubo.core.model.Account;
+import io.nubo.core.model.InstanceType;
+import io.nubo.core.model.Principal;
+import io.nubo.store.Database;
+import io.nubo.store.Quotas;
+import io.nubo.store.Store;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Quotas per account: instances (the account's own column), vCPUs and memory of the instances that
+ * are not terminated. vCPUs and memory have installation defaults and per-account overrides; with
+ * neither there is no limit. A quota may be set below what is in use: that blocks new creates and
+ * takes nothing away. Checks run under the account's row lock, in the creating transaction, so
+ * concurrent creates never exceed a quota. Thread-safe.
+ */
+public final class QuotaService {
+    public static final String INSTANCES = "instances";
+    public static final String VCPUS = "vcpus";
+    public static final String MEMORY_MIB = "memory-mib";
+    public static final List<String> RESOURCES = List.of(INSTANCES, VCPUS, MEMORY_MIB);
+    private static final long MAX = 1L << 40;
+
+    private final Database db;
+    private final Clock clock;
+
+    public QuotaService(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** One quota: its limit (empty: none) and what is in use. */
+    public record Usage(String resource, Optional<Long> limit, long used) {
+    }
+
+    /** The account's quotas and use; tenants see their own, operators any. */
+    public List<Usage> quotas(Principal caller, String accountId) {
+        if (!caller.isAdmin() && !caller.accountId().equals(accountId)) {
+            throw accountNotFound(accountId);
+        }
+        return db.read(s -> {
+            Account a = s.accounts().find(accountId).orElseThrow(() -> accountNotFound(accountId));
+            Map<String, Long> limits = limits(s, a);
+            Quotas.InUse use = s.quotas().inUse(accountId);
+            List<Usage> out = new ArrayList<>();
+            out.add(new Usage(INSTANCES, Optional.ofNullable(limits.get(INSTANCES)), use.instances()));
+            out.add(new Usage(VCPUS, Optional.ofNullable(limits.get(VCPUS)), use.vcpus()));
+            out.add(new Usage(MEMORY_MIB, Optional.ofNullable(limits.get(MEMORY_MIB)), use.memoryMib()));
+            return out;
+        });
+    }
+
+    /** Sets an account's quotas (admin only); validates every value before it writes any. */
+    public List<Usage> setQuotas(Principal caller, String accountId, Map<String, Long> values) {
+        IdentityService.requireAdmin(caller);
+        validate(values);
+        db.inTransaction(s -> {
+            s.accounts().lock(accountId).orElseThrow(() -> accountNotFound(accountId));
+            values.forEach((r, v) -> {
+                if (r.equals(INSTANCES)) {
+                    s.quotas().setInstanceQuota(accountId, (int) (long) v);
+                } else {
+                    s.quotas().setOverride(accountId, r, v);
+                }
+            });
+            s.events().append(clock.instant(), accountId, accountId, "account.quotas", null, values.toString(), "by " + caller.accountId());
+            return null;
+        });
+        return quotas(caller, accountId);
+    }
+
+    /** Sets the installation's default vCPU and memory quotas (admin only). */
+    public Map<String, Long> setDefaults(Principal caller, Map<String, Long> values) {
+        IdentityService.requireAdmin(caller);
+        validate(values);
+        if (values.containsKey(INSTANCES)) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The instance quota is set per account (default %d)",
+                    IdentityService.DEFAULT_INSTANCE_QUOTA);
+        }
+        return db.inTransaction(s -> {
+            values.forEach((r, v) -> s.quotas().setDefault(r, v));
+            return s.quotas().defaults();
+        });
+    }
+
+    private static void validate(Map<String, Long> values) {
+        if (values.isEmpty()) {
+            throw NuboException.of(ErrorCode.MISSING_PARAMETER, "Give at least one of %s", String.join(", ", RESOURCES));
+        }
+        values.forEach((r, v) -> {
+            if (!RESOURCES.contains(r)) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Unknown quota '%s': use %s", r, String.join(", ", RESOURCES));
+            }
+            long max = r.equals(INSTANCES) ? 1_000_000 : MAX;
+            if (v == null || v < 0 || v > max) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid %s quota %s: use 0 to %d", r, v, max);
+            }
+        });
+    }
+
+    private static Map<String, Long> limits(Store s, Account a) {
+        Map<String, Long> limits = new LinkedHashMap<>(s.quotas().defaults());
+        limits.putAll(s.quotas().overrides(a.id()));
+        limits.put(INSTANCES, (long) a.instanceQuota());
+        return limits;
+    }
+
+    /**
+     * How many instances of {@code type} the vCPU and memory quotas still allow the account, which
+     * the caller has locked; throws {@code VcpuLimitExceeded} or {@code MemoryLimitExceeded} when
+     * fewer than {@code minCount}. The instance count is checked by the caller.
+     */
+    public static int allowedLaunches(Store s, Account locked, InstanceType type, int minCount) {
+        Map<String, Long> limits = limits(s, locked);
+        Quotas.InUse use = s.quotas().inUse(locked.id());
+        long allowed = Integer.MAX_VALUE;
+        Long vcpus = limits.get(VCPUS);
+        if (vcpus != null) {
+            long n = Math.max(0, vcpus - use.vcpus()) / type.vcpus();
+            if (n < minCount) {
+                throw NuboException.of(ErrorCode.VCPU_LIMIT_EXCEEDED,
+                        "You have requested more vCPU capacity (%d) than your current vCPU limit of %d allows (%d in use).",
+                        (long) minCount * type.vcpus(), vcpus, use.vcpus());
+            }
+            allowed = Math.min(allowed, n);
+        }
+        Long memory = limits.get(MEMORY_MIB);
+        if (memory != null) {
+            long n = Math.max(0, memory - use.memoryMib()) / type.memoryMib();
+            if (n < minCount) {
+                throw NuboException.of(ErrorCode.MEMORY_LIMIT_EXCEEDED,
+                        "You have requested more memory (%d MiB) than your current memory limit of %d MiB allows (%d MiB in use).",
+                        (long) minCount * type.memoryMib(), memory, use.memoryMib());
+            }
+            allowed = Math.min(allowed, n);
+        }
+        return (int) allowed;
+    }
+
+    /** Checks that giving an instance {@code to} instead of {@code from} keeps the locked account within its quotas. */
+    public static void requireRoomToResize(Store s, Account locked, InstanceType from, InstanceType to) {
+        Map<String, Long> limits = limits(s, locked);
+        Quotas.InUse use = s.quotas().inUse(locked.id());
+        Long vcpus = limits.get(VCPUS);
+        if (vcpus != null && to.vcpus() > from.vcpus() && use.vcpus() - from.vcpus() + to.vcpus() > vcpus) {
+            throw NuboException.of(ErrorCode.VCPU_LIMIT_EXCEEDED, "Resizing to %s needs %d more vCPUs than your vCPU limit of %d allows",
+                    to.name(), use.vcpus() - from.vcpus() + to.vcpus() - vcpus, vcpus);
+        }
+        Long memory = limits.get(MEMORY_MIB);
+        if (memory != null && to.memoryMib() > from.memoryMib() && use.memoryMib() - from.memoryMib() + to.memoryMib() > memory) {
+            throw NuboException.of(ErrorCode.MEMORY_LIMIT_EXCEEDED, "Resizing to %s needs %d MiB more than your memory limit of %d MiB allows",
+                    to.name(), use.memoryMib() - from.memoryMib() + to.memoryMib() - memory, memory);
+        }
+    }
+
+    private static NuboException accountNotFound(String id) {
+        return NuboException.of(ErrorCode.INVALID_ACCOUNT_ID_NOT_FOUND, "The account '%s' does not exist", id);
+    }
+}

@@ -1,0 +1,88 @@
+package io.nubo.store;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+
+/** Closed months and their frozen invoices. Rows are insert-only (the database refuses changes). */
+public final class Invoices {
+    private final Handle h;
+
+    Invoices(Handle h) {
+        this.h = h;
+    }
+
+    /** A frozen invoice's header. */
+    public record Stored(String id, String accountId, LocalDate month, String currency, long totalMinor, Instant closedAt) {
+    }
+
+    /** A frozen invoice line. */
+    public record StoredLine(int lineNo, String usageType, String resourceId, String sku, long quantity, long unitPriceMicros,
+                             long amountMinor) {
+    }
+
+    /** Serialises month closing across servers until the transaction ends. */
+    public void lockClosing() {
+        h.execute("SELECT pg_advisory_xact_lock(4251)");
+    }
+
+    public boolean isClosed(LocalDate month) {
+        return h.createQuery("SELECT count(*) FROM closed_months WHERE month = :m").bind("m", month).mapTo(Long.class).one() > 0;
+    }
+
+    public List<LocalDate> closedMonths() {
+        return h.createQuery("SELECT month FROM closed_months ORDER BY month").mapTo(LocalDate.class).list();
+    }
+
+    public void closeMonth(LocalDate month, Instant at, String by) {
+        h.createUpdate("INSERT INTO closed_months (month, closed_at, closed_by) VALUES (:m, :at, :by)")
+                .bind("m", month).bind("at", Rows.utc(at)).bind("by", by).execute();
+    }
+
+    public void insert(Stored inv, List<StoredLine> lines) {
+        h.createUpdate("""
+                INSERT INTO invoices (id, account_id, month, currency, total_minor, closed_at)
+                VALUES (:id, :a, :m, :c, :t, :at)""")
+                .bind("id", inv.id()).bind("a", inv.accountId()).bind("m", inv.month()).bind("c", inv.currency())
+                .bind("t", inv.totalMinor()).bind("at", Rows.utc(inv.closedAt())).execute();
+        if (lines.isEmpty()) {
+            return;
+        }
+        PreparedBatch b = h.prepareBatch("""
+                INSERT INTO invoice_lines (invoice_id, line_no, usage_type, resource_id, sku, quantity, unit_price_micros, amount_minor)
+                VALUES (:id, :n, :t, :r, :sku, :q, :p, :amt)""");
+        for (StoredLine l : lines) {
+            b.bind("id", inv.id()).bind("n", l.lineNo()).bind("t", l.usageType()).bind("r", l.resourceId()).bind("sku", l.sku())
+                    .bind("q", l.quantity()).bind("p", l.unitPriceMicros()).bind("amt", l.amountMinor()).add();
+        }
+        b.execute();
+    }
+
+    public Optional<Stored> find(String accountId, LocalDate month) {
+        return h.createQuery("SELECT * FROM invoices WHERE account_id = :a AND month = :m").bind("a", accountId).bind("m", month)
+                .map((rs, ctx) -> map(rs)).findOne();
+    }
+
+    public List<Stored> forAccount(String accountId) {
+        return h.createQuery("SELECT * FROM invoices WHERE account_id = :a ORDER BY month").bind("a", accountId)
+                .map((rs, ctx) -> map(rs)).list();
+    }
+
+    public List<StoredLine> lines(String invoiceId) {
+        return h.createQuery("SELECT * FROM invoice_lines WHERE invoice_id = :id ORDER BY line_no").bind("id", invoiceId)
+                .map((rs, ctx) -> new StoredLine(rs.getInt("line_no"), rs.getString("usage_type"), rs.getString("resource_id"),
+                        rs.getString("sku"), rs.getLong("quantity"), rs.getLong("unit_price_micros"), rs.getLong("amount_minor")))
+                .list();
+    }
+
+    private static Stored map(ResultSet rs) throws SQLException {
+        return new Stored(rs.getString("id"), rs.getString("account_id"), rs.getObject("month", LocalDate.class),
+                rs.getString("currency"), rs.getLong("total_minor"), Rows.instant(rs, "closed_at"));
+    }
+}

@@ -1,0 +1,91 @@
+package io.nubo.store;
+
+import io.nubo.core.model.Event;
+import org.jdbi.v3.core.Handle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The meter's position in the event log, and the read of the events it has not yet seen.
+ *
+ * <p>Event IDs come from a sequence, so an event can commit after one with a larger ID. Such an
+ * event was written by a transaction still open when the meter read, and every open transaction
+ * has an ID at or above the xmin of the meter's snapshot. So the meter keeps that xmin as
+ * {@code rescanTx} and its next read takes every event with a larger ID <em>or</em> a
+ * transaction at or above {@code rescanTx}; the per-resource {@code lastEventId} in
+ * {@code meter_state} makes a second sight of an event harmless.
+ */
+public final class MeterCursor {
+    private final Handle h;
+
+    MeterCursor(Handle h) {
+        this.h = h;
+    }
+
+    /** The cursor: the largest event ID seen, and the transaction ID from which to look again. */
+    public record Position(long lastEventId, String rescanTx) {
+    }
+
+    /** Events to meter with the xmin of the snapshot they were read in. */
+    public record Batch(List<Event> events, Optional<String> snapshotXmin) {
+    }
+
+    /** Locks the cursor until the transaction ends: one meter pass at a time across all servers. */
+    public Position lock() {
+        return h.createQuery("SELECT last_event_id, rescan_tx::text AS rescan FROM meter_cursor WHERE id = 1 FOR UPDATE")
+                .map((rs, ctx) -> new Position(rs.getLong("last_event_id"), rs.getString("rescan"))).one();
+    }
+
+    public void advance(long lastEventId, String rescanTx) {
+        h.createUpdate("UPDATE meter_cursor SET last_event_id = :e, rescan_tx = CAST(:x AS xid8) WHERE id = 1")
+                .bind("e", lastEventId).bind("x", rescanTx).execute();
+    }
+
+    /** Reads, in one snapshot, up to {@code limit} events of {@code types} the meter may not have seen. */
+    public Batch unseen(Position p, List<String> types, int limit) {
+        List<Event> events = new ArrayList<>();
+        String[] xmin = new String[1];
+        h.createQuery("""
+                SELECT id, at, account_id, resource_id, type, from_state, to_state, cause,
+                       pg_snapshot_xmin(pg_current_snapshot())::text AS xmin
+                FROM events WHERE (id > :after OR tx >= CAST(:x AS xid8)) AND type = ANY(:types)
+                ORDER BY id LIMIT :limit""")
+                .bind("after", p.lastEventId()).bind("x", p.rescanTx()).bind("types", types.toArray(new String[0]))
+                .bind("limit", limit)
+                .map((rs, ctx) -> {
+                    xmin[0] = rs.getString("xmin");
+                    return new Event(rs.getLong("id"), Rows.instant(rs, "at"), rs.getString("account_id"),
+                            rs.getString("resource_id"), rs.getString("type"), rs.getString("from_state"), rs.getString("to_state"),
+                            rs.getString("cause"));
+                }).forEach(events::add);
+        return new Batch(events, Optional.ofNullable(xmin[0]));
+    }
+
+    /** Every event of {@code types}, in ID order: what a rebuild replays. */
+    public List<Event> all(List<String> types) {
+        return h.createQuery("""
+                SELECT id, at, account_id, resource_id, type, from_state, to_state, cause FROM events
+                WHERE type = ANY(:types) ORDER BY id""")
+                .bind("types", types.toArray(new String[0]))
+                .map((rs, ctx) -> new Event(rs.getLong("id"), Rows.instant(rs, "at"), rs.getString("account_id"),
+                        rs.getString("resource_id"), rs.getString("type"), rs.getString("from_state"), rs.getString("to_state"),
+                        rs.getString("cause"))).list();
+    }
+
+    /** The type an instance launched as: the first resize's old type, else its type now. */
+    public Optional<String> launchTypeOf(String instanceId) {
+        return h.createQuery("""
+                SELECT coalesce((SELECT from_state FROM events WHERE resource_id = :i AND type = 'instance.resized' ORDER BY id LIMIT 1),
+                                (SELECT instance_type FROM instances WHERE id = :i))""")
+                .bind("i", instanceId).mapTo(String.class).findOne();
+    }
+
+    /** Forgets everything metered, for a rebuild. */
+    public void reset() {
+        h.execute("DELETE FROM usage_records");
+        h.execute("DELETE FROM meter_state");
+        h.execute("UPDATE meter_cursor SET last_event_id = 0, rescan_tx = '0' WHERE id = 1");
+    }
+}
