@@ -92,9 +92,13 @@ final class Ec2Sdk {
 
     /** Sends {@code body} (form-encoded parameters) to {@code POST /}, signed by the SDK's signer as of {@code at}. */
     static Raw post(TestCloud cloud, NewAccessKey key, String body, Instant at) {
+        return post(cloud, key, body, at, "application/x-www-form-urlencoded; charset=utf-8");
+    }
+
+    static Raw post(TestCloud cloud, NewAccessKey key, String body, Instant at, String contentType) {
         URI uri = endpoint(cloud);
         SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri)
-                .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8").build();
+                .putHeader("Content-Type", contentType).build();
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(AwsBasicCredentials.create(key.accessKeyId(),
                         key.secretAccessKey())).request(request).payload(() -> new ByteArrayInputStream(bytes))

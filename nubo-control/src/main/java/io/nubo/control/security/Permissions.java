@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -139,7 +138,7 @@ final class Permissions {
 
     /** How EC2 names a rule in its duplicate and not-found messages. */
     static String describe(SecurityGroupRule r) {
-        String peer = Objects.requireNonNullElse(r.cidrIpv4(), Objects.requireNonNullElse(r.cidrIpv6(), r.referencedGroupId()));
+        String peer = r.cidrIpv4() != null ? r.cidrIpv4() : r.cidrIpv6() != null ? r.cidrIpv6() : r.referencedGroupId();
         String proto = r.protocol().equals("-1") ? "ALL" : r.protocol().toUpperCase(Locale.ROOT);
         return "peer: " + peer + ", " + proto + (r.fromPort() == null ? "" : ", from port: " + r.fromPort() + ", to port: " + r.toPort())
                 + ", ALLOW";

@@ -1,0 +1,193 @@
+package io.nubo.api.ec2;
+
+import io.nubo.api.TestCloud;
+import io.nubo.core.Ids;
+import io.nubo.core.model.Image;
+import io.nubo.core.model.NewAccessKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
+import software.amazon.awssdk.services.ec2.model.IpPermission;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two tenants: for every EC2 action, tenant B naming tenant A's resources gets "not found" (never
+ * "forbidden"), lists show none of A's resources, and nothing of A's changes. The table of checks
+ * must cover every action of {@link Ec2Actions}.
+ */
+class Ec2IsolationTest {
+    static final String PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMS4ckprGdZRwJy4JMCMzz3o8M3cg5BDmXpwCwj4Ne88 test";
+
+    /** A fingerprint of everything account {@code id} owns. */
+    static String accountSnapshot(TestCloud cloud, String id) {
+        return cloud.db.jdbi().withHandle(h -> h.createQuery("""
+                SELECT (SELECT coalesce(string_agg(id || state || instance_type || coalesce(name, '') || reboot_generation, ',' ORDER BY id), '')
+                          FROM instances WHERE account_id = :a) || '/' ||
+                       (SELECT coalesce(string_agg(id || name, ',' ORDER BY id), '') FROM security_groups WHERE account_id = :a) || '/' ||
+                       (SELECT coalesce(string_agg(r.id, ',' ORDER BY r.id), '') FROM security_group_rules r
+                          JOIN security_groups g ON g.id = r.group_id WHERE g.account_id = :a) || '/' ||
+                       (SELECT coalesce(string_agg(resource_id || key || value, ',' ORDER BY resource_id, key), '') FROM tags WHERE account_id = :a) || '/' ||
+                       (SELECT coalesce(string_agg(id || name, ',' ORDER BY id), '') FROM key_pairs WHERE account_id = :a) || '/' ||
+                       (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM images WHERE owner_id = :a)""")
+                .bind("a", id).mapTo(String.class).one());
+    }
+
+    @Test
+    void noActionLetsOneTenantSeeOrTouchAnothersResources() throws Exception {
+        try (TestCloud cloud = new TestCloud()) {
+            NewAccessKey keyA = cloud.tenant("tenant-a");
+            NewAccessKey keyB = cloud.tenant("tenant-b");
+            try (Ec2Client a = Ec2Sdk.client(cloud, keyA); Ec2Client b = Ec2Sdk.client(cloud, keyB)) {
+                String image = Ids.next(Ids.IMAGE);
+                cloud.db.inTransaction(s -> {
+                    s.images().insert(new Image(image, "a-private", "", keyA.accountId(), false, "available", "qcow2", "/a.qcow2", "x86_64",
+                            Instant.now()));
+                    return null;
+                });
+                String key = a.createKeyPair(r -> r.keyName("a-key")).keyPairId();
+                String group = a.createSecurityGroup(r -> r.groupName("a-group").description("A's")).groupId();
+                String rule = a.authorizeSecurityGroupIngress(r -> r.groupId(group).ipPermissions(tcpFrom("10.0.0.0/8")))
+                        .securityGroupRules().get(0).securityGroupRuleId();
+                String vpc = a.describeVpcs().vpcs().get(0).vpcId();
+                String subnet = a.describeSubnets().subnets().get(0).subnetId();
+                String instance = a.runInstances(r -> r.imageId(cloud.imageId).minCount(1).maxCount(1).keyName("a-key").securityGroupIds(group)
+                        .clientToken("shared-token").tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE)
+                                .tags(x -> x.key("owner").value("a")))).instances().get(0).instanceId();
+                Ec2Sdk.waiter(a).waitUntilInstanceRunning(r -> r.instanceIds(instance));
+                a.createTags(r -> r.resources(group, key, vpc, subnet, image).tags(x -> x.key("owner").value("a")));
+                String before = accountSnapshot(cloud, keyA.accountId());
+                Tag tag = Tag.builder().key("evil").value("b").build();
+
+                Map<String, Executable> checks = new LinkedHashMap<>();
+                checks.put("DescribeInstances", () -> {
+                    notFound("InvalidInstanceID.NotFound", () -> b.describeInstances(r -> r.instanceIds(instance)));
+                    assertThat(b.describeInstances(r -> r.filters(f -> f.name("instance-id").values(instance))).reservations()).isEmpty();
+                    assertThat(b.describeInstances().toString()).doesNotContain(instance).doesNotContain(keyA.accountId());
+                });
+                checks.put("DescribeInstanceStatus", () -> {
+                    notFound("InvalidInstanceID.NotFound", () -> b.describeInstanceStatus(r -> r.instanceIds(instance)));
+                    assertThat(b.describeInstanceStatus(r -> r.includeAllInstances(true)).instanceStatuses()).isEmpty();
+                });
+                checks.put("StartInstances", () -> notFound("InvalidInstanceID.NotFound", () -> b.startInstances(r -> r.instanceIds(instance))));
+                checks.put("StopInstances", () -> notFound("InvalidInstanceID.NotFound", () -> b.stopInstances(r -> r.instanceIds(instance))));
+                checks.put("RebootInstances", () -> notFound("InvalidInstanceID.NotFound", () -> b.rebootInstances(r -> r.instanceIds(instance))));
+                checks.put("TerminateInstances", () -> notFound("InvalidInstanceID.NotFound",
+                        () -> b.terminateInstances(r -> r.instanceIds(instance))));
+                checks.put("GetConsoleOutput", () -> notFound("InvalidInstanceID.NotFound", () -> b.getConsoleOutput(r -> r.instanceId(instance))));
+                checks.put("ModifyInstanceAttribute", () -> notFound("InvalidInstanceID.NotFound",
+                        () -> b.modifyInstanceAttribute(r -> r.instanceId(instance).instanceType(v -> v.value("t3.small")))));
+                checks.put("DescribeInstanceAttribute", () -> notFound("InvalidInstanceID.NotFound",
+                        () -> b.describeInstanceAttribute(r -> r.instanceId(instance).attribute(InstanceAttributeName.USER_DATA))));
+                checks.put("RunInstances", () -> {
+                    notFound("InvalidAMIID.NotFound", () -> b.runInstances(r -> r.imageId(image).minCount(1).maxCount(1)));
+                    notFound("InvalidGroup.NotFound", () -> b.runInstances(r -> r.imageId(cloud.imageId).minCount(1).maxCount(1).securityGroupIds(group)));
+                    notFound("InvalidKeyPair.NotFound", () -> b.runInstances(r -> r.imageId(cloud.imageId).minCount(1).maxCount(1).keyName("a-key")));
+                    notFound("InvalidSubnetID.NotFound", () -> b.runInstances(r -> r.imageId(cloud.imageId).minCount(1).maxCount(1).subnetId(subnet)));
+                    var own = b.runInstances(r -> r.imageId(cloud.imageId).minCount(1).maxCount(1).clientToken("shared-token"));
+                    assertThat(own.ownerId()).as("tokens are per account").isEqualTo(keyB.accountId());
+                    assertThat(own.instances().get(0).instanceId()).isNotEqualTo(instance);
+                });
+                checks.put("DescribeImages", () -> {
+                    notFound("InvalidAMIID.NotFound", () -> b.describeImages(r -> r.imageIds(image)));
+                    assertThat(b.describeImages(r -> r.owners(keyA.accountId())).images()).isEmpty();
+                    assertThat(b.describeImages().toString()).doesNotContain(image);
+                });
+                checks.put("DeregisterImage", () -> notFound("InvalidAMIID.NotFound", () -> b.deregisterImage(r -> r.imageId(image))));
+                checks.put("DescribeInstanceTypes", () -> assertThat(b.describeInstanceTypes(r -> { }).toString()).doesNotContain(keyA.accountId()));
+                checks.put("DescribeRegions", () -> assertThat(b.describeRegions().regions()).hasSize(1));
+                checks.put("DescribeAvailabilityZones", () -> assertThat(b.describeAvailabilityZones().availabilityZones()).hasSize(1));
+                checks.put("DescribeAccountAttributes", () -> assertThat(b.describeAccountAttributes().toString()).doesNotContain(vpc));
+                checks.put("CreateKeyPair", () -> assertThat(b.createKeyPair(r -> r.keyName("a-key")).keyPairId()).as("names are per account")
+                        .isNotEqualTo(key));
+                checks.put("ImportKeyPair", () -> assertThat(b.importKeyPair(r -> r.keyName("b-imported")
+                        .publicKeyMaterial(SdkBytes.fromString(PUBLIC_KEY, StandardCharsets.UTF_8))).keyPairId()).isNotEqualTo(key));
+                checks.put("DescribeKeyPairs", () -> {
+                    notFound("InvalidKeyPair.NotFound", () -> b.describeKeyPairs(r -> r.keyPairIds(key)));
+                    assertThat(b.describeKeyPairs().toString()).doesNotContain(key);
+                });
+                checks.put("DeleteKeyPair", () -> notFound("InvalidKeyPair.NotFound", () -> b.deleteKeyPair(r -> r.keyPairId(key))));
+                checks.put("CreateSecurityGroup", () -> notFound("InvalidVpcID.NotFound",
+                        () -> b.createSecurityGroup(r -> r.groupName("x").description("x").vpcId(vpc))));
+                checks.put("DescribeSecurityGroups", () -> {
+                    notFound("InvalidGroup.NotFound", () -> b.describeSecurityGroups(r -> r.groupIds(group)));
+                    notFound("InvalidGroup.NotFound", () -> b.describeSecurityGroups(r -> r.groupNames("a-group")));
+                    assertThat(b.describeSecurityGroups().toString()).doesNotContain(group).doesNotContain(keyA.accountId());
+                });
+                checks.put("DeleteSecurityGroup", () -> notFound("InvalidGroup.NotFound", () -> b.deleteSecurityGroup(r -> r.groupId(group))));
+                checks.put("AuthorizeSecurityGroupIngress", () -> {
+                    notFound("InvalidGroup.NotFound", () -> b.authorizeSecurityGroupIngress(r -> r.groupId(group).ipPermissions(tcpFrom("0.0.0.0/0"))));
+                    notFound("InvalidGroup.NotFound", () -> b.authorizeSecurityGroupIngress(r -> r.groupName("default").ipPermissions(
+                            IpPermission.builder().ipProtocol("-1").userIdGroupPairs(p -> p.groupId(group)).build())));
+                });
+                checks.put("AuthorizeSecurityGroupEgress", () -> notFound("InvalidGroup.NotFound",
+                        () -> b.authorizeSecurityGroupEgress(r -> r.groupId(group).ipPermissions(tcpFrom("0.0.0.0/0")))));
+                checks.put("RevokeSecurityGroupIngress", () -> {
+                    notFound("InvalidGroup.NotFound", () -> b.revokeSecurityGroupIngress(r -> r.groupId(group).ipPermissions(tcpFrom("10.0.0.0/8"))));
+                    notFound("InvalidSecurityGroupRuleId.NotFound", () -> b.revokeSecurityGroupIngress(r -> r.groupName("default")
+                            .securityGroupRuleIds(rule)));
+                });
+                checks.put("RevokeSecurityGroupEgress", () -> notFound("InvalidGroup.NotFound",
+                        () -> b.revokeSecurityGroupEgress(r -> r.groupId(group).ipPermissions(tcpFrom("0.0.0.0/0")))));
+                checks.put("CreateTags", () -> {
+                    notFound("InvalidInstanceID.NotFound", () -> b.createTags(r -> r.resources(instance).tags(tag)));
+                    notFound("InvalidGroup.NotFound", () -> b.createTags(r -> r.resources(group).tags(tag)));
+                    notFound("InvalidKeyPair.NotFound", () -> b.createTags(r -> r.resources(key).tags(tag)));
+                    notFound("InvalidVpcID.NotFound", () -> b.createTags(r -> r.resources(vpc).tags(tag)));
+                    notFound("InvalidSubnetID.NotFound", () -> b.createTags(r -> r.resources(subnet).tags(tag)));
+                    notFound("InvalidAMIID.NotFound", () -> b.createTags(r -> r.resources(image).tags(tag)));
+                });
+                checks.put("DeleteTags", () -> {
+                    notFound("InvalidInstanceID.NotFound", () -> b.deleteTags(r -> r.resources(instance)));
+                    notFound("InvalidGroup.NotFound", () -> b.deleteTags(r -> r.resources(group)));
+                    notFound("InvalidAMIID.NotFound", () -> b.deleteTags(r -> r.resources(image)));
+                });
+                checks.put("DescribeTags", () -> {
+                    assertThat(b.describeTags(r -> r.filters(f -> f.name("resource-id").values(instance, group, key, vpc, subnet, image))).tags())
+                            .isEmpty();
+                    assertThat(b.describeTags(r -> r.filters(f -> f.name("key").values("owner"))).tags()).isEmpty();
+                });
+                checks.put("DescribeVpcs", () -> {
+                    notFound("InvalidVpcID.NotFound", () -> b.describeVpcs(r -> r.vpcIds(vpc)));
+                    assertThat(b.describeVpcs().toString()).doesNotContain(vpc);
+                });
+                checks.put("DescribeSubnets", () -> {
+                    notFound("InvalidSubnetID.NotFound", () -> b.describeSubnets(r -> r.subnetIds(subnet)));
+                    assertThat(b.describeSubnets().toString()).doesNotContain(subnet);
+                });
+
+                assertThat(checks.keySet()).as("every action has an isolation check").containsExactlyInAnyOrderElementsOf(Ec2Actions.names());
+                for (Map.Entry<String, Executable> check : checks.entrySet()) {
+                    try {
+                        check.getValue().execute();
+                    } catch (Throwable t) {
+                        throw new AssertionError(check.getKey() + ": " + t.getMessage(), t);
+                    }
+                    assertThat(accountSnapshot(cloud, keyA.accountId())).as("A unchanged after B's %s", check.getKey()).isEqualTo(before);
+                }
+                try (Ec2Client admin = Ec2Sdk.client(cloud, cloud.admin)) {
+                    notFound("InvalidInstanceID.NotFound", () -> admin.describeInstances(r -> r.instanceIds(instance)));
+                }
+                assertThat(a.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0).state().code()).isEqualTo(16);
+                assertThat(a.describeKeyPairs(r -> r.keyPairIds(key)).keyPairs()).hasSize(1);
+            }
+        }
+    }
+
+    static IpPermission tcpFrom(String cidr) {
+        return IpPermission.builder().ipProtocol("tcp").fromPort(22).toPort(22).ipRanges(r -> r.cidrIp(cidr)).build();
+    }
+
+    static void notFound(String code, Executable call) {
+        assertThat(Ec2Sdk.fails(code, call).statusCode()).isEqualTo(400);
+    }
+}
