@@ -76,6 +76,11 @@ public final class Hosts {
                 .bind("v", vcpus).bind("m", memoryMib).mapTo(Long.class).one();
     }
 
+    public boolean setOvercommit(String id, double cpuRatio, double memoryRatio) {
+        return h.createUpdate("UPDATE hosts SET cpu_ratio = :c, memory_ratio = :m WHERE id = :id")
+                .bind("id", id).bind("c", cpuRatio).bind("m", memoryRatio).execute() == 1;
+    }
+
     /** Changes a host's allocation by the given (possibly negative) amounts. */
     public void allocate(String id, int vcpus, int memoryMib) {
         h.createUpdate("""

@@ -31,6 +31,26 @@ public final class HostService {
                 .orElseThrow(() -> NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND, "The host '%s' does not exist", id));
     }
 
+    /**
+     * Sets the overcommit ratios of a host. Lowering them below what is allocated is allowed:
+     * running instances stay, and new ones go elsewhere until there is room.
+     */
+    public Host setOvercommit(Principal caller, String id, double cpuRatio, double memoryRatio) {
+        IdentityService.requireAdmin(caller);
+        if (!(cpuRatio > 0 && cpuRatio <= 64) || !(memoryRatio > 0 && memoryRatio <= 4)) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                    "cpuRatio must be above 0 and at most 64, memoryRatio above 0 and at most 4");
+        }
+        return db.inTransaction(s -> {
+            Host before = s.hosts().find(id).orElseThrow(() -> NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND,
+                    "The host '%s' does not exist", id));
+            s.hosts().setOvercommit(id, cpuRatio, memoryRatio);
+            s.events().append(clock.instant(), null, id, "host.overcommit", before.cpuRatio() + "/" + before.memoryRatio(),
+                    cpuRatio + "/" + memoryRatio, "by " + caller.accountId());
+            return s.hosts().find(id).orElseThrow();
+        });
+    }
+
     /** All hosts, for metrics and health: not a caller's view. */
     public List<Host> all() {
         return db.read(s -> s.hosts().list());

@@ -41,6 +41,10 @@ public final class NuboClient {
         return send("DELETE", path, null);
     }
 
+    public JsonNode put(String path, Object body) {
+        return send("PUT", path, body);
+    }
+
     public JsonNode post(String path, Object body) {
         return send("POST", path, body);
     }
@@ -63,6 +67,27 @@ public final class NuboClient {
                 throw new CliException(json.path("code").asText("HTTP" + r.statusCode()), json.path("detail").asText(new String(r.body(), StandardCharsets.UTF_8)));
             }
             return json;
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach Nubo at " + endpoint + ": is it running? (./nubo up)");
+        } catch (IOException e) {
+            throw new CliException("request to " + endpoint + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    /** GETs a non-JSON answer (a CSV export) as text; errors are problem JSON as usual. */
+    public String getText(String path) {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(endpoint + "/api/v1" + path)).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", authorization).GET().build();
+            HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() >= 400) {
+                JsonNode json = MAPPER.readTree(r.body());
+                throw new CliException(json.path("code").asText("HTTP" + r.statusCode()), json.path("detail").asText());
+            }
+            return new String(r.body(), StandardCharsets.UTF_8);
         } catch (ConnectException e) {
             throw new CliException("cannot reach Nubo at " + endpoint + ": is it running? (./nubo up)");
         } catch (IOException e) {
