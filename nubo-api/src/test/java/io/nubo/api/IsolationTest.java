@@ -33,7 +33,9 @@ class IsolationTest {
                 String path = r.path().replace("{instanceId}", instance).replace("{accountId}", a.accountId())
                         .replace("{accessKeyId}", a.accessKeyId()).replace("{imageId}", cloud.imageId).replace("{name}", "t3.nano")
                         .replace("{hostId}", cloud.agent.hostId().orElseThrow())
-                        .replace("{keyName}", aKey);
+                        .replace("{keyName}", aKey)
+                        .replace("{invoiceId}", "inv-" + a.accountId() + "-" + java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString().replace("-", ""))
+                        .replace("{month}", "2020-01");
                 String body = r.method() == HandlerType.GET ? null
                         : r.operationId().equals("runInstances") ? "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\"}"
                         : r.operationId().equals("putInstanceType") ? "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1}"
@@ -50,6 +52,8 @@ class IsolationTest {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidInstanceID.NotFound");
                 } else if (r.path().contains("{keyName}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidKeyPair.NotFound");
+                } else if (r.path().contains("{invoiceId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidInvoiceID.NotFound");
                 } else if (r.path().contains("{accountId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidAccountID.NotFound");
                 } else {

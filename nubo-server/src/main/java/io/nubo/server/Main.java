@@ -2,6 +2,7 @@ package io.nubo.server;
 
 import io.nubo.server.cli.AccessKeysCommand;
 import io.nubo.server.cli.AccountsCommand;
+import io.nubo.server.cli.BillingCommand;
 import io.nubo.server.cli.HostsCommand;
 import io.nubo.server.cli.ImagesCommand;
 import io.nubo.server.cli.InstancesCommand;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "nubo", mixinStandardHelpOptions = true, version = "nubo " + NuboServer.VERSION,
         description = "Nubo: an IaaS cloud on QEMU/KVM.",
         subcommands = {UpCommand.class, ServerCommand.class, AgentCommand.class, InstancesCommand.class, ImagesCommand.class,
-                TypesCommand.class, HostsCommand.class, AccountsCommand.class, AccessKeysCommand.class, KeysCommand.class})
+                TypesCommand.class, HostsCommand.class, AccountsCommand.class, AccessKeysCommand.class, KeysCommand.class,
+                BillingCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));

@@ -32,6 +32,10 @@ public final class RestDispatcher {
             }
         }
         Object result = route.handler().handle(new RestCall(ctx, p));
+        if (result instanceof RawBody raw) {
+            ctx.status(route.successStatus()).contentType(raw.contentType()).result(raw.body());
+            return;
+        }
         ctx.status(route.successStatus()).contentType("application/json").result(Json.MAPPER.writeValueAsBytes(result));
     }
 

@@ -40,7 +40,7 @@ public final class RestRoutes {
         var identity = cp.identity();
         var hosts = cp.hosts();
         var keyPairs = cp.keyPairs();
-        return List.of(
+        List<Route> core = List.of(
                 route(HandlerType.GET, "/instances", "listInstances", "List instances", false, 200, null,
                         concat(List.of(new QueryParam("state", "string", "instance state name(s), e.g. running"),
                                 new QueryParam("type", "string", "instance type(s)"),
@@ -204,6 +204,7 @@ public final class RestRoutes {
                             c.body(Bodies.Empty.class);
                             return Views.accessKey(identity.revokeAccessKey(c.principal(), c.path("accessKeyId")));
                         }));
+        return concat(core, BillingRoutes.all(cp));
     }
 
     private static InstanceFilter filter(RestCall c) {

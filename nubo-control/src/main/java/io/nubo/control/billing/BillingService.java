@@ -64,6 +64,11 @@ public final class BillingService {
         return currency;
     }
 
+    /** Today in UTC, by this service's clock. */
+    public LocalDate today() {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
     // ---- prices ----
 
     public List<Price> prices() {
@@ -72,8 +77,8 @@ public final class BillingService {
 
     /**
      * Sets a price from {@code effectiveFrom} (default: now) on (admin only). A price period is
-     * closed by the next one, so a new price must start after the last one of its sku; and it may
-     * not start in a closed month. {@code price} is a decimal in the currency's unit ("0.0104"),
+     * closed by the next one, so a new price must start after the last one of its sku, and not
+     * in the past (nor in a closed month). {@code price} is a decimal in the currency's unit ("0.0104"),
      * or {@code micros} the same in micro-units; exactly one is given.
      */
     public Price setPrice(Principal caller, String usageType, String sku, Optional<String> price, Optional<Long> micros,
@@ -104,6 +109,11 @@ public final class BillingService {
             }
             s.prices().lockBook(Price.HOSTER);
             requireOpen(s, from);
+            if (from.isBefore(now.truncatedTo(ChronoUnit.SECONDS))) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                        "A price cannot take effect in the past (%s is before now, %s): usage already metered keeps its price", from,
+                        now.truncatedTo(ChronoUnit.SECONDS));
+            }
             List<Price> existing = s.prices().list(Price.HOSTER).stream().filter(x -> x.type() == type && x.sku().equals(sku)).toList();
             if (!existing.isEmpty()) {
                 Instant last = existing.get(existing.size() - 1).effectiveFrom();
