@@ -10,7 +10,7 @@ import java.util.Optional;
  * usage so far ({@code asOf}); a {@code closed} one was frozen when its month was closed.
  * Amounts are integer minor units of {@code currency}.
  *
- * @param forecastMinor for the current month only: the total to date plus what what is accruing
+ * @param forecastMinor for the current month only: the total to date plus what is accruing
  *                      now would add by the month's end at today's prices
  */
 public record Invoice(String id, String accountId, YearMonth month, Status status, String currency, Instant asOf,
