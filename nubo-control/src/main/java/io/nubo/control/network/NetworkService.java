@@ -94,17 +94,6 @@ public final class NetworkService {
         return Paging.page(matched, d -> d.subnet().id(), page, 5, 1000);
     }
 
-    /** The default subnet of each zone of the account, by zone. */
-    public Map<String, Subnet> defaultSubnets(Principal caller) {
-        return db.read(s -> defaultSubnets(s.subnets().list(caller.accountId())));
-    }
-
-    static Map<String, Subnet> defaultSubnets(List<Subnet> subnets) {
-        Map<String, Subnet> out = new java.util.HashMap<>();
-        subnets.stream().filter(Subnet::defaultForAz).forEach(n -> out.put(n.zone(), n));
-        return out;
-    }
-
     private static <T> void requireAll(List<String> ids, List<T> have, Function<T, String> id,
                                        Function<String, RuntimeException> notFound) {
         for (String want : ids) {

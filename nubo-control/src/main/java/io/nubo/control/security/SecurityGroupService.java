@@ -99,7 +99,7 @@ public final class SecurityGroupService {
     public String delete(Principal caller, GroupRef ref) {
         checkRef(ref);
         return db.inTransaction(s -> {
-            SecurityGroup g = find(s, caller, ref, true);
+            SecurityGroup g = find(s, caller, ref);
             if (g.isDefault()) {
                 throw NuboException.of(ErrorCode.CANNOT_DELETE, "the specified group: \"%s\" name: \"default\" cannot be deleted by a user",
                         g.id());
@@ -127,7 +127,7 @@ public final class SecurityGroupService {
         checkRef(ref);
         requirePermissions(permissions, List.of());
         return db.inTransaction(s -> {
-            SecurityGroup g = find(s, caller, ref, true);
+            SecurityGroup g = find(s, caller, ref);
             List<SecurityGroupRule> wanted = Permissions.expand(permissions, g.id(), egress, peer -> peer(s, caller, g, peer));
             List<SecurityGroupRule> existing = s.securityGroupRules().forGroups(List.of(g.id()));
             List<SecurityGroupRule> seen = new ArrayList<>(existing);
@@ -164,7 +164,7 @@ public final class SecurityGroupService {
             }
         }
         return db.inTransaction(s -> {
-            SecurityGroup g = find(s, caller, ref, true);
+            SecurityGroup g = find(s, caller, ref);
             List<SecurityGroupRule> existing = s.securityGroupRules().forGroups(List.of(g.id())).stream()
                     .filter(r -> r.egress() == egress).toList();
             LinkedHashSet<SecurityGroupRule> doomed = new LinkedHashSet<>();
@@ -222,18 +222,18 @@ public final class SecurityGroupService {
         }).toList();
     }
 
-    private SecurityGroup find(Store s, Principal caller, GroupRef ref, boolean lock) {
+    /** The group a request names, locked for the rest of the transaction. */
+    private SecurityGroup find(Store s, Principal caller, GroupRef ref) {
         if (ref.id().isPresent()) {
             String id = ref.id().get();
             IdCheck.groups(List.of(id));
-            return (lock ? s.securityGroups().lock(id, caller.accountId()) : s.securityGroups().find(id, caller.accountId()))
-                    .orElseThrow(() -> NotFound.group(id));
+            return s.securityGroups().lock(id, caller.accountId()).orElseThrow(() -> NotFound.group(id));
         }
         String name = ref.name().orElseThrow();
         Vpc vpc = vpc(s, caller, Optional.empty());
         SecurityGroup g = s.securityGroups().findByName(caller.accountId(), vpc.id(), name).orElseThrow(() -> NuboException.of(
                 ErrorCode.INVALID_GROUP_NOT_FOUND, "The security group '%s' does not exist in default VPC '%s'", name, vpc.id()));
-        return lock ? s.securityGroups().lock(g.id(), caller.accountId()).orElseThrow() : g;
+        return s.securityGroups().lock(g.id(), caller.accountId()).orElseThrow();
     }
 
     /** Resolves a group peer of a rule to one of the caller's groups; another account's group is "not found". */

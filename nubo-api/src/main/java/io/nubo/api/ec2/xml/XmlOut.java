@@ -120,10 +120,6 @@ public final class XmlOut {
         return end();
     }
 
-    public static String format(Instant t) {
-        return TIME.format(t);
-    }
-
     /** The text with every character XML 1.0 cannot carry replaced by U+FFFD. */
     static String clean(String s) {
         StringBuilder b = null;
