@@ -181,6 +181,11 @@ public final class Agent implements AutoCloseable {
             try {
                 switch (action) {
                     case START -> {
+                        // The pass decided from a snapshot; a start that finished since must not run again.
+                        PowerState now = hypervisor.status(instanceId).map(VmStatus::power).orElse(null);
+                        if (now == PowerState.RUNNING || now == PowerState.STARTING) {
+                            return;
+                        }
                         LOG.info("starting {}", instanceId);
                         reboots.record(instanceId, d.rebootGeneration());
                         hypervisor.start(new VmSpec(instanceId, d.vcpus(), d.memoryMib(), d.imageId(), d.imageFormat(), d.imageLocation(),

@@ -29,20 +29,35 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.postgres = postgres;
     }
 
+    /** A durable server for the control plane. */
     public static EmbeddedDatabase start(Path dataDir) {
+        return start(dataDir, true);
+    }
+
+    /**
+     * Starts the server. {@code durable} false keeps zonky's test settings (no fsync, asynchronous
+     * commits): fine for throwaway test databases, never for a cloud's state.
+     */
+    public static EmbeddedDatabase start(Path dataDir, boolean durable) {
         Path pgData = dataDir.resolve("pg");
         try {
             Files.createDirectories(pgData);
             stopOrphan(pgData);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgData)
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(dataDir.resolve("pg-bin").toFile())
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("shared_buffers", "128MB")
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .start();
+                    .setServerConfig("listen_addresses", "127.0.0.1");
+            if (durable) {
+                // zonky turns durability off (-F, synchronous_commit=off) to make tests fast; the
+                // control plane's state must survive a power loss, so it goes back on here.
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
+            }
+            EmbeddedPostgres pg = builder.start();
             return new EmbeddedDatabase(pg);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL in " + pgData, e);

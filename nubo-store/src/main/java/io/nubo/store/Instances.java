@@ -145,10 +145,9 @@ public final class Instances {
                 .bind("h", hostId).map(Instances::map).list();
     }
 
-    /** The version of a host's desired state: the latest change to any instance ever placed on it. */
+    /** The version of a host's desired state (see {@link #update}). */
     public long desiredVersion(String hostId) {
-        return h.createQuery("SELECT coalesce(max(desired_seq), 0) FROM instances WHERE host_id = :h")
-                .bind("h", hostId).mapTo(Long.class).one();
+        return h.createQuery("SELECT desired_version FROM hosts WHERE id = :h").bind("h", hostId).mapTo(Long.class).findOne().orElse(0L);
     }
 
     /** Counts by state, for metrics. */
@@ -161,13 +160,18 @@ public final class Instances {
 
     /**
      * Writes a changed instance. {@code desiredChanged} says whether the change alters what its
-     * host should run, which bumps the host's desired-state version.
+     * host should run: then the host's desired-state version goes up by one, in this transaction
+     * and under the host's row lock, and the instance records that version in {@code desired_seq}.
      */
     public void update(Instance i, boolean desiredChanged) {
-        h.createUpdate("UPDATE instances SET state = :state, task = :task, host_id = :host, state_reason = :reason, "
+        boolean bump = desiredChanged && i.hostId() != null;
+        // Bumping the host's version takes the host's row lock until commit, so versions commit in order.
+        h.createUpdate((bump ? "WITH v AS (UPDATE hosts SET desired_version = desired_version + 1 WHERE id = :host "
+                        + "RETURNING desired_version) " : "")
+                        + "UPDATE instances SET state = :state, task = :task, host_id = :host, state_reason = :reason, "
                         + "updated_at = :now, terminated_at = :term, reboot_generation = :reboot, force_stop = :force, "
                         + "instance_type = :type, vcpus = :vcpus, memory_mib = :mem, ssh_host = :sshHost, ssh_port = :sshPort"
-                        + (desiredChanged ? ", desired_seq = nextval('desired_seq')" : "") + " WHERE id = :id")
+                        + (bump ? ", desired_seq = (SELECT desired_version FROM v)" : "") + " WHERE id = :id")
                 .bind("id", i.id()).bind("state", i.state().apiName()).bind("task", i.task().apiName())
                 .bind("host", i.hostId()).bind("reason", i.stateReason()).bind("now", Rows.utc(i.updatedAt()))
                 .bind("term", Rows.utc(i.terminatedAt())).bind("reboot", i.rebootGeneration()).bind("force", i.forceStop())

@@ -111,6 +111,12 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
         return out;
     }
 
+    @Override
+    public Optional<VmStatus> status(String instanceId) {
+        Vm vm = vms.get(instanceId);
+        return vm == null ? Optional.empty() : Optional.of(new VmStatus(vm.id(), vm.powerAt(clock.instant()), vm.reason()));
+    }
+
     /** A simulated console: what a guest would print, derived from the VM's state. */
     @Override
     public Optional<byte[]> consoleTail(String instanceId, int maxBytes) {

@@ -203,6 +203,12 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
         return out;
     }
 
+    @Override
+    public Optional<VmStatus> status(String instanceId) {
+        Path dir = instancesDir.resolve(instanceId);
+        return Files.exists(dir.resolve("started")) ? Optional.of(status(instanceId, dir)) : Optional.empty();
+    }
+
     private VmStatus status(String id, Path dir) {
         Optional<QemuProcess> p = process(id);
         if (p.isPresent() && shutDown.contains(id) && !Files.exists(dir.resolve(STOP_REQUESTED))) {

@@ -32,6 +32,11 @@ public interface Hypervisor extends AutoCloseable {
     /** Every VM this host has, running or not, keyed by instance ID. */
     Map<String, VmStatus> list();
 
+    /** One VM's status now, if the host has it. Drivers override this when they can look one up cheaply. */
+    default java.util.Optional<VmStatus> status(String instanceId) {
+        return java.util.Optional.ofNullable(list().get(instanceId));
+    }
+
     @Override
     default void close() {
     }

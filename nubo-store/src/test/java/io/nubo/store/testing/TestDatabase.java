@@ -40,7 +40,7 @@ public final class TestDatabase {
         if (server == null) {
             try {
                 Path dir = Files.createTempDirectory("nubo-test-pg");
-                server = EmbeddedDatabase.start(dir);
+                server = EmbeddedDatabase.start(dir, false);
                 EmbeddedDatabase s = server;
                 Runtime.getRuntime().addShutdownHook(new Thread(s::close));
             } catch (IOException e) {
