@@ -54,7 +54,7 @@ class Ec2FuzzTest {
         String text = new String(input, StandardCharsets.UTF_8);
         String[] headAndBody = text.split("\n\n", 2);
         String[] lines = headAndBody[0].split("\n");
-        String[] requestLine = lines[0].split(" ", 3);
+        String[] requestLine = (lines.length == 0 ? "" : lines[0]).split(" ", 3);
         String method = requestLine[0];
         String target = requestLine.length > 1 ? requestLine[1] : "/";
         int q = target.indexOf('?');
