@@ -6,6 +6,9 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.nubo.api.ec2.Ec2Endpoint;
+import io.nubo.api.portal.PortalRestRoutes;
+import io.nubo.api.portal.PortalRoutes;
+import io.nubo.api.portal.SessionAuth;
 import io.nubo.api.rest.OpenApi;
 import io.nubo.api.rest.Problems;
 import io.nubo.api.rest.RestDispatcher;
@@ -44,9 +47,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public ApiServer(ControlPlane cp, Health health, String version) {
-        this.routes = RestRoutes.all(cp);
+        this.routes = java.util.stream.Stream.concat(RestRoutes.all(cp).stream(), PortalRestRoutes.all(cp).stream()).toList();
         Metrics metrics = new Metrics(cp);
-        RestDispatcher dispatcher = new RestDispatcher(cp.identity());
+        RestDispatcher dispatcher = new RestDispatcher(cp.identity(), new SessionAuth(cp.users()));
         Ec2Endpoint ec2 = new Ec2Endpoint(cp, Clock.systemUTC());
         byte[] openApi = openApiBytes(version);
         this.app = Javalin.create(cfg -> {
@@ -82,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
                 cfg.routes.addHttpHandler(r.method(), r.path(), ctx -> dispatcher.handle(r, ctx));
             }
             ec2.register(cfg.routes);
+            PortalRoutes.register(cfg.routes, cp, dispatcher::authenticate);
             cfg.routes.exception(NuboException.class, (e, ctx) -> {
                 if (Ec2Endpoint.handles(ctx)) {
                     ec2.fail(ctx, e);

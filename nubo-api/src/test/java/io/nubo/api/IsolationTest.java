@@ -27,6 +27,8 @@ class IsolationTest {
             String aStateBefore = cloud.state(a, instance);
             String aKey = "a-secret-key";
             assertThat(cloud.call(a, "POST", "/api/v1/key-pairs", "{\"keyName\":\"" + aKey + "\"}").status()).isEqualTo(201);
+            String aUser = cloud.call(a, "POST", "/api/v1/accounts/" + a.accountId() + "/users",
+                    "{\"email\":\"a@example.com\",\"password\":\"a-long-password\"}").json().path("userId").asText();
             List<String> checked = new ArrayList<>();
 
             for (Route r : cloud.api.routes()) {
@@ -35,12 +37,13 @@ class IsolationTest {
                         .replace("{hostId}", cloud.agent.hostId().orElseThrow())
                         .replace("{keyName}", aKey)
                         .replace("{invoiceId}", "inv-" + a.accountId() + "-" + java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString().replace("-", ""))
-                        .replace("{month}", "2020-01");
+                        .replace("{month}", "2020-01").replace("{userId}", aUser);
                 String body = r.method() == HandlerType.GET ? null
                         : r.operationId().equals("runInstances") ? "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\"}"
                         : r.operationId().equals("putInstanceType") ? "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1}"
                         : r.operationId().equals("createAccount") ? "{\"name\":\"evil\"}"
                         : r.operationId().equals("createKeyPair") ? "{\"keyName\":\"b-key\"}"
+                        : r.operationId().equals("createUser") ? "{\"email\":\"b@example.com\",\"password\":\"b-long-password\"}"
                         : r.operationId().equals("importKeyPair") ? "{\"keyName\":\"b-imported\",\"publicKeyMaterial\":\"" + PUBLIC_KEY + "\"}"
                         : "{}";
                 TestCloud.Reply reply = cloud.call(b, r.method().name(), path, body);
@@ -52,6 +55,10 @@ class IsolationTest {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidInstanceID.NotFound");
                 } else if (r.path().contains("{keyName}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidKeyPair.NotFound");
+                } else if (r.path().contains("{accessKeyId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidAccessKeyId.NotFound");
+                } else if (r.path().contains("{userId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidUserID.NotFound");
                 } else if (r.path().contains("{invoiceId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidInvoiceID.NotFound");
                 } else if (r.path().contains("{accountId}")) {

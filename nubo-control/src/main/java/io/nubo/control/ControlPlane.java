@@ -3,6 +3,9 @@ package io.nubo.control;
 import io.nubo.control.billing.BillingService;
 import io.nubo.control.catalog.CatalogService;
 import io.nubo.control.compute.ComputeService;
+import io.nubo.control.console.ConsoleTicketService;
+import io.nubo.control.events.EventFeed;
+import io.nubo.control.operator.OperatorQueries;
 import io.nubo.control.compute.InstanceQueryService;
 import io.nubo.control.hosts.AgentGateway;
 import io.nubo.control.hosts.ChangeSignal;
@@ -16,6 +19,7 @@ import io.nubo.control.network.RegionService;
 import io.nubo.control.quota.QuotaService;
 import io.nubo.control.security.SecurityGroupService;
 import io.nubo.control.tags.TagService;
+import io.nubo.control.users.UserService;
 import io.nubo.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +56,10 @@ public final class ControlPlane implements AutoCloseable {
     private final QuotaService quotas;
     private final AgentGateway agents;
     private final Scheduler scheduler;
+    private final UserService users;
+    private final ConsoleTicketService consoleTickets;
+    private final EventFeed eventFeed;
+    private final OperatorQueries operatorQueries;
     private final ChangeSignal schedulerWork = new ChangeSignal();
     private final ScheduledExecutorService periodic = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("lease-watch").factory());
@@ -72,6 +80,10 @@ public final class ControlPlane implements AutoCloseable {
         this.networks = new NetworkService(db);
         this.regions = new RegionService(db);
         this.scheduler = new Scheduler(db, clock, agents::notifyHosts);
+        this.users = new UserService(db, clock);
+        this.consoleTickets = new ConsoleTicketService(db, clock, compute);
+        this.eventFeed = new EventFeed(db);
+        this.operatorQueries = new OperatorQueries(db, clock);
         this.billing = new BillingService(db, clock, java.util.Currency.getInstance("USD"));
         this.quotas = new QuotaService(db, clock);
     }
@@ -80,6 +92,7 @@ public final class ControlPlane implements AutoCloseable {
         running = true;
         schedulerThread = Thread.ofPlatform().daemon().name("scheduler").start(this::schedulerLoop);
         periodic.scheduleWithFixedDelay(this::checkLeases, LEASE_CHECK.toMillis(), LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        eventFeed.start();
         periodic.scheduleWithFixedDelay(this::meter, METER_PERIOD.toMillis(), METER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -167,9 +180,26 @@ public final class ControlPlane implements AutoCloseable {
         return agents;
     }
 
+    public UserService users() {
+        return users;
+    }
+
+    public ConsoleTicketService consoleTickets() {
+        return consoleTickets;
+    }
+
+    public EventFeed eventFeed() {
+        return eventFeed;
+    }
+
+    public OperatorQueries operatorQueries() {
+        return operatorQueries;
+    }
+
     @Override
     public void close() {
         running = false;
+        eventFeed.close();
         periodic.shutdownNow();
         if (schedulerThread != null) {
             schedulerThread.interrupt();

@@ -64,6 +64,11 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405),
     UNSUPPORTED_OPERATION("UnsupportedOperation", 400),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503),
+    /** Portal users: an unknown (or another account's) user, and a taken e-mail. */
+    INVALID_USER_ID_NOT_FOUND("InvalidUserID.NotFound", 400),
+    INVALID_USER_DUPLICATE("InvalidUser.Duplicate", 400),
+    /** Too many failed log-ins in a row: try again later. */
+    TOO_MANY_REQUESTS("TooManyRequests", 429),
     INTERNAL_ERROR("InternalError", 500);
 
     private final String code;

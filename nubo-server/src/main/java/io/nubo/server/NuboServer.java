@@ -7,7 +7,10 @@ import io.nubo.agent.qemu.HostProbe;
 import io.nubo.agent.qemu.QemuHypervisor;
 import io.nubo.api.ApiServer;
 import io.nubo.control.ControlPlane;
+import io.nubo.control.users.UserService;
 import io.nubo.core.model.NewAccessKey;
+import io.nubo.core.model.Principal;
+import io.nubo.core.model.Role;
 import io.nubo.core.spi.HostFacts;
 import io.nubo.core.spi.Hypervisor;
 import io.nubo.store.Database;
@@ -40,6 +43,7 @@ public final class NuboServer implements AutoCloseable {
     private ControlPlane controlPlane;
     private Agent agent;
     private Optional<NewAccessKey> firstKey = Optional.empty();
+    private Optional<UserService.FirstAdmin> firstAdmin = Optional.empty();
 
     public NuboServer(ServerOptions options) {
         this.options = options;
@@ -66,6 +70,10 @@ public final class NuboServer implements AutoCloseable {
         toClose.push(controlPlane);
         firstKey = controlPlane.identity().bootstrapAdmin();
         firstKey.ifPresent(k -> Credentials.write(options.dataDir(), k));
+        String operatorAccount = firstKey.map(NewAccessKey::accountId).orElseGet(() -> controlPlane.identity().listAccounts(
+                new Principal("", Role.ADMIN, "bootstrap")).stream().filter(x -> x.role() == Role.ADMIN).findFirst().orElseThrow().id());
+        firstAdmin = controlPlane.users().bootstrapOperator(operatorAccount);
+        firstAdmin.ifPresent(a -> PortalPassword.write(options.dataDir(), a));
         controlPlane.catalog().ensureDefaultImage("qcow2", DefaultImage.diskPath(options.dataDir()).toString(), "available");
         controlPlane.start();
         if (hypervisor != null) {
@@ -75,6 +83,11 @@ public final class NuboServer implements AutoCloseable {
             toClose.push(agent);
             agent.start();
             controlPlane.compute().useConsoleAccess(agent::consoleTail);
+            if (options.driver().equals("qemu")) {
+                Path instances = options.dataDir().resolve("instances");
+                controlPlane.consoleTickets().useVncAccess((host, id) -> agent.hostId().filter(host::equals)
+                        .map(h -> instances.resolve(id).resolve("vnc.sock")));
+            }
         }
         api = new ApiServer(controlPlane, new ApiServer.Health(db::isHealthy, () -> agent == null || agent.isReady()), VERSION);
         toClose.push(api);
@@ -122,6 +135,11 @@ public final class NuboServer implements AutoCloseable {
     /** The admin key created by this start, if this was the first start. */
     public Optional<NewAccessKey> firstKey() {
         return firstKey;
+    }
+
+    /** The first operator's portal e-mail and password, if this start created them. */
+    public Optional<UserService.FirstAdmin> firstAdmin() {
+        return firstAdmin;
     }
 
     public boolean isAgentReady() {

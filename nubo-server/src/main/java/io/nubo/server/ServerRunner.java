@@ -35,6 +35,13 @@ final class ServerRunner {
             System.out.println("Saved to " + Credentials.file(options.dataDir()) + " (profile [" + Credentials.PROFILE + "], region "
                     + Credentials.REGION + ").");
         });
+        server.firstAdmin().ifPresent(a -> {
+            System.out.println("Created the operator's portal user (password shown once):");
+            System.out.println("  e-mail   = " + a.email());
+            System.out.println("  password = " + a.password());
+            System.out.println("Saved to " + PortalPassword.file(options.dataDir()) + ". Sign in at http://"
+                    + (options.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : options.bindAddress()) + ":" + server.port() + "/ui/");
+        });
         while (waitForAgent && !server.isAgentReady()) {
             if (stopRequested.await(50, TimeUnit.MILLISECONDS)) {
                 server.close();

@@ -193,12 +193,12 @@ public final class RestRoutes {
                         null, List.of(),
                         c -> identity.listAccessKeys(c.principal(), c.path("accountId")).stream().map(Views::accessKey).toList()),
                 route(HandlerType.POST, "/accounts/{accountId}/access-keys", "createAccessKey",
-                        "Create an access key; its secret is shown only in this answer (admin)", true, 201, Bodies.Empty.class, List.of(),
+                        "Create an access key for the caller's account (operators: any account); its secret is shown only in this answer", false, 201, Bodies.Empty.class, List.of(),
                         c -> {
                             c.body(Bodies.Empty.class);
                             return Views.newKey(identity.createAccessKey(c.principal(), c.path("accountId")));
                         }),
-                route(HandlerType.POST, "/access-keys/{accessKeyId}/revoke", "revokeAccessKey", "Revoke an access key (admin)", true, 200,
+                route(HandlerType.POST, "/access-keys/{accessKeyId}/revoke", "revokeAccessKey", "Revoke an access key of the caller's account (operators: any key)", false, 200,
                         Bodies.Empty.class, List.of(),
                         c -> {
                             c.body(Bodies.Empty.class);

@@ -129,11 +129,14 @@ public final class IdentityService {
         return result;
     }
 
+    /** Creates an access key: operators for any account, anyone else for their own account only. */
     public NewAccessKey createAccessKey(Principal caller, String accountId) {
-        requireAdmin(caller);
+        getAccount(caller, accountId);
         return db.inTransaction(s -> {
             s.accounts().find(accountId).orElseThrow(() -> accountNotFound(accountId));
-            return newKey(s.accessKeys(), accountId);
+            NewAccessKey k = newKey(s.accessKeys(), accountId);
+            s.events().append(clock.instant(), accountId, k.accessKeyId(), "access-key.created", null, "active", "by " + caller.accessKeyId());
+            return k;
         });
     }
 
@@ -142,10 +145,11 @@ public final class IdentityService {
         return db.read(s -> s.accessKeys().listForAccount(accountId));
     }
 
+    /** Revokes an access key: operators any key, anyone else only their own account's (another's is not found). */
     public AccessKey revokeAccessKey(Principal caller, String accessKeyId) {
-        requireAdmin(caller);
         AccessKey key = db.inTransaction(s -> {
-            AccessKey k = s.accessKeys().find(accessKeyId).orElseThrow(() -> NuboException.of(
+            AccessKey k = s.accessKeys().find(accessKeyId).filter(x -> caller.isAdmin() || x.accountId().equals(caller.accountId()))
+                    .orElseThrow(() -> NuboException.of(
                     ErrorCode.INVALID_ACCESS_KEY_ID_NOT_FOUND, "The access key '%s' does not exist", accessKeyId));
             if (k.active()) {
                 s.accessKeys().revoke(accessKeyId, clock.instant());

@@ -1,0 +1,62 @@
+// The portal's only way to the server: the public REST API, with the session cookie and its CSRF token.
+
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+export function setCsrf(token: string) {
+  csrfToken = token;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const url = path.startsWith('/portal/') ? path : '/api/v1' + path;
+  const r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (r.status === 204) return undefined as T;
+  const text = await r.text();
+  const json = text ? JSON.parse(text) : {};
+  if (!r.ok) {
+    if (r.status === 401 && onSignedOut) onSignedOut();
+    throw new ApiError(r.status, json.code ?? 'Error', json.detail ?? r.statusText);
+  }
+  return json as T;
+}
+
+let onSignedOut: (() => void) | null = null;
+export function whenSignedOut(f: () => void) {
+  onSignedOut = f;
+}
+
+export interface State { code: number; name: string }
+export interface Instance {
+  instanceId: string; reservationId: string; ownerId: string; imageId: string; instanceType: string;
+  vcpus: number; memoryMib: number; state: State; task: string; stateReason: string | null; name: string | null;
+  keyName: string | null; launchTime: string; terminatedAt: string | null; hostId: string | null;
+  ssh: { host: string; port: number } | null;
+}
+export interface InstanceType { name: string; vcpus: number; memoryMib: number; priceMicrosPerHour: number }
+export interface Image { imageId: string; name: string; description: string; ownerId: string | null; isPublic: boolean; state: string; format: string; architecture: string }
+export interface KeyPair { keyPairId: string; keyName: string; keyType: string; keyFingerprint: string; createTime: string }
+export interface NubEvent { id: number; at: string; accountId: string; resourceId: string; type: string; from: string | null; to: string | null; cause: string }
+export interface Host {
+  hostId: string; name: string; state: string; driver: string; accelerator: string; zone: string;
+  capacity: { vcpus: number; memoryMib: number; diskGib: number }; allocated: { vcpus: number; memoryMib: number };
+  cpuRatio: number; memoryRatio: number; lastHeartbeat: string;
+}
+export interface Account { accountId: string; name: string; role: string; enabled: boolean; instanceQuota: number; createdAt: string }
+export interface AccessKey { accessKeyId: string; accountId: string; status: string; createdAt: string }
+export interface User { userId: string; accountId: string; email: string; role: string; enabled: boolean; createdAt: string }
+export interface Session { user: User; accountName: string; operator: boolean; csrfToken: string; expiresAt: string }
+
+/** Dollars per hour from the catalogue's integer micro-dollars. */
+export function perHour(micros: number): string {
+  return '$' + (micros / 1_000_000).toFixed(4) + '/h';
+}
+export function money(micros: number): string {
+  return '$' + (micros / 1_000_000).toFixed(2);
+}

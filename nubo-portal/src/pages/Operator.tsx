@@ -1,0 +1,129 @@
+// The operator's pages: hosts and their capacity, accounts, every instance, the event log.
+import { useState, type FormEvent } from 'react';
+import { api, type Account, type Host, type Instance, type NubEvent } from '../api';
+import { Link } from '../router';
+import { useEvents } from '../live';
+import { Bar, ConfirmButton, Empty, ErrorBox, Loading, StateBadge, useLoad, when } from '../ui';
+
+export function Hosts() {
+  const { data, error, reload } = useLoad(async () => {
+    const [hosts, all] = await Promise.all([api<Host[]>('GET', '/hosts'), api<{ instances: Instance[] }>('GET', '/operator/instances')]);
+    return { hosts, instances: all.instances };
+  }, []);
+  useEvents((e) => {
+    if (e.type.startsWith('instance.')) reload();
+  });
+  if (error) return <ErrorBox error={error} />;
+  if (!data) return <Loading what="hosts" />;
+  return (
+    <>
+      <h1>Hosts</h1>
+      {data.hosts.length === 0 ? <Empty>No hosts have registered.</Empty> : data.hosts.map((h) => {
+        const vms = data.instances.filter((i) => i.hostId === h.hostId && i.state.name !== 'terminated');
+        return (
+          <section className="card host" key={h.hostId} aria-label={'Host ' + h.name}>
+            <h2>{h.name} <StateBadge state={h.state} /></h2>
+            <p className="muted">{h.hostId} · {h.driver} · {h.accelerator} · zone {h.zone} · heartbeat {when(h.lastHeartbeat)}</p>
+            <Bar label="vCPUs allocated" used={h.allocated.vcpus} total={Math.floor(h.capacity.vcpus * h.cpuRatio)} unit={`(${h.capacity.vcpus} physical × ${h.cpuRatio} overcommit)`} />
+            <Bar label="Memory allocated" used={h.allocated.memoryMib} total={Math.floor(h.capacity.memoryMib * h.memoryRatio)} unit="MiB" />
+            <p>{vms.length} VMs: {vms.map((v) => v.instanceId).join(', ') || 'none'}</p>
+          </section>
+        );
+      })}
+      <p className="muted">Draining hosts and live migration come with the multi-host work.</p>
+      <h2>All instances</h2>
+      <table className="list" aria-label="All instances">
+        <thead><tr><th>ID</th><th>Account</th><th>State</th><th>Type</th><th>Host</th></tr></thead>
+        <tbody>
+          {data.instances.map((i) => (
+            <tr key={i.instanceId}><td>{i.instanceId}</td><td>{i.ownerId}</td><td><StateBadge state={i.state.name} /></td><td>{i.instanceType}</td><td>{i.hostId}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function Accounts() {
+  const { data, error, reload } = useLoad(() => api<Account[]>('GET', '/accounts'), []);
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Error | null>(null);
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setFailure(null);
+    try {
+      const r = await api<{ account: Account; accessKey: { accessKeyId: string; secretAccessKey: string } }>('POST', '/accounts', { name });
+      setCreated(`${r.account.accountId}: access key ${r.accessKey.accessKeyId} / ${r.accessKey.secretAccessKey} (shown once)`);
+      setName('');
+      reload();
+    } catch (err) {
+      setFailure(err as Error);
+    }
+  };
+  return (
+    <>
+      <h1>Accounts</h1>
+      <form className="row" onSubmit={create}>
+        <label>New account <input required value={name} onChange={(e) => setName(e.target.value)} /></label>
+        <button className="primary">Create</button>
+      </form>
+      {created && <pre className="code">{created}</pre>}
+      <ErrorBox error={failure ?? error} />
+      {!data ? <Loading what="accounts" /> : (
+        <table className="list" aria-label="Accounts">
+          <thead><tr><th>ID</th><th>Name</th><th>Role</th><th>Status</th><th>Instance quota</th><th></th></tr></thead>
+          <tbody>
+            {data.map((a) => (
+              <tr key={a.accountId}>
+                <td>{a.accountId}</td><td>{a.name}</td><td>{a.role}</td><td>{a.enabled ? 'enabled' : 'disabled'}</td><td>{a.instanceQuota}</td>
+                <td className="row">
+                  <Link to={`/admin/accounts/${a.accountId}/users`}>Users</Link>
+                  {a.enabled ? (
+                    <ConfirmButton label="Disable" danger question={`Disable ${a.name}? Its keys and sessions stop working.`} disabled={a.role === 'admin'}
+                      onConfirm={async () => { await api('POST', `/accounts/${a.accountId}/disable`, {}); reload(); }} />
+                  ) : (
+                    <button onClick={async () => { await api('POST', `/accounts/${a.accountId}/enable`, {}); reload(); }}>Enable</button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function AllEvents() {
+  const [account, setAccount] = useState('');
+  const [type, setType] = useState('');
+  const { data, error, setData } = useLoad(
+    () => api<{ events: NubEvent[] }>('GET', '/operator/events?limit=1000' + (account ? '&account=' + encodeURIComponent(account) : '')).then((r) => r.events.reverse()),
+    [account],
+  );
+  useEvents((e) => {
+    if (!account || e.accountId === account) setData((d) => (d ? [e, ...d] : d));
+  });
+  const shown = (data ?? []).filter((e) => !type || e.type.includes(type));
+  return (
+    <>
+      <h1>Events</h1>
+      <div className="filters">
+        <label>Account <input value={account} onChange={(e) => setAccount(e.target.value)} placeholder="account ID" /></label>
+        <label>Type contains <input value={type} onChange={(e) => setType(e.target.value)} placeholder="instance.state" /></label>
+      </div>
+      <ErrorBox error={error} />
+      {!data ? <Loading what="events" /> : shown.length === 0 ? <Empty>No events.</Empty> : (
+        <table className="list" aria-label="Events">
+          <thead><tr><th>#</th><th>At</th><th>Account</th><th>Resource</th><th>Type</th><th>Change</th><th>Cause</th></tr></thead>
+          <tbody>
+            {shown.slice(0, 500).map((e) => (
+              <tr key={e.id}><td>{e.id}</td><td>{when(e.at)}</td><td>{e.accountId}</td><td>{e.resourceId}</td><td>{e.type}</td><td>{e.from ?? ''} → {e.to ?? ''}</td><td>{e.cause}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
