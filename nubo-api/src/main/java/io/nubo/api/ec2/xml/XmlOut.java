@@ -3,7 +3,8 @@ package io.nubo.api.ec2.xml;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
-import java.io.ByteArrayOutputStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,12 +22,14 @@ public final class XmlOut {
     private static final XMLOutputFactory FACTORY = XMLOutputFactory.newFactory();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+    // A character writer, encoded once at the end: the JDK's StAX writer on a byte stream encodes
+    // one byte at a time through a synchronized write, which made XML most of a big answer's cost.
+    private final StringWriter text = new StringWriter(4096);
     private final XMLStreamWriter w;
 
     private XmlOut() {
         try {
-            w = FACTORY.createXMLStreamWriter(bytes, "UTF-8");
+            w = FACTORY.createXMLStreamWriter(text);
         } catch (XMLStreamException e) {
             throw new IllegalStateException(e);
         }
@@ -48,7 +51,7 @@ public final class XmlOut {
         } catch (XMLStreamException e) {
             throw new IllegalStateException(e);
         }
-        return out.bytes.toByteArray();
+        return out.text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     public XmlOut start(String name) {
