@@ -26,10 +26,25 @@ class AwsCliTest {
             if (!done) {
                 p.destroyForcibly();
             }
+            // VMs outlive their server by design: whatever the script left (a failure halfway) is terminated here.
+            for (var i : server.call("GET", "/instances?limit=1000", null).json().path("instances")) {
+                server.call("POST", "/instances/" + i.path("instanceId").asText() + "/terminate", null);
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
+                    .until(() -> isEmpty(server.dataDir.resolve("instances")));
             String out = Files.readString(log, StandardCharsets.UTF_8);
             assertThat(done).as(out).isTrue();
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("AWS CLI E2E PASSED");
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
         }
     }
 }
