@@ -2,8 +2,6 @@ package io.nubo.api.ec2;
 
 import io.nubo.api.TestCloud;
 import io.nubo.core.model.NewAccessKey;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
@@ -29,22 +27,7 @@ import java.util.function.Consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Instances through the real AWS SDK: launch, describe, filters, the lifecycle and its waiters, resizing. */
-class Ec2InstancesTest {
-    static TestCloud cloud;
-    static Ec2Client ec2;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud();
-        ec2 = Ec2Sdk.client(cloud, cloud.admin);
-    }
-
-    @AfterAll
-    static void stop() {
-        ec2.close();
-        cloud.close();
-    }
-
+class Ec2InstancesTest extends Ec2CloudTest {
     static RunInstancesResponse run(Consumer<RunInstancesRequest.Builder> more) {
         return ec2.runInstances(b -> {
             b.imageId(cloud.imageId).instanceType(InstanceType.T3_NANO).minCount(1).maxCount(1);

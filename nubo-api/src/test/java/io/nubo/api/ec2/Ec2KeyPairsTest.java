@@ -1,8 +1,6 @@
 package io.nubo.api.ec2;
 
 import io.nubo.api.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.core.SdkBytes;
@@ -17,23 +15,8 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Key pairs through the AWS SDK: create (rsa, ed25519), import, describe, delete. */
-class Ec2KeyPairsTest {
+class Ec2KeyPairsTest extends Ec2CloudTest {
     static final String PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMS4ckprGdZRwJy4JMCMzz3o8M3cg5BDmXpwCwj4Ne88 test";
-    static TestCloud cloud;
-    static Ec2Client ec2;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud();
-        ec2 = Ec2Sdk.client(cloud, cloud.admin);
-    }
-
-    @AfterAll
-    static void stop() {
-        ec2.close();
-        cloud.close();
-    }
-
     static void rejects(String code, Executable call) {
         String before = cloud.snapshot();
         assertThat(Ec2Sdk.fails(code, call).statusCode()).isBetween(400, 499);

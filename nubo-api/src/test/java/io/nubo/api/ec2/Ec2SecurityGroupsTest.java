@@ -1,8 +1,6 @@
 package io.nubo.api.ec2;
 
 import io.nubo.api.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -17,22 +15,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Security groups and their rules through the AWS SDK. */
-class Ec2SecurityGroupsTest {
-    static TestCloud cloud;
-    static Ec2Client ec2;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud();
-        ec2 = Ec2Sdk.client(cloud, cloud.admin);
-    }
-
-    @AfterAll
-    static void stop() {
-        ec2.close();
-        cloud.close();
-    }
-
+class Ec2SecurityGroupsTest extends Ec2CloudTest {
     static SecurityGroup group(String id) {
         return ec2.describeSecurityGroups(b -> b.groupIds(id)).securityGroups().get(0);
     }
