@@ -34,6 +34,42 @@ final class Exec {
     }
 
     /**
+     * Runs {@code argv}, handing each line of its standard output to {@code onLine} as it comes
+     * (a line ends at {@code \n} or {@code \r}, as progress meters print), and capturing its
+     * standard error; kills it and throws when {@code timeout} passes.
+     */
+    static Result runWatching(List<String> argv, Duration timeout, java.util.function.Consumer<String> onLine) {
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process process = start(builder, argv);
+        CompletableFuture<String> stdout = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (InputStream in = process.getInputStream()) {
+                StringBuilder line = new StringBuilder();
+                int c;
+                while ((c = in.read()) >= 0) {
+                    if (c == '\n' || c == '\r') {
+                        if (!line.isEmpty()) {
+                            onLine.accept(line.toString());
+                            line.setLength(0);
+                        }
+                    } else if (line.length() < 4096) {
+                        line.append((char) c);
+                    }
+                }
+                if (!line.isEmpty()) {
+                    onLine.accept(line.toString());
+                }
+            } catch (IOException | RuntimeException e) {
+                // The process is gone or the watcher failed; the exit code still tells.
+            }
+            stdout.complete("");
+        });
+        CompletableFuture<String> stderr = drain(process.getErrorStream());
+        int exit = waitFor(process, argv, timeout);
+        return new Result(exit, join(stdout), join(stderr));
+    }
+
+    /**
      * Runs {@code argv} with its output going to {@code log}, not to a pipe: a daemonizing child
      * (QEMU) must not hold a pipe of ours open, or reading it to the end would wait for the VM.
      */

@@ -2,6 +2,8 @@ package io.nubo.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,10 +17,18 @@ import java.util.Optional;
  * @param fullBackingFilename the backing file resolved against the image's directory
  * @param backingFormat       the backing file's format as recorded in the header
  * @param encrypted           whether the image is encrypted (Nubo cannot boot those without a key)
+ * @param dataFile            a qcow2's external data file, where its clusters live instead of in the image
+ * @param createType          a VMDK's subformat ({@code monolithicSparse}, {@code monolithicFlat}, ...)
+ * @param extentFiles         the files a VMDK's extents read from (the image itself for a monolithic one)
  */
 public record ImageInfo(String filename, String format, long virtualSize, long actualSize,
                         Optional<String> backingFilename, Optional<String> fullBackingFilename,
-                        Optional<String> backingFormat, boolean encrypted) {
+                        Optional<String> backingFormat, boolean encrypted,
+                        Optional<String> dataFile, Optional<String> createType, List<String> extentFiles) {
+
+    public ImageInfo {
+        extentFiles = List.copyOf(extentFiles);
+    }
 
     /**
      * True when the image refers to another file. An uploaded image must not: a crafted header
@@ -29,6 +39,9 @@ public record ImageInfo(String filename, String format, long virtualSize, long a
     }
 
     static ImageInfo fromJson(JsonNode node) {
+        JsonNode specific = node.path("format-specific").path("data");
+        List<String> extents = new ArrayList<>();
+        specific.path("extents").forEach(e -> extents.add(e.path("filename").asText()));
         return new ImageInfo(
                 node.path("filename").asText(),
                 node.path("format").asText(),
@@ -37,11 +50,14 @@ public record ImageInfo(String filename, String format, long virtualSize, long a
                 text(node, "backing-filename"),
                 text(node, "full-backing-filename"),
                 text(node, "backing-filename-format"),
-                node.path("encrypted").asBoolean(false));
+                node.path("encrypted").asBoolean(false),
+                text(specific, "data-file"),
+                text(specific, "create-type"),
+                extents);
     }
 
     private static Optional<String> text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+        return value == null || value.isNull() || value.isMissingNode() ? Optional.empty() : Optional.of(value.asText());
     }
 }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntConsumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +33,7 @@ public final class QemuImg {
     private static final Logger LOG = LoggerFactory.getLogger(QemuImg.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9]+");
+    private static final Pattern PROGRESS = Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
 
     /** Resource limits for one qemu-img run. Immutable. */
     public record Limits(long addressSpaceBytes, Duration cpuTime) {
@@ -130,6 +133,50 @@ public final class QemuImg {
                 source.toString(), target.toString()));
     }
 
+    /**
+     * Converts as {@link #convert(Path, String, Path, String)} does, reporting qemu-img's own
+     * progress meter ({@code -p}) to {@code progress} as a percentage from 0 to 100. The source
+     * format is always given, so an untrusted file is never probed a second time.
+     */
+    public void convert(Path source, String sourceFormat, Path target, String targetFormat, IntConsumer progress) {
+        refuseExisting(target);
+        List<String> args = List.of("convert", "-p", "-f", checkFormat(sourceFormat), "-O", checkFormat(targetFormat),
+                source.toString(), target.toString());
+        Exec.Result result = Exec.runWatching(argv(args), timeout, line -> {
+            Matcher m = PROGRESS.matcher(line);
+            if (m.find()) {
+                progress.accept((int) Math.min(100, Double.parseDouble(m.group(1))));
+            }
+        });
+        if (result.exitCode() != 0) {
+            throw new QemuException("qemu-img convert of " + source + " failed (exit " + result.exitCode() + "): " + brief(result.stderr()));
+        }
+    }
+
+    /** What {@code qemu-img check} found. {@code supported} is false for formats it cannot check (raw, vpc). */
+    public record CheckResult(boolean supported, boolean clean, String message) {
+    }
+
+    /**
+     * Checks an image's metadata for consistency: a truncated or corrupt qcow2, VHDX or VMDK fails
+     * here even when {@code info} still reads its header. Leaked clusters alone (exit 3) waste
+     * space but do no harm, so they count as clean.
+     */
+    public CheckResult check(Path image, String format) {
+        List<String> args = List.of("check", "-U", "--output=json", "-f", checkFormat(format), image.toString());
+        Exec.Result result = Exec.run(argv(args), timeout);
+        return switch (result.exitCode()) {
+            case 0, 3 -> new CheckResult(true, true, "");
+            case 63 -> new CheckResult(false, true, "the format cannot be checked");
+            default -> new CheckResult(true, false, brief(result.stderr().isBlank() ? result.stdout() : result.stderr()));
+        };
+    }
+
+    /** The same tool with another timeout and other limits, e.g. for converting a large image. */
+    public QemuImg withLimits(Duration timeout, Limits limits) {
+        return new QemuImg(binary, timeout, limits);
+    }
+
     private List<String> infoArgs(Path image, Optional<String> format, boolean chain) {
         List<String> args = new ArrayList<>(List.of("info", "-U", "--output=json"));
         if (chain) {
@@ -153,6 +200,16 @@ public final class QemuImg {
     }
 
     private String run(List<String> args) {
+        Exec.Result result = Exec.run(argv(args), timeout);
+        if (result.exitCode() != 0) {
+            throw new QemuException("qemu-img " + String.join(" ", args) + " failed (exit " + result.exitCode() + "): "
+                    + brief(result.stderr()));
+        }
+        return result.stdout();
+    }
+
+    /** qemu-img's command line, confined by prlimit where it exists. */
+    private List<String> argv(List<String> args) {
         List<String> argv = new ArrayList<>();
         prlimit.ifPresent(tool -> argv.addAll(List.of(tool.toString(),
                 "--as=" + limits.addressSpaceBytes(),
@@ -160,12 +217,18 @@ public final class QemuImg {
                 "--")));
         argv.add(binary);
         argv.addAll(args);
-        Exec.Result result = Exec.run(argv, timeout);
-        if (result.exitCode() != 0) {
-            throw new QemuException("qemu-img " + String.join(" ", args) + " failed (exit " + result.exitCode() + "): "
-                    + result.stderr().strip());
+        return argv;
+    }
+
+    /** The first lines of an error output: a corrupt image can make qemu-img print thousands. */
+    static String brief(String text) {
+        String stripped = text.strip();
+        List<String> lines = stripped.lines().limit(3).toList();
+        String out = String.join(" / ", lines);
+        if (out.length() > 600) {
+            out = out.substring(0, 600);
         }
-        return result.stdout();
+        return stripped.lines().count() > lines.size() || out.length() < String.join(" / ", lines).length() ? out + " ..." : out;
     }
 
     private static String checkFormat(String format) {

@@ -136,4 +136,79 @@ class QemuImgTest {
                 .isInstanceOf(QemuException.class)
                 .hasMessageContaining("killed after 300 ms");
     }
+    @Test
+    void convertReportsQemuImgsProgressUpTo100() throws Exception {
+        Path raw = dir.resolve("data.raw");
+        Files.write(raw, randomBytes(4 * MIB));
+        List<Integer> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        img.convert(raw, "raw", dir.resolve("data.qcow2"), "qcow2", seen::add);
+
+        assertThat(seen).isNotEmpty().last().isEqualTo(100);
+        assertThat(seen).isSorted();
+        assertThat(img.info(dir.resolve("data.qcow2")).format()).isEqualTo("qcow2");
+    }
+
+    @Test
+    void checkFindsATruncatedQcow2WhoseHeaderStillReads() throws Exception {
+        Path raw = dir.resolve("data.raw");
+        Files.write(raw, randomBytes(4 * MIB));
+        Path qcow2 = dir.resolve("data.qcow2");
+        img.convert(raw, "raw", qcow2, "qcow2");
+        assertThat(img.check(qcow2, "qcow2")).isEqualTo(new QemuImg.CheckResult(true, true, ""));
+
+        try (var f = new java.io.RandomAccessFile(qcow2.toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+
+        assertThat(img.info(qcow2).format()).as("the header alone still reads").isEqualTo("qcow2");
+        QemuImg.CheckResult check = img.check(qcow2, "qcow2");
+        assertThat(check.supported()).isTrue();
+        assertThat(check.clean()).isFalse();
+        assertThat(check.message()).isNotBlank().hasSizeLessThan(700);
+    }
+
+    @Test
+    void formatsQemuImgCannotCheckSaySo() {
+        Path vpc = dir.resolve("d.vpc");
+        img.create(vpc, "vpc", 4 * MIB);
+
+        assertThat(img.check(vpc, "vpc").supported()).isFalse();
+    }
+
+    @Test
+    void infoNamesAQcow2sExternalDataFileAndAVmdksExtents() throws Exception {
+        Path withData = dir.resolve("ext.qcow2");
+        run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=" + dir.resolve("ext.raw") + ",data_file_raw=on",
+                withData.toString(), "1M");
+        assertThat(img.info(withData).dataFile()).contains(dir.resolve("ext.raw").toString());
+
+        Path flat = dir.resolve("flat.vmdk");
+        Files.writeString(flat, "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n"
+                + "RW 2048 FLAT \"/etc/hostname\" 0\n");
+        ImageInfo vmdk = img.info(flat);
+        assertThat(vmdk.format()).isEqualTo("vmdk");
+        assertThat(vmdk.createType()).contains("monolithicFlat");
+        assertThat(vmdk.extentFiles()).contains("/etc/hostname");
+    }
+
+    @Test
+    void longErrorOutputIsCutToItsFirstLines() {
+        String many = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "ERROR: line " + i).collect(java.util.stream.Collectors.joining("\n"));
+
+        assertThat(QemuImg.brief(many)).startsWith("ERROR: line 0 / ERROR: line 1 / ERROR: line 2").endsWith("...");
+        assertThat(QemuImg.brief("one line")).isEqualTo("one line");
+    }
+
+    private static byte[] randomBytes(long n) {
+        byte[] b = new byte[(int) n];
+        new java.util.Random(42).nextBytes(b);
+        return b;
+    }
+
+    private static void run(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+    }
 }
