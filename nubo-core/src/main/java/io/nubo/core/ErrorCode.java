@@ -18,6 +18,16 @@ public enum ErrorCode {
     INVALID_INSTANCE_ID_NOT_FOUND("InvalidInstanceID.NotFound", 400),
     INVALID_AMI_ID_MALFORMED("InvalidAMIID.Malformed", 400),
     INVALID_AMI_ID_NOT_FOUND("InvalidAMIID.NotFound", 400),
+    INVALID_AMI_NAME_MALFORMED("InvalidAMIName.Malformed", 400),
+    INVALID_AMI_NAME_DUPLICATE("InvalidAMIName.Duplicate", 400),
+    /** A launch permission that names no valid account or group. */
+    INVALID_AMI_ATTRIBUTE_ITEM_VALUE("InvalidAMIAttributeItemValue", 400),
+    /** Nubo's own: a disk image refused for what is in it (a backing file, a truncated file, too large, ...). */
+    INVALID_DISK_IMAGE("InvalidDiskImage", 400),
+    /** S3's code: an upload whose content does not match the SHA-256 the client sent. */
+    BAD_DIGEST("BadDigest", 400),
+    /** Nubo's own: no storage pool has room for the file (a capacity error, as InsufficientInstanceCapacity is). */
+    INSUFFICIENT_STORAGE_CAPACITY("InsufficientStorageCapacity", 500),
     INVALID_HOST_ID_NOT_FOUND("InvalidHostID.NotFound", 400),
     INVALID_ACCOUNT_ID_NOT_FOUND("InvalidAccountID.NotFound", 400),
     INVALID_ACCESS_KEY_ID_NOT_FOUND("InvalidAccessKeyId.NotFound", 400),

@@ -19,6 +19,7 @@ public final class Ids {
     public static final String SECURITY_GROUP_RULE = "sgr";
     public static final String VPC = "vpc";
     public static final String SUBNET = "subnet";
+    public static final String STORAGE_POOL = "pool";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();

@@ -26,6 +26,18 @@ public final class Store {
         return new Images(handle);
     }
 
+    public StoragePools storagePools() {
+        return new StoragePools(handle);
+    }
+
+    public ImageImports imageImports() {
+        return new ImageImports(handle);
+    }
+
+    public LaunchPermissions launchPermissions() {
+        return new LaunchPermissions(handle);
+    }
+
     public Hosts hosts() {
         return new Hosts(handle);
     }
