@@ -1,87 +1,70 @@
 package io.nubo.api.ec2.xml;
 
-import javax.xml.stream.XMLOutputFactory;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.function.BiConsumer;
 
 /**
- * Writes an EC2 XML document with StAX: elements in lower camel case, lists as
+ * Writes an EC2 XML document: elements in lower camel case, lists as
  * {@code <fooSet><item>..</item></fooSet>}, booleans as {@code true}/{@code false}, and times as
  * {@code 2026-05-01T12:00:00.000Z}. Null values are left out. Characters XML 1.0 cannot carry are
  * replaced by U+FFFD. Not thread-safe: one response uses one.
+ *
+ * <p>It writes UTF-8 bytes straight into one growing array instead of going through the JDK's
+ * StAX writer: on a full DescribeInstances (1,000 instances, 1.1 MB) StAX cost about 4 to 7 ms
+ * even on an unsynchronised character buffer, this about 1 ms, and XML was most of the JVM's
+ * time for that answer. The output is the same as StAX's: the same declaration, {@code <a></a>}
+ * for empty elements, and {@code &amp;}, {@code &lt;}, {@code &gt;} escaped in text. Element
+ * names are the program's own constants and are written as they are.
  */
 public final class XmlOut {
     public static final String NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
-    private static final XMLOutputFactory FACTORY = XMLOutputFactory.newFactory();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final byte[] DECLARATION = ascii("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    private static final byte[] REPLACEMENT = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
 
-    // A character writer, encoded once at the end: the JDK's StAX writer on a byte stream encodes
-    // one byte at a time through a synchronized write, which made XML most of a big answer's cost.
-    private final StringWriter text = new StringWriter(4096);
-    private final XMLStreamWriter w;
+    private byte[] buf = new byte[8192];
+    private int len;
+    private final ArrayDeque<String> open = new ArrayDeque<>();
 
     private XmlOut() {
-        try {
-            w = FACTORY.createXMLStreamWriter(text);
-        } catch (XMLStreamException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A whole document whose root is {@code root}, in the EC2 namespace when {@code namespaced}. */
     public static byte[] document(String root, boolean namespaced, java.util.function.Consumer<XmlOut> body) {
         XmlOut out = new XmlOut();
-        try {
-            out.w.writeStartDocument("UTF-8", "1.0");
-            out.w.writeStartElement(root);
-            if (namespaced) {
-                out.w.writeDefaultNamespace(NAMESPACE);
-            }
-            body.accept(out);
-            out.w.writeEndElement();
-            out.w.writeEndDocument();
-            out.w.close();
-        } catch (XMLStreamException e) {
-            throw new IllegalStateException(e);
+        out.raw(DECLARATION);
+        out.name("<" + root + (namespaced ? " xmlns=\"" + NAMESPACE + "\">" : ">"));
+        out.open.push(root);
+        body.accept(out);
+        out.end();
+        if (!out.open.isEmpty()) {
+            throw new IllegalStateException("unclosed elements: " + out.open);
         }
-        return out.text.toString().getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(out.buf, out.len);
     }
 
     public XmlOut start(String name) {
-        try {
-            w.writeStartElement(name);
-        } catch (XMLStreamException e) {
-            throw new IllegalStateException(e);
-        }
+        open(name);
+        open.push(name);
         return this;
     }
 
     public XmlOut end() {
-        try {
-            w.writeEndElement();
-        } catch (XMLStreamException e) {
-            throw new IllegalStateException(e);
-        }
+        close(open.pop());
         return this;
     }
 
     /** {@code <name>value</name>}, or nothing when {@code value} is null. */
     public XmlOut text(String name, String value) {
         if (value != null) {
-            start(name);
-            try {
-                w.writeCharacters(clean(value));
-            } catch (XMLStreamException e) {
-                throw new IllegalStateException(e);
-            }
-            end();
+            open(name);
+            escaped(value);
+            close(name);
         }
         return this;
     }
@@ -123,28 +106,95 @@ public final class XmlOut {
         return end();
     }
 
-    /** The text with every character XML 1.0 cannot carry replaced by U+FFFD. */
-    static String clean(String s) {
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
+    private void open(String name) {
+        room(name.length() + 2);
+        buf[len++] = '<';
+        name(name);
+        buf[len++] = '>';
+    }
+
+    private void close(String name) {
+        room(name.length() + 3);
+        buf[len++] = '<';
+        buf[len++] = '/';
+        name(name);
+        buf[len++] = '>';
+    }
+
+    /** ASCII text written as it is: element names and markup. */
+    private void name(String s) {
+        int n = s.length();
+        room(n);
+        for (int i = 0; i < n; i++) {
+            buf[len++] = (byte) s.charAt(i);
+        }
+    }
+
+    private void raw(byte[] b) {
+        room(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
+    }
+
+    /**
+     * Character data as UTF-8 with {@code & < >} escaped; a character XML 1.0 cannot carry (a
+     * control character, a lone surrogate, U+FFFE, U+FFFF) becomes U+FFFD.
+     */
+    private void escaped(String s) {
+        int n = s.length();
+        room(n);
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            boolean ok;
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                if (b != null) {
-                    b.append(c).append(s.charAt(i + 1));
+            if (c >= 0x20 && c < 0x80) {
+                switch (c) {
+                    case '&' -> raw(AMP);
+                    case '<' -> raw(LT);
+                    case '>' -> raw(GT);
+                    default -> {
+                        room(1);
+                        buf[len++] = (byte) c;
+                    }
                 }
-                i++;
-                continue;
-            }
-            ok = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);
-            if (!ok && b == null) {
-                b = new StringBuilder(s.length());
-                b.append(s, 0, i);
-            }
-            if (b != null) {
-                b.append(ok ? c : '\uFFFD');
+            } else if (c < 0x20) {
+                if (c == 0x9 || c == 0xA || c == 0xD) {
+                    room(1);
+                    buf[len++] = (byte) c;
+                } else {
+                    raw(REPLACEMENT);
+                }
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                room(4);
+                buf[len++] = (byte) (0xF0 | (cp >> 18));
+                buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                buf[len++] = (byte) (0x80 | (cp & 0x3F));
+            } else if (Character.isSurrogate(c) || c == 0xFFFE || c == 0xFFFF) {
+                raw(REPLACEMENT);
+            } else if (c < 0x800) {
+                room(2);
+                buf[len++] = (byte) (0xC0 | (c >> 6));
+                buf[len++] = (byte) (0x80 | (c & 0x3F));
+            } else {
+                room(3);
+                buf[len++] = (byte) (0xE0 | (c >> 12));
+                buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                buf[len++] = (byte) (0x80 | (c & 0x3F));
             }
         }
-        return b == null ? s : b.toString();
+    }
+
+    private static final byte[] AMP = ascii("&amp;");
+    private static final byte[] LT = ascii("&lt;");
+    private static final byte[] GT = ascii("&gt;");
+
+    private void room(int more) {
+        if (len + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 }

@@ -1,0 +1,95 @@
+package io.nubo.api.ec2.xml;
+
+import org.junit.jupiter.api.Test;
+
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** XmlOut writes what the JDK's StAX writer wrote before it, byte for byte, for any text. */
+class XmlOutTest {
+    private static final List<String> TEXTS = List.of("", "plain", "a & b < c > d \" ' e", "tab\tnew\nline\rcr",
+            "caf\u00e9 \u4e2d\u6587 \u20ac", "emoji \ud83d\ude00 pair", "lone \ud800 high", "lone \udc00 low", "nul \u0000 bell \u0007",
+            "\ufffe\uffff end", "\u007f\u0080\u07ff\u0800\ud7ff\ue000\ufffd", "]]> cdata end", "&amp; already");
+
+    @Test
+    void textIsTheSameAsStaxWrote() throws Exception {
+        for (boolean namespaced : new boolean[]{true, false}) {
+            byte[] mine = XmlOut.document("TestResponse", namespaced, o -> {
+                o.text("requestId", "r-1");
+                o.list("itemSet", TEXTS, (x, t) -> x.text("value", t).text("absent", null));
+                o.values("valueSet", TEXTS);
+                o.list("emptySet", List.<String>of(), (x, t) -> { });
+                o.struct("nested", () -> o.bool("flag", true).number("count", 42).time("at", Instant.parse("2026-05-01T12:00:00Z")));
+            });
+            assertThat(new String(mine, StandardCharsets.UTF_8)).isEqualTo(stax(namespaced));
+        }
+    }
+
+    @Test
+    void anUnclosedElementIsAProgrammingError() {
+        assertThatThrownBy(() -> XmlOut.document("R", false, o -> o.start("open"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** The same document as the StAX writer wrote it, with the replacement XmlOut documents. */
+    private static String stax(boolean namespaced) throws Exception {
+        StringWriter s = new StringWriter();
+        XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(s);
+        w.writeStartDocument("UTF-8", "1.0");
+        w.writeStartElement("TestResponse");
+        if (namespaced) {
+            w.writeDefaultNamespace(XmlOut.NAMESPACE);
+        }
+        text(w, "requestId", "r-1");
+        w.writeStartElement("itemSet");
+        for (String t : TEXTS) {
+            w.writeStartElement("item");
+            text(w, "value", t);
+            w.writeEndElement();
+        }
+        w.writeEndElement();
+        w.writeStartElement("valueSet");
+        for (String t : TEXTS) {
+            text(w, "item", t);
+        }
+        w.writeEndElement();
+        w.writeStartElement("emptySet");
+        w.writeEndElement();
+        w.writeStartElement("nested");
+        text(w, "flag", "true");
+        text(w, "count", "42");
+        text(w, "at", "2026-05-01T12:00:00.000Z");
+        w.writeEndElement();
+        w.writeEndElement();
+        w.writeEndDocument();
+        w.close();
+        return s.toString();
+    }
+
+    private static void text(XMLStreamWriter w, String name, String value) throws Exception {
+        w.writeStartElement(name);
+        w.writeCharacters(replaceInvalid(value));
+        w.writeEndElement();
+    }
+
+    /** What XML 1.0 cannot carry becomes U+FFFD (valid surrogate pairs stay). */
+    private static String replaceInvalid(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+                continue;
+            }
+            boolean ok = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD);
+            b.append(ok ? c : '\ufffd');
+        }
+        return b.toString();
+    }
+}
