@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** The pieces of SigV4's canonical request, built as the AWS SDKs build them. Stateless. */
 final class Canonical {
     private static final HexFormat HEX = HexFormat.of();
+    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     private Canonical() {
     }
@@ -94,7 +96,7 @@ final class Canonical {
     static String headerValue(List<String> values) {
         List<String> out = new ArrayList<>(values.size());
         for (String v : values) {
-            out.add(v.trim().replaceAll("\\s+", " "));
+            out.add(SPACES.matcher(v.trim()).replaceAll(" "));
         }
         return String.join(",", out);
     }

@@ -24,7 +24,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Verifies AWS Signature Version 4, in the {@code Authorization} header or in the query string
@@ -42,9 +44,19 @@ public final class SigV4Verifier {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
             .withResolverStyle(ResolverStyle.STRICT);
 
+    private static final Pattern SIGNATURE = Pattern.compile("[0-9a-f]{64}");
+    /** Bounds the signing-key cache; it is emptied when it grows past this (one entry per key and day). */
+    private static final int MAX_CACHED_KEYS = 10_000;
+
     private final String region;
     private final String service;
     private final Clock clock;
+    // Deriving a signing key takes four HMACs, and a key serves a whole day: derive it once per
+    // access key and date. The secret is kept beside it, so a changed secret never uses a stale key.
+    private final Map<String, SigningKey> signingKeys = new ConcurrentHashMap<>();
+
+    private record SigningKey(String secret, byte[] key) {
+    }
 
     public SigV4Verifier(String region, String service, Clock clock) {
         this.region = region;
@@ -68,7 +80,7 @@ public final class SigV4Verifier {
         checkTime(auth, signedAt);
         KeySecret key = keys.apply(auth.accessKeyId()).orElseThrow(() -> failure("The access key ID is not known or not active"));
         String scope = auth.scopeDate() + "/" + region + "/" + service + "/aws4_request";
-        byte[] signingKey = signingKey(key.secret(), auth.scopeDate());
+        byte[] signingKey = cachedSigningKey(auth.accessKeyId(), key.secret(), auth.scopeDate());
         for (String payloadHash : payloadHashes(r, auth)) {
             String canonical = Canonical.request(r, auth.signedHeaders(), payloadHash, auth.presigned());
             String toSign = ALGORITHM + "\n" + auth.date() + "\n" + scope + "\n"
@@ -157,7 +169,7 @@ public final class SigV4Verifier {
                 || headers.stream().distinct().count() != headers.size()) {
             throw failure("SignedHeaders must be lower-case header names separated by ';', including host");
         }
-        if (!signature.matches("[0-9a-f]{64}")) {
+        if (!SIGNATURE.matcher(signature).matches()) {
             throw failure("The signature must be 64 lower-case hexadecimal digits");
         }
         return new Auth(scope[0], date, scope[1], scope[2], scope[3], scope[4], List.copyOf(headers), signature, expires);
@@ -214,6 +226,20 @@ public final class SigV4Verifier {
         } catch (DateTimeParseException e) {
             throw failure("X-Amz-Date must look like 20260501T120000Z");
         }
+    }
+
+    private byte[] cachedSigningKey(String accessKeyId, String secret, String date) {
+        String id = accessKeyId + "/" + date;
+        SigningKey cached = signingKeys.get(id);
+        if (cached != null && cached.secret().equals(secret)) {
+            return cached.key();
+        }
+        byte[] derived = signingKey(secret, date);
+        if (signingKeys.size() >= MAX_CACHED_KEYS) {
+            signingKeys.clear();
+        }
+        signingKeys.put(id, new SigningKey(secret, derived));
+        return derived;
     }
 
     private byte[] signingKey(String secret, String date) {
