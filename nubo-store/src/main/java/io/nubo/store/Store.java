@@ -70,6 +70,10 @@ public final class Store {
         return new Tags(handle);
     }
 
+    public InstancePages instancePages() {
+        return new InstancePages(handle);
+    }
+
     public ClientTokens clientTokens() {
         return new ClientTokens(handle);
     }

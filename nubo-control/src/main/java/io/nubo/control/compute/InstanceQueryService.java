@@ -18,6 +18,7 @@ import io.nubo.core.model.Tag;
 import io.nubo.store.Database;
 import io.nubo.store.InstanceFilter;
 import io.nubo.store.Store;
+import io.nubo.store.Subnets.DefaultNetwork;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * EC2's views of instances: DescribeInstances and DescribeInstanceStatus, with filters evaluated
@@ -48,10 +50,9 @@ public final class InstanceQueryService {
     public Page<InstanceDetails> describe(Principal caller, List<String> ids, List<Filter> filters, PageRequest page) {
         checkRequest(ids, page);
         return db.read(s -> {
-            List<Subnet> subnets = s.subnets().list(caller.accountId());
-            String vpc = s.vpcs().findDefault(caller.accountId()).map(v -> v.id()).orElse("");
-            InstanceFilter filter = InstanceFilters.describe(filters, vpc, defaults(subnets));
-            return query(s, caller, ids, filter, page);
+            DefaultNetwork net = s.subnets().defaultNetwork(caller.accountId());
+            InstanceFilter filter = InstanceFilters.describe(filters, net.vpcId().orElse(""), defaults(net.subnets()));
+            return query(s, caller, ids, filter, page, net);
         });
     }
 
@@ -63,7 +64,7 @@ public final class InstanceQueryService {
             filter = filter.and(new InstanceFilter.Column(InstanceFilter.Field.STATE, List.of(InstanceState.RUNNING.apiName())));
         }
         InstanceFilter f = filter;
-        return db.read(s -> query(s, caller, ids, f, page));
+        return db.read(s -> query(s, caller, ids, f, page, s.subnets().defaultNetwork(caller.accountId())));
     }
 
     /** One instance with its details. */
@@ -71,13 +72,13 @@ public final class InstanceQueryService {
         IdCheck.instances(List.of(id));
         return db.read(s -> {
             Instance i = s.instances().find(id, caller.accountId(), visibleSince()).orElseThrow(() -> NotFound.instances(List.of(id)));
-            return details(s, caller, List.of(i)).get(0);
+            return details(s, caller, List.of(i), s.subnets().defaultNetwork(caller.accountId())).get(0);
         });
     }
 
     /** These instances of the caller's with their details, as a launch answers with them. */
     public List<InstanceDetails> details(Principal caller, List<Instance> instances) {
-        return db.read(s -> details(s, caller, instances));
+        return db.read(s -> details(s, caller, instances, s.subnets().defaultNetwork(caller.accountId())));
     }
 
     /** EC2's instance status ({@code ok} or {@code not-applicable}) and reachability for a state. */
@@ -89,33 +90,47 @@ public final class InstanceQueryService {
         return InstanceFilters.reachability(state);
     }
 
-    private Page<InstanceDetails> query(Store s, Principal caller, List<String> ids, InstanceFilter filter, PageRequest page) {
+    private Page<InstanceDetails> query(Store s, Principal caller, List<String> ids, InstanceFilter filter, PageRequest page,
+                                        DefaultNetwork net) {
+        int limit = page.maxResults().orElse(MAX_PAGE);
+        var after = page.nextToken().map(PageTokens::decode);
+        List<Instance> rows = null;
         if (!ids.isEmpty()) {
-            Set<String> found = s.instances().visibleIds(caller.accountId(), ids, visibleSince());
+            boolean unfiltered = filter.equals(InstanceFilter.all()) && after.isEmpty() && ids.stream().distinct().count() <= limit;
+            filter = filter.and(new InstanceFilter.Column(InstanceFilter.Field.ID, ids));
+            Set<String> found;
+            if (unfiltered) {
+                // Nothing but the IDs narrows the listing, so the page is exactly the visible ones
+                // among them: one statement answers both which exist and what they are.
+                rows = s.instances().list(caller.accountId(), filter, visibleSince(), after, limit + 1);
+                found = rows.stream().map(Instance::id).collect(Collectors.toSet());
+            } else {
+                found = s.instances().visibleIds(caller.accountId(), ids, visibleSince());
+            }
             List<String> missing = ids.stream().filter(id -> !found.contains(id)).distinct().toList();
             if (!missing.isEmpty()) {
                 throw NotFound.instances(missing);
             }
-            filter = filter.and(new InstanceFilter.Column(InstanceFilter.Field.ID, ids));
         }
-        int limit = page.maxResults().orElse(MAX_PAGE);
-        var after = page.nextToken().map(PageTokens::decode);
-        List<Instance> rows = s.instances().list(caller.accountId(), filter, visibleSince(), after, limit + 1);
+        if (rows == null) {
+            rows = s.instances().list(caller.accountId(), filter, visibleSince(), after, limit + 1);
+        }
         String next = null;
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);
             Instance last = rows.get(rows.size() - 1);
             next = PageTokens.encode(last.launchTime(), last.id());
         }
-        return new Page<>(details(s, caller, rows), next);
+        return new Page<>(details(s, caller, rows, net), next);
     }
 
-    private List<InstanceDetails> details(Store s, Principal caller, List<Instance> instances) {
+    /** The instances with their tags and groups: one statement each for the whole list. */
+    private List<InstanceDetails> details(Store s, Principal caller, List<Instance> instances, DefaultNetwork net) {
         List<String> ids = instances.stream().map(Instance::id).toList();
-        Map<String, List<Tag>> tags = s.tags().forResources(caller.accountId(), ids);
-        Map<String, List<SecurityGroup>> groups = s.securityGroups().forInstances(ids);
-        Map<String, Subnet> subnets = defaults(s.subnets().list(caller.accountId()));
-        Optional<String> vpc = s.vpcs().findDefault(caller.accountId()).map(v -> v.id());
+        Map<String, List<Tag>> tags = s.instancePages().tags(caller.accountId(), ids);
+        Map<String, List<SecurityGroup>> groups = s.instancePages().groups(ids);
+        Map<String, Subnet> subnets = defaults(net.subnets());
+        Optional<String> vpc = net.vpcId();
         return instances.stream().map(i -> new InstanceDetails(i, tags.getOrDefault(i.id(), List.of()),
                 groups.getOrDefault(i.id(), List.of()), vpc.orElse(null),
                 Optional.ofNullable(subnets.get(i.zone())).map(Subnet::id).orElse(null))).toList();
