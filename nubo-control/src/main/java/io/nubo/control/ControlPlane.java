@@ -13,6 +13,11 @@ import io.nubo.control.hosts.HostService;
 import io.nubo.control.hosts.Scheduler;
 import io.nubo.control.identity.IdentityService;
 import io.nubo.control.identity.SecretBox;
+import io.nubo.control.images.DiskImageInspector;
+import io.nubo.control.images.ImageImporter;
+import io.nubo.control.images.ImageService;
+import io.nubo.control.images.ImageSettings;
+import io.nubo.control.storage.StoragePoolService;
 import io.nubo.control.keys.KeyPairService;
 import io.nubo.control.network.NetworkService;
 import io.nubo.control.network.RegionService;
@@ -58,6 +63,10 @@ public final class ControlPlane implements AutoCloseable {
     private final Scheduler scheduler;
     private final UserService users;
     private final ConsoleTicketService consoleTickets;
+    private final StoragePoolService storagePools;
+    private final ImageImporter imageImporter;
+    private final ImageService images;
+    private final ImageSettings imageSettings;
     private final EventFeed eventFeed;
     private final OperatorQueries operatorQueries;
     private final ChangeSignal schedulerWork = new ChangeSignal();
@@ -67,6 +76,11 @@ public final class ControlPlane implements AutoCloseable {
     private volatile boolean running;
 
     public ControlPlane(Database db, Path dataDir, Clock clock) {
+        this(db, dataDir, clock, ImageSettings.defaults(dataDir));
+    }
+
+    /** With the given image settings (where the shared pool is, the size limits of imports). */
+    public ControlPlane(Database db, Path dataDir, Clock clock, ImageSettings imageSettings) {
         ChangeSignal desired = new ChangeSignal();
         this.identity = new IdentityService(db, SecretBox.fromKeyFile(dataDir.resolve("secret.key")), clock);
         this.catalog = new CatalogService(db, clock);
@@ -86,10 +100,17 @@ public final class ControlPlane implements AutoCloseable {
         this.operatorQueries = new OperatorQueries(db, clock);
         this.billing = new BillingService(db, clock, java.util.Currency.getInstance("USD"));
         this.quotas = new QuotaService(db, clock);
+        this.imageSettings = imageSettings;
+        this.storagePools = new StoragePoolService(db, clock);
+        io.nubo.qemu.QemuImg qemuImg = new io.nubo.qemu.QemuImg();
+        this.imageImporter = new ImageImporter(db, clock, imageSettings, storagePools, qemuImg);
+        this.images = new ImageService(db, clock, imageSettings, storagePools, new DiskImageInspector(qemuImg), imageImporter);
     }
 
     public void start() {
         running = true;
+        storagePools.ensureShared(imageSettings.sharedPool());
+        imageImporter.start();
         schedulerThread = Thread.ofPlatform().daemon().name("scheduler").start(this::schedulerLoop);
         periodic.scheduleWithFixedDelay(this::checkLeases, LEASE_CHECK.toMillis(), LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         eventFeed.start();
@@ -130,6 +151,18 @@ public final class ControlPlane implements AutoCloseable {
 
     public BillingService billing() {
         return billing;
+    }
+
+    public StoragePoolService storagePools() {
+        return storagePools;
+    }
+
+    public ImageService images() {
+        return images;
+    }
+
+    public ImageImporter imageImporter() {
+        return imageImporter;
     }
 
     public QuotaService quotas() {
@@ -199,6 +232,7 @@ public final class ControlPlane implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        imageImporter.close();
         eventFeed.close();
         periodic.shutdownNow();
         if (schedulerThread != null) {

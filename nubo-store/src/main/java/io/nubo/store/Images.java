@@ -65,9 +65,9 @@ public final class Images {
                 .bind("n", name).map((rs, ctx) -> map(rs)).findOne();
     }
 
-    /** Whether the account owns an image of that name that is not deregistered (EC2's names are unique per owner). */
+    /** Whether the account owns a pending or available image of that name (EC2's names are unique per owner). */
     public boolean ownerHasName(String accountId, String name) {
-        return h.createQuery("SELECT count(*) FROM images WHERE owner_id = :a AND name = :n AND state <> 'deregistered'")
+        return h.createQuery("SELECT count(*) FROM images WHERE owner_id = :a AND name = :n AND state IN ('pending', 'available')")
                 .bind("a", accountId).bind("n", name).mapTo(Long.class).one() > 0;
     }
 

@@ -19,8 +19,10 @@ import io.nubo.store.Database;
 
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Instance types and images. Thread-safe. */
@@ -82,37 +84,29 @@ public final class CatalogService {
         q.executableBy().forEach(CatalogService::checkOwner);
         var matching = CatalogFilters.IMAGES.compile(q.filters());
         Paging.checkBounds(q.page(), 1, 1000);
+        Map<String, Set<String>> sharedWith = new HashMap<>();
         List<ImageDetails> all = db.read(s -> {
             List<Image> visible = s.images().listVisible(caller.accountId());
             List<String> missing = q.ids().stream().filter(id -> visible.stream().noneMatch(i -> i.id().equals(id))).toList();
             if (!missing.isEmpty()) {
                 throw NotFound.images(missing);
             }
-            Map<String, List<Tag>> tags = s.tags().forResources(caller.accountId(), visible.stream().map(Image::id).toList());
+            List<String> ids = visible.stream().map(Image::id).toList();
+            for (String who : q.executableBy()) {
+                String account = who.equals("self") ? caller.accountId() : who;
+                sharedWith.put(who, Set.copyOf(s.launchPermissions().sharedWith(account, ids)));
+            }
+            Map<String, List<Tag>> tags = s.tags().forResources(caller.accountId(), ids);
             return visible.stream().map(i -> new ImageDetails(i, tags.getOrDefault(i.id(), List.of()))).toList();
         });
         List<ImageDetails> chosen = all.stream()
                 .filter(d -> q.ids().isEmpty() || q.ids().contains(d.image().id()))
                 .filter(d -> q.owners().isEmpty() || q.owners().stream().anyMatch(o -> ownedBy(d, o, caller)))
-                .filter(d -> q.executableBy().isEmpty() || q.executableBy().stream().anyMatch(e -> executableBy(d, e, caller)))
+                .filter(d -> q.executableBy().isEmpty() || q.executableBy().stream()
+                        .anyMatch(e -> executableBy(d, e, caller, sharedWith.getOrDefault(e, Set.of()))))
                 .filter(matching)
                 .sorted(Comparator.comparing(d -> d.image().id())).toList();
         return Paging.page(chosen, d -> d.image().id(), q.page(), 1, 1000);
-    }
-
-    /** Deregisters one of the caller's own images: it is no longer listed or launchable; instances keep running. */
-    public void deregisterImage(Principal caller, String id) {
-        IdCheck.images(List.of(id));
-        db.inTransaction(s -> {
-            Image i = s.images().findVisible(id, caller.accountId()).orElseThrow(() -> NotFound.image(id));
-            if (!caller.accountId().equals(i.ownerId())) {
-                throw NuboException.of(ErrorCode.UNAUTHORIZED_OPERATION, "You are not authorized to deregister image %s: it is not yours", id);
-            }
-            s.images().deregister(id);
-            s.tags().deleteAll(caller.accountId(), id);
-            s.events().append(clock.instant(), caller.accountId(), id, "image.state", i.state(), "deregistered", "by " + caller.accessKeyId());
-            return null;
-        });
     }
 
     /** EC2's DescribeInstanceTypes: the catalogue, by name and filters, in name order. */
@@ -138,12 +132,20 @@ public final class CatalogService {
         };
     }
 
-    private static boolean executableBy(ImageDetails d, String who, Principal caller) {
-        return switch (who) {
-            case "all" -> d.image().isPublic();
-            case "self" -> true;
-            default -> d.image().isPublic() || (who.equals(caller.accountId()) && who.equals(d.image().ownerId()));
-        };
+    /**
+     * EC2's ExecutableBy: {@code all} is the public images; {@code self} (or the caller's own
+     * account ID) every image the caller may launch (its own, shared with it, public); another
+     * account ID the images that account may launch among those the caller sees (public, or
+     * shared with it).
+     */
+    private static boolean executableBy(ImageDetails d, String who, Principal caller, Set<String> sharedWithWho) {
+        if (who.equals("all")) {
+            return d.image().isPublic();
+        }
+        if (who.equals("self") || who.equals(caller.accountId())) {
+            return true;
+        }
+        return d.image().isPublic() || who.equals(d.image().ownerId()) || sharedWithWho.contains(d.image().id());
     }
 
     private static void checkOwner(String owner) {

@@ -14,7 +14,7 @@ public record DeregisterImage(String imageId) implements Ec2Command {
 
     @Override
     public Ec2Reply execute(Ec2Context c) {
-        c.services().catalog().deregisterImage(c.caller(), imageId);
+        c.services().images().deregister(c.caller(), imageId);
         return o -> o.bool("return", true).list("deleteSnapshotResultSet", java.util.List.<String>of(), (x, s) -> { });
     }
 }

@@ -1,0 +1,82 @@
+package io.nubo.control.images;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.function.LongConsumer;
+
+/**
+ * Copies a stream into a new file a block at a time, never holding more than one block in
+ * memory, and leaves a hole wherever a whole block is zeros, so a mostly empty raw disk stays
+ * small on the pool. Computes the SHA-256 of what it read on the way. Stateless.
+ */
+final class SparseCopy {
+    static final int BLOCK = 1 << 20;
+    private static final byte[] ZEROS = new byte[BLOCK];
+
+    /** How many bytes were read, and their SHA-256. */
+    record Result(long bytes, byte[] sha256) {
+    }
+
+    /** The source held more than the caller allowed; nothing more was read. */
+    static final class TooLong extends IOException {
+        TooLong(long limit) {
+            super("the source is larger than " + limit + " bytes");
+        }
+    }
+
+    private SparseCopy() {
+    }
+
+    /**
+     * Copies {@code in} into {@code target}, which must not exist, and syncs it to disk. Fails
+     * with {@link TooLong} as soon as more than {@code maxBytes} arrive. {@code progress} hears the
+     * running byte count after each block.
+     */
+    static Result copy(InputStream in, Path target, long maxBytes, LongConsumer progress) throws IOException {
+        MessageDigest sha256 = sha256();
+        byte[] block = new byte[BLOCK];
+        long total = 0;
+        Files.createFile(target);
+        try (RandomAccessFile file = new RandomAccessFile(target.toFile(), "rw"); FileChannel out = file.getChannel()) {
+            while (true) {
+                int n = in.readNBytes(block, 0, BLOCK);
+                if (n == 0) {
+                    break;
+                }
+                if (total + n > maxBytes) {
+                    throw new TooLong(maxBytes);
+                }
+                sha256.update(block, 0, n);
+                if (Arrays.mismatch(block, 0, n, ZEROS, 0, n) != -1) {
+                    ByteBuffer buf = ByteBuffer.wrap(block, 0, n);
+                    long at = total;
+                    while (buf.hasRemaining()) {
+                        at += out.write(buf, at);
+                    }
+                }
+                total += n;
+                progress.accept(total);
+            }
+            // Trailing zero blocks were skipped: give the file its full length (a hole, not data).
+            file.setLength(total);
+            out.force(true);
+        }
+        return new Result(total, sha256.digest());
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
