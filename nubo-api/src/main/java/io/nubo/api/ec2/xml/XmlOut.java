@@ -6,6 +6,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -107,18 +109,27 @@ public final class XmlOut {
     }
 
     private void open(String name) {
-        room(name.length() + 2);
-        buf[len++] = '<';
-        name(name);
-        buf[len++] = '>';
+        raw(tag(name).open());
     }
 
     private void close(String name) {
-        room(name.length() + 3);
-        buf[len++] = '<';
-        buf[len++] = '/';
-        name(name);
-        buf[len++] = '>';
+        raw(tag(name).close());
+    }
+
+    /** {@code <name>} and {@code </name>} as bytes, made once per element name. */
+    private record Tag(byte[] open, byte[] close) {
+    }
+
+    // Element names are the program's constants (a few hundred), so this stays small.
+    private static final Map<String, Tag> TAGS = new ConcurrentHashMap<>();
+
+    private static Tag tag(String name) {
+        Tag t = TAGS.get(name);
+        if (t == null) {
+            t = new Tag(ascii("<" + name + ">"), ascii("</" + name + ">"));
+            TAGS.put(name, t);
+        }
+        return t;
     }
 
     /** ASCII text written as it is: element names and markup. */
@@ -140,8 +151,15 @@ public final class XmlOut {
      * Character data as UTF-8 with {@code & < >} escaped; a character XML 1.0 cannot carry (a
      * control character, a lone surrogate, U+FFFE, U+FFFF) becomes U+FFFD.
      */
+    @SuppressWarnings("deprecation")   // String.getBytes(int, int, byte[], int): the fast copy for ASCII
     private void escaped(String s) {
         int n = s.length();
+        if (plainAscii(s, n)) {
+            room(n);
+            s.getBytes(0, n, buf, len);   // each char is ASCII, so its low byte is its UTF-8 encoding
+            len += n;
+            return;
+        }
         room(n);
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
@@ -182,6 +200,17 @@ public final class XmlOut {
                 buf[len++] = (byte) (0x80 | (c & 0x3F));
             }
         }
+    }
+
+    /** True when every character is printable ASCII other than {@code & < >}: most values. */
+    private static boolean plainAscii(String s, int n) {
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7F || c == '&' || c == '<' || c == '>') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final byte[] AMP = ascii("&amp;");
