@@ -68,7 +68,9 @@ public final class ApiServer implements AutoCloseable {
                 ctx.attribute(REQUEST_ID, id);
                 ctx.header("x-nubo-request-id", id);
                 String length = ctx.header("Content-Length");
-                if (length != null && parseLength(length) > MAX_BODY_BYTES) {
+                // A disk image upload is streamed to its storage pool, never held in memory: it may be large.
+                boolean upload = ctx.path().equals(io.nubo.api.rest.ImageRoutes.UPLOAD_PATH);
+                if (length != null && parseLength(length) > MAX_BODY_BYTES && !upload) {
                     throw NuboException.of(ErrorCode.REQUEST_TOO_LARGE, "The request body is larger than %d bytes", MAX_BODY_BYTES);
                 }
             });

@@ -36,4 +36,19 @@ public final class Bodies {
 
     public record Empty() {
     }
+
+    /**
+     * Import an image from {@code url}, or (operators) from {@code path} on the server; {@code format}
+     * (qcow2 or raw) converts it, and without it the image keeps its own format.
+     */
+    public record ImportImage(String name, String description, String url, String path, String format) {
+        @Override
+        public String toString() {
+            return "ImportImage[" + name + "]"; // the URL may carry a token
+        }
+    }
+
+    /** Share with accounts ({@code add}), stop sharing ({@code remove}), and (operators) make public or private. */
+    public record LaunchPermissions(java.util.List<String> add, java.util.List<String> remove, Boolean isPublic) {
+    }
 }

@@ -76,7 +76,7 @@ public final class OpenApi {
         for (RecordComponent c : type.getRecordComponents()) {
             Class<?> t = c.getType();
             String json = t == String.class ? "string" : t == Boolean.class ? "boolean"
-                    : (t == Integer.class || t == Long.class) ? "integer" : "object";
+                    : (t == Integer.class || t == Long.class) ? "integer" : t == List.class ? "array" : "object";
             props.put(c.getName(), Map.of("type", json));
         }
         return Map.of("type", "object", "additionalProperties", false, "properties", props);

@@ -62,6 +62,28 @@ public final class RestCall {
         }).orElse(defaultValue);
     }
 
+    /** The raw body, to be read as a stream (an upload): never buffered whole. */
+    public java.io.InputStream bodyStream() {
+        try {
+            return ctx.req().getInputStream();
+        } catch (IOException e) {
+            throw NuboException.of(ErrorCode.INVALID_REQUEST, "The request body could not be read");
+        }
+    }
+
+    /** The body's length from its Content-Length header, or -1 when it has none. */
+    public long contentLength() {
+        String v = ctx.header("Content-Length");
+        if (v == null || v.isBlank()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw NuboException.of(ErrorCode.INVALID_REQUEST, "Invalid Content-Length");
+        }
+    }
+
     /** The JSON body as {@code type}; an empty body reads as {@code {}}. */
     public <T> T body(Class<T> type) {
         byte[] raw = ctx.bodyAsBytes();

@@ -135,10 +135,6 @@ public final class RestRoutes {
                             long after = c.queryLong("after", 0);
                             return Views.events(compute.events(c.principal(), Optional.empty(), after, c.queryInt("limit", 100)), after);
                         }),
-                route(HandlerType.GET, "/images", "listImages", "List the images the caller may use", false, 200, null, List.of(),
-                        c -> catalog.listImages(c.principal()).stream().map(Views::image).toList()),
-                route(HandlerType.GET, "/images/{imageId}", "getImage", "Describe one image", false, 200, null, List.of(),
-                        c -> Views.image(catalog.getImage(c.principal(), c.path("imageId")))),
                 route(HandlerType.GET, "/instance-types", "listInstanceTypes", "The instance type catalogue", false, 200, null, List.of(),
                         c -> catalog.listTypes().stream().map(Views::type).toList()),
                 route(HandlerType.GET, "/instance-types/{name}", "getInstanceType", "Describe one instance type", false, 200, null, List.of(),
@@ -204,7 +200,7 @@ public final class RestRoutes {
                             c.body(Bodies.Empty.class);
                             return Views.accessKey(identity.revokeAccessKey(c.principal(), c.path("accessKeyId")));
                         }));
-        return concat(core, BillingRoutes.all(cp));
+        return concat(concat(core, BillingRoutes.all(cp)), ImageRoutes.all(cp));
     }
 
     private static InstanceFilter filter(RestCall c) {
@@ -218,17 +214,17 @@ public final class RestRoutes {
         return new InstanceFilter(c.queryList("id"), states, c.queryList("type"), c.queryList("image"), c.queryList("name"));
     }
 
-    private static void require(Object value, String name) {
+    static void require(Object value, String name) {
         if (value == null) {
             throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter %s", name);
         }
     }
 
-    private static <T> List<T> concat(List<T> a, List<T> b) {
+    static <T> List<T> concat(List<T> a, List<T> b) {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }
 
-    private static Route route(HandlerType method, String path, String operationId, String summary, boolean adminOnly, int status,
+    static Route route(HandlerType method, String path, String operationId, String summary, boolean adminOnly, int status,
                                Class<? extends Record> body, List<QueryParam> query, Route.RestHandler handler) {
         return new Route(method, BASE + path, operationId, summary, adminOnly, status, Optional.ofNullable(body), query, handler);
     }

@@ -51,8 +51,22 @@ public final class Views {
     public record TypeView(String name, int vcpus, int memoryMib, long priceMicrosPerHour) {
     }
 
+    /** An image; {@code progress} (0 to 100) moves while it is {@code pending}, {@code stateReason} says why it {@code failed}. */
     public record ImageView(String imageId, String name, String description, String ownerId, boolean isPublic, String state,
-                            String format, String architecture, Instant creationDate) {
+                            String format, String architecture, Instant creationDate, String stateReason, int progress,
+                            long sizeBytes, long virtualSizeBytes) {
+    }
+
+    /** Who may launch an image besides its owner: everyone when it is public, and these accounts. */
+    public record LaunchPermissionsView(String imageId, boolean isPublic, List<String> accountIds) {
+    }
+
+    public record StoragePoolView(String poolId, String name, String kind, String path, String hostId, long totalBytes,
+                                  long usedBytes, long freeBytes, List<PoolMount> hosts, Instant updatedAt) {
+    }
+
+    /** A host that reaches a pool, and where the pool is mounted on it. */
+    public record PoolMount(String hostId, String path) {
     }
 
     public record HostView(String hostId, String name, String state, String driver, String accelerator, String zone,
@@ -98,8 +112,14 @@ public final class Views {
     }
 
     public static ImageView image(Image i) {
-        return new ImageView(i.id(), i.name(), i.description(), i.ownerId(), i.isPublic(), i.state(), i.format(),
-                i.architecture(), i.createdAt());
+        return new ImageView(i.id(), i.name(), i.description(), i.ownerId(), i.isPublic(), i.state(),
+                i.format() == null || i.format().isEmpty() ? null : i.format(), i.architecture(), i.createdAt(), i.stateReason(),
+                i.progress(), i.sizeBytes(), i.virtualSizeBytes());
+    }
+
+    public static StoragePoolView pool(io.nubo.core.model.StoragePool p) {
+        return new StoragePoolView(p.id(), p.name(), p.kind().apiName(), p.path(), p.hostId(), p.totalBytes(), p.usedBytes(),
+                p.freeBytes(), p.mounts().stream().map(m -> new PoolMount(m.hostId(), m.path())).toList(), p.updatedAt());
     }
 
     public static HostView host(Host h) {

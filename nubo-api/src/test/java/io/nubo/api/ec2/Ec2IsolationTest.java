@@ -103,6 +103,14 @@ class Ec2IsolationTest {
                     assertThat(b.describeImages().toString()).doesNotContain(image);
                 });
                 checks.put("DeregisterImage", () -> notFound("InvalidAMIID.NotFound", () -> b.deregisterImage(r -> r.imageId(image))));
+                checks.put("RegisterImage", () -> assertThat(Ec2Sdk.fails("InvalidParameterValue", () -> b.registerImage(r -> r.name("a-private")
+                        .imageLocation("http://127.0.0.1:9/a.qcow2"))).getMessage()).doesNotContain("a-private").contains("private"));
+                checks.put("ModifyImageAttribute", () -> notFound("InvalidAMIID.NotFound", () -> b.modifyImageAttribute(r -> r.imageId(image)
+                        .launchPermission(l -> l.add(p -> p.userId(keyB.accountId()))))));
+                checks.put("DescribeImageAttribute", () -> notFound("InvalidAMIID.NotFound", () -> b.describeImageAttribute(r -> r.imageId(image)
+                        .attribute(software.amazon.awssdk.services.ec2.model.ImageAttributeName.LAUNCH_PERMISSION))));
+                checks.put("ResetImageAttribute", () -> notFound("InvalidAMIID.NotFound", () -> b.resetImageAttribute(r -> r.imageId(image)
+                        .attribute(software.amazon.awssdk.services.ec2.model.ResetImageAttributeName.LAUNCH_PERMISSION))));
                 checks.put("DescribeInstanceTypes", () -> assertThat(b.describeInstanceTypes(r -> { }).toString()).doesNotContain(keyA.accountId()));
                 checks.put("DescribeRegions", () -> assertThat(b.describeRegions().regions()).hasSize(1));
                 checks.put("DescribeAvailabilityZones", () -> assertThat(b.describeAvailabilityZones().availabilityZones()).hasSize(1));

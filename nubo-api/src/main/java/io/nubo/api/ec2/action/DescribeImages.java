@@ -38,6 +38,9 @@ public record DescribeImages(ImageQuery query) implements Ec2Command {
                 .list("blockDeviceMapping", List.<String>of(), (x, b) -> { })
                 .text("virtualizationType", "hvm").text("platformDetails", "Linux/UNIX").text("usageOperation", "RunInstances")
                 .text("bootMode", "legacy-bios");
+        if (i.stateReason() != null) {
+            o.struct("stateReason", () -> o.text("code", Render.reasonCode(i.stateReason())).text("message", i.stateReason()));
+        }
         Render.tagSet(o, d.tags());
     }
 }
