@@ -233,6 +233,7 @@ public final class ControlPlane implements AutoCloseable {
     public void close() {
         running = false;
         imageImporter.close();
+        compute.close();
         eventFeed.close();
         periodic.shutdownNow();
         if (schedulerThread != null) {

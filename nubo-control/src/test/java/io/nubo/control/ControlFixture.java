@@ -15,14 +15,14 @@ import java.time.Clock;
 import java.util.Optional;
 
 /** A control plane on a fresh database, with an admin, the default image, and helpers. */
-final class ControlFixture implements AutoCloseable {
-    final Database db = TestDatabase.fresh();
-    final Path dataDir;
-    final ControlPlane cp;
-    final Principal admin;
-    final Image image;
+public final class ControlFixture implements AutoCloseable {
+    public final Database db = TestDatabase.fresh();
+    public final Path dataDir;
+    public final ControlPlane cp;
+    public final Principal admin;
+    public final Image image;
 
-    ControlFixture(boolean startControllers) throws IOException {
+    public ControlFixture(boolean startControllers) throws IOException {
         dataDir = Files.createTempDirectory("nubo-control-test");
         cp = new ControlPlane(db, dataDir, Clock.systemUTC());
         NewAccessKey key = cp.identity().bootstrapAdmin().orElseThrow();
@@ -33,16 +33,16 @@ final class ControlFixture implements AutoCloseable {
         }
     }
 
-    String registerHost(String name, int vcpus, int memoryMib) {
+    public String registerHost(String name, int vcpus, int memoryMib) {
         return cp.agents().register(new HostRegistration(name, "fake", "fake", "nubo-1a", vcpus, memoryMib, 100));
     }
 
-    Principal tenant(String name) {
+    public Principal tenant(String name) {
         NewAccessKey k = cp.identity().createAccount(admin, name, Optional.empty());
         return new Principal(k.accountId(), Role.MEMBER, k.accessKeyId());
     }
 
-    long count(String sql) {
+    public long count(String sql) {
         return db.jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 

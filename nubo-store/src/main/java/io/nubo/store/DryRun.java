@@ -28,6 +28,11 @@ public final class DryRun {
         }
     }
 
+    /** Whether the calling thread is in dry-run mode. */
+    public static boolean isActive() {
+        return Boolean.TRUE.equals(ACTIVE.get());
+    }
+
     static void rollBackIfActive() {
         if (Boolean.TRUE.equals(ACTIVE.get())) {
             throw new WouldSucceed();

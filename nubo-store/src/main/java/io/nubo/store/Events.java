@@ -2,6 +2,7 @@ package io.nubo.store;
 
 import io.nubo.core.model.Event;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
 import java.time.Instant;
@@ -15,12 +16,27 @@ public final class Events {
         this.h = h;
     }
 
+    /** An event to append: everything but its ID, which the log assigns. */
+    public record New(Instant at, String accountId, String resourceId, String type, String from, String to, String cause) {
+    }
+
     public void append(Instant at, String accountId, String resourceId, String type, String from, String to, String cause) {
-        h.createUpdate("""
+        appendAll(List.of(new New(at, accountId, resourceId, type, from, to, cause)));
+    }
+
+    /** Appends events in one batch (one round trip), in list order. */
+    public void appendAll(List<New> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = h.prepareBatch("""
                 INSERT INTO events (at, account_id, resource_id, type, from_state, to_state, cause)
-                VALUES (:at, :a, :r, :t, :f, :to, :c)""")
-                .bind("at", Rows.utc(at)).bind("a", accountId).bind("r", resourceId).bind("t", type)
-                .bind("f", from).bind("to", to).bind("c", cause).execute();
+                VALUES (:at, :a, :r, :t, :f, :to, :c)""");
+        for (New e : events) {
+            batch.bind("at", Rows.utc(e.at())).bind("a", e.accountId()).bind("r", e.resourceId()).bind("t", e.type())
+                    .bind("f", e.from()).bind("to", e.to()).bind("c", e.cause()).add();
+        }
+        batch.execute();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.nubo.store;
 
 import io.nubo.core.model.SecurityGroup;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -67,9 +68,16 @@ public final class SecurityGroups {
     }
 
     public void attach(String instanceId, Collection<String> groupIds) {
-        for (String g : groupIds) {
-            h.createUpdate("INSERT INTO instance_security_groups (instance_id, group_id) VALUES (:i, :g) ON CONFLICT DO NOTHING")
-                    .bind("i", instanceId).bind("g", g).execute();
+        attachAll(Map.of(instanceId, groupIds));
+    }
+
+    /** Puts each instance (key) in its groups (value), in one batch. */
+    public void attachAll(Map<String, ? extends Collection<String>> groupsByInstance) {
+        PreparedBatch batch = h.prepareBatch(
+                "INSERT INTO instance_security_groups (instance_id, group_id) VALUES (:i, :g) ON CONFLICT DO NOTHING");
+        groupsByInstance.forEach((instance, groups) -> groups.forEach(g -> batch.bind("i", instance).bind("g", g).add()));
+        if (batch.size() > 0) {
+            batch.execute();
         }
     }
 

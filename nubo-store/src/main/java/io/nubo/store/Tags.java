@@ -4,6 +4,7 @@ import io.nubo.core.model.ResourceTag;
 import io.nubo.core.model.ResourceType;
 import io.nubo.core.model.Tag;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,12 +21,22 @@ public final class Tags {
         this.h = h;
     }
 
+    private static final String PUT = """
+            INSERT INTO tags (account_id, resource_id, resource_type, key, value) VALUES (:a, :r, :t, :k, :v)
+            ON CONFLICT (account_id, resource_id, key) DO UPDATE SET value = :v""";
+
     public void put(String accountId, String resourceId, ResourceType type, Tag tag) {
-        h.createUpdate("""
-                INSERT INTO tags (account_id, resource_id, resource_type, key, value) VALUES (:a, :r, :t, :k, :v)
-                ON CONFLICT (account_id, resource_id, key) DO UPDATE SET value = :v""")
-                .bind("a", accountId).bind("r", resourceId).bind("t", type.apiName()).bind("k", tag.key()).bind("v", tag.value())
-                .execute();
+        putAll(accountId, type, Map.of(resourceId, List.of(tag)));
+    }
+
+    /** Sets the given tags on each resource (key) of the account, in one batch. */
+    public void putAll(String accountId, ResourceType type, Map<String, List<Tag>> tagsByResource) {
+        PreparedBatch batch = h.prepareBatch(PUT);
+        tagsByResource.forEach((resource, tags) -> tags.forEach(tag -> batch.bind("a", accountId).bind("r", resource)
+                .bind("t", type.apiName()).bind("k", tag.key()).bind("v", tag.value()).add()));
+        if (batch.size() > 0) {
+            batch.execute();
+        }
     }
 
     /** Deletes one tag, or only if its value is {@code value} when that is not null; returns whether it did. */

@@ -1,14 +1,11 @@
 package io.nubo.control.compute;
 
 import io.nubo.control.hosts.ConsoleAccess;
-import io.nubo.control.keys.KeyPairService;
 import io.nubo.control.quota.QuotaService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
-import io.nubo.core.model.Account;
 import io.nubo.core.model.Event;
-import io.nubo.core.model.Image;
 import io.nubo.core.model.Instance;
 import io.nubo.core.model.InstanceOperation;
 import io.nubo.core.model.InstanceState;
@@ -17,10 +14,7 @@ import io.nubo.core.model.InstanceType;
 import io.nubo.core.model.Page;
 import io.nubo.core.model.Principal;
 import io.nubo.core.model.Reservation;
-import io.nubo.core.model.ResourceType;
-import io.nubo.core.model.Tag;
 import io.nubo.store.Database;
-import io.nubo.store.Store;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -38,24 +32,29 @@ import java.util.function.Consumer;
  * desired state and its events in one transaction, and returns; the scheduler and the agents
  * do the rest. Thread-safe.
  */
-public final class ComputeService {
+public final class ComputeService implements AutoCloseable {
     /** Terminated instances stay visible this long, as on EC2. */
     public static final Duration TERMINATED_VISIBILITY = Duration.ofHours(1);
     public static final int MAX_USER_DATA_BYTES = 16 * 1024;
     public static final int MAX_PER_LAUNCH = 1000;
-    private static final String DEFAULT_TYPE = "t3.micro";
 
     private final Database db;
     private final Clock clock;
-    private final Runnable wakeScheduler;
+    private final LaunchQueue launches;
     private final Consumer<Collection<String>> hostsChanged;
     private volatile ConsoleAccess consoleAccess = ConsoleAccess.NONE;
 
     public ComputeService(Database db, Clock clock, Runnable wakeScheduler, Consumer<Collection<String>> hostsChanged) {
         this.db = db;
         this.clock = clock;
-        this.wakeScheduler = wakeScheduler;
         this.hostsChanged = hostsChanged;
+        this.launches = new LaunchQueue(db, clock, wakeScheduler);
+    }
+
+    /** Stops the launch queue's writer; launches after this never complete. */
+    @Override
+    public void close() {
+        launches.close();
     }
 
     /** Sets how consoles are read; the server wires this once its agents are known. */
@@ -63,65 +62,10 @@ public final class ComputeService {
         this.consoleAccess = access;
     }
 
+    /** Launches instances: validated here, then admitted and written by the launch queue, batched with concurrent launches. */
     public Reservation run(Principal caller, LaunchRequest r) {
         validateLaunch(r);
-        Reservation reservation = db.inTransaction(s -> {
-            Optional<Reservation> earlier = Launches.replay(s, caller, r);
-            if (earlier.isPresent()) {
-                return earlier.get();
-            }
-            Image image = s.images().findVisible(r.imageId(), caller.accountId()).orElseThrow(
-                    () -> NuboException.of(ErrorCode.INVALID_AMI_ID_NOT_FOUND, "The image id '[%s]' does not exist", r.imageId()));
-            if (!"available".equals(image.state())) {
-                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Image %s is not available (it is %s)", image.id(), image.state());
-            }
-            String typeName = r.instanceType() == null ? DEFAULT_TYPE : r.instanceType();
-            InstanceType type = s.instanceTypes().find(typeName).orElseThrow(() -> NuboException.of(
-                    ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for InstanceType", typeName));
-            String publicKey = r.keyName() == null ? null : s.keyPairs().findByName(caller.accountId(), r.keyName())
-                    .orElseThrow(() -> KeyPairService.notFound(r.keyName())).publicKey();
-            Account account = s.accounts().lock(caller.accountId()).orElseThrow();
-            int allowedByQuota = account.instanceQuota() - s.instances().countActive(account.id());
-            if (allowedByQuota < r.minCount()) {
-                throw NuboException.of(ErrorCode.INSTANCE_LIMIT_EXCEEDED,
-                        "You have requested more instances (%d) than your current instance limit of %d allows (%d in use).",
-                        r.minCount(), account.instanceQuota(), account.instanceQuota() - Math.max(allowedByQuota, 0));
-            }
-            int allowedByResources = QuotaService.allowedLaunches(s, account, type, r.minCount());
-            long slots = s.hosts().freeSlots(type.vcpus(), type.memoryMib());
-            if (slots < r.minCount()) {
-                throw NuboException.of(ErrorCode.INSUFFICIENT_INSTANCE_CAPACITY,
-                        "We currently do not have sufficient %s capacity. Capacity for %d more is available.", type.name(), slots);
-            }
-            int count = (int) Math.min(Math.min(Math.min(r.maxCount(), allowedByQuota), allowedByResources), slots);
-            Launches.Placement placement = Launches.placement(s, caller, r);
-            Reservation launched = launch(s, caller, r, image, type, count, publicKey, placement);
-            Launches.remember(s, caller, r, launched, clock.instant());
-            return launched;
-        });
-        wakeScheduler.run();
-        return reservation;
-    }
-
-    private Reservation launch(Store s, Principal caller, LaunchRequest r, Image image, InstanceType type, int count, String publicKey,
-                               Launches.Placement placement) {
-        Instant now = clock.instant();
-        String reservationId = Ids.next(Ids.RESERVATION);
-        List<Instance> created = new ArrayList<>(count);
-        List<Tag> tags = Launches.tags(r);
-        String name = Launches.name(r);
-        for (int n = 0; n < count; n++) {
-            Instance i = new Instance(Ids.next(Ids.INSTANCE), caller.accountId(), reservationId, image.id(), type.name(),
-                    type.vcpus(), type.memoryMib(), InstanceState.PENDING, InstanceTask.SCHEDULING, null, name,
-                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null, placement.zone());
-            s.instances().insert(i);
-            s.securityGroups().attach(i.id(), placement.groupIds());
-            tags.forEach(t -> s.tags().put(caller.accountId(), i.id(), ResourceType.INSTANCE, t));
-            s.events().append(now, i.accountId(), i.id(), "instance.state", null, InstanceState.PENDING.apiName(),
-                    "launched by " + caller.accessKeyId());
-            created.add(i);
-        }
-        return new Reservation(reservationId, caller.accountId(), created);
+        return launches.submit(caller, r);
     }
 
     private static void validateLaunch(LaunchRequest r) {

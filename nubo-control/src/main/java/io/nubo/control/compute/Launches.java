@@ -81,18 +81,26 @@ final class Launches {
         }
         s.clientTokens().lock(caller.accountId(), ACTION, r.clientToken());
         return s.clientTokens().find(caller.accountId(), ACTION, r.clientToken()).map(e -> {
-            if (!e.requestHash().equals(r.fingerprint())) {
-                throw NuboException.of(ErrorCode.IDEMPOTENT_PARAMETER_MISMATCH,
-                        "The client token '%s' was already used for a different request", r.clientToken());
-            }
+            requireSameFingerprint(e.requestHash(), r);
             return new Reservation(e.resultId(), caller.accountId(), s.instances().listByReservation(caller.accountId(), e.resultId()));
         });
     }
 
-    static void remember(Store s, Principal caller, LaunchRequest r, Reservation launched, Instant now) {
+    /** A retry must be the same request as the one its token first came with. */
+    static void requireSameRequest(LaunchRequest first, LaunchRequest retry) {
+        requireSameFingerprint(first.fingerprint(), retry);
+    }
+
+    private static void requireSameFingerprint(String firstFingerprint, LaunchRequest retry) {
+        if (!firstFingerprint.equals(retry.fingerprint())) {
+            throw NuboException.of(ErrorCode.IDEMPOTENT_PARAMETER_MISMATCH,
+                    "The client token '%s' was already used for a different request", retry.clientToken());
+        }
+    }
+
+    static void remember(Store s, String accountId, LaunchRequest r, Reservation launched, Instant now) {
         if (r.clientToken() != null) {
-            s.clientTokens().insert(caller.accountId(), ACTION, r.clientToken(),
-                    new ClientTokens.Entry(r.fingerprint(), launched.reservationId()), now);
+            s.clientTokens().insert(accountId, ACTION, r.clientToken(), new ClientTokens.Entry(r.fingerprint(), launched.reservationId()), now);
         }
     }
 

@@ -116,35 +116,71 @@ public final class QuotaService {
     }
 
     /**
-     * How many instances of {@code type} the vCPU and memory quotas still allow the account, which
-     * the caller has locked; throws {@code VcpuLimitExceeded} or {@code MemoryLimitExceeded} when
-     * fewer than {@code minCount}. The instance count is checked by the caller.
+     * What an account's quotas still allow, read once under its row lock and then kept up to date in
+     * memory as launches are admitted, so that a batch of launches in one transaction costs one read.
      */
-    public static int allowedLaunches(Store s, Account locked, InstanceType type, int minCount) {
+    public static final class Allowance {
+        private final Account account;
+        private final Long vcpuLimit;
+        private final Long memoryLimit;
+        private long instances;
+        private long vcpus;
+        private long memoryMib;
+
+        private Allowance(Account account, Long vcpuLimit, Long memoryLimit, Quotas.InUse use) {
+            this.account = account;
+            this.vcpuLimit = vcpuLimit;
+            this.memoryLimit = memoryLimit;
+            this.instances = use.instances();
+            this.vcpus = use.vcpus();
+            this.memoryMib = use.memoryMib();
+        }
+
+        /**
+         * How many instances of {@code type} the quotas still allow (at most {@code maxCount}); throws
+         * {@code InstanceLimitExceeded}, {@code VcpuLimitExceeded} or {@code MemoryLimitExceeded} when
+         * fewer than {@code minCount}.
+         */
+        public int allowed(InstanceType type, int minCount, int maxCount) {
+            long allowed = Math.min(maxCount, account.instanceQuota() - instances);
+            if (allowed < minCount) {
+                throw NuboException.of(ErrorCode.INSTANCE_LIMIT_EXCEEDED,
+                        "You have requested more instances (%d) than your current instance limit of %d allows (%d in use).",
+                        minCount, account.instanceQuota(), instances);
+            }
+            if (vcpuLimit != null) {
+                long n = Math.max(0, vcpuLimit - vcpus) / type.vcpus();
+                if (n < minCount) {
+                    throw NuboException.of(ErrorCode.VCPU_LIMIT_EXCEEDED,
+                            "You have requested more vCPU capacity (%d) than your current vCPU limit of %d allows (%d in use).",
+                            (long) minCount * type.vcpus(), vcpuLimit, vcpus);
+                }
+                allowed = Math.min(allowed, n);
+            }
+            if (memoryLimit != null) {
+                long n = Math.max(0, memoryLimit - memoryMib) / type.memoryMib();
+                if (n < minCount) {
+                    throw NuboException.of(ErrorCode.MEMORY_LIMIT_EXCEEDED,
+                            "You have requested more memory (%d MiB) than your current memory limit of %d MiB allows (%d MiB in use).",
+                            (long) minCount * type.memoryMib(), memoryLimit, memoryMib);
+                }
+                allowed = Math.min(allowed, n);
+            }
+            return (int) allowed;
+        }
+
+        /** Counts {@code count} new instances of {@code type} as in use. */
+        public void take(InstanceType type, int count) {
+            instances += count;
+            vcpus += (long) count * type.vcpus();
+            memoryMib += (long) count * type.memoryMib();
+        }
+    }
+
+    /** The allowance of an account the caller has locked. */
+    public static Allowance allowance(Store s, Account locked) {
         Map<String, Long> limits = limits(s, locked);
-        Quotas.InUse use = s.quotas().inUse(locked.id());
-        long allowed = Integer.MAX_VALUE;
-        Long vcpus = limits.get(VCPUS);
-        if (vcpus != null) {
-            long n = Math.max(0, vcpus - use.vcpus()) / type.vcpus();
-            if (n < minCount) {
-                throw NuboException.of(ErrorCode.VCPU_LIMIT_EXCEEDED,
-                        "You have requested more vCPU capacity (%d) than your current vCPU limit of %d allows (%d in use).",
-                        (long) minCount * type.vcpus(), vcpus, use.vcpus());
-            }
-            allowed = Math.min(allowed, n);
-        }
-        Long memory = limits.get(MEMORY_MIB);
-        if (memory != null) {
-            long n = Math.max(0, memory - use.memoryMib()) / type.memoryMib();
-            if (n < minCount) {
-                throw NuboException.of(ErrorCode.MEMORY_LIMIT_EXCEEDED,
-                        "You have requested more memory (%d MiB) than your current memory limit of %d MiB allows (%d MiB in use).",
-                        (long) minCount * type.memoryMib(), memory, use.memoryMib());
-            }
-            allowed = Math.min(allowed, n);
-        }
-        return (int) allowed;
+        return new Allowance(locked, limits.get(VCPUS), limits.get(MEMORY_MIB), s.quotas().inUse(locked.id()));
     }
 
     /** Checks that giving an instance {@code to} instead of {@code from} keeps the locked account within its quotas. */

@@ -1,0 +1,213 @@
+package io.nubo.control.compute;
+
+import io.nubo.control.keys.KeyPairService;
+import io.nubo.control.quota.QuotaService;
+import io.nubo.core.ErrorCode;
+import io.nubo.core.Ids;
+import io.nubo.core.NuboException;
+import io.nubo.core.model.Account;
+import io.nubo.core.model.Host;
+import io.nubo.core.model.HostState;
+import io.nubo.core.model.Image;
+import io.nubo.core.model.Instance;
+import io.nubo.core.model.InstanceState;
+import io.nubo.core.model.InstanceTask;
+import io.nubo.core.model.InstanceType;
+import io.nubo.core.model.Principal;
+import io.nubo.core.model.Reservation;
+import io.nubo.core.model.ResourceType;
+import io.nubo.core.model.Tag;
+import io.nubo.store.Events;
+import io.nubo.store.Store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Several launches in one transaction. Each launch is checked in full (image, type, key, quotas,
+ * capacity, zone and groups) before it adds anything; its rows are only collected, and
+ * {@link #write()} sends them all at the end as a few batched statements. A launch that fails its
+ * checks therefore leaves no trace, and the others in the batch go on. What every launch of the
+ * batch would read alike (an account's quota use, the hosts' free capacity, an image, a type, the
+ * default security group) is read once and then tracked in memory. Not thread-safe: one
+ * transaction, one thread.
+ */
+final class LaunchBatch {
+    private static final String DEFAULT_TYPE = "t3.micro";
+
+    private final Store s;
+    private final Instant now;
+    private final Map<String, QuotaService.Allowance> allowances = new HashMap<>();
+    private final Map<String, Optional<Image>> images = new HashMap<>();
+    private final Map<String, Optional<InstanceType>> types = new HashMap<>();
+    private final Map<List<Object>, Launches.Placement> placements = new HashMap<>();
+    private CapacityTally capacity;
+
+    private final List<Instance> instances = new ArrayList<>();
+    private final Map<String, List<String>> groups = new LinkedHashMap<>();
+    private final Map<String, Map<String, List<Tag>>> tagsByAccount = new LinkedHashMap<>();
+    private final List<Events.New> events = new ArrayList<>();
+    private final Map<String, Admitted> tokens = new LinkedHashMap<>();
+
+    LaunchBatch(Store s, Instant now) {
+        this.s = s;
+        this.now = now;
+    }
+
+    /**
+     * Locks the accounts (and ClientTokens) of the whole batch up front, in one order, so that two
+     * batches on two servers never wait for each other in a cycle.
+     */
+    void lockAll(List<Principal> callers, List<LaunchRequest> requests) {
+        callers.stream().map(Principal::accountId).distinct().sorted().forEach(this::allowance);
+        List<String[]> tokenKeys = new ArrayList<>();
+        for (int n = 0; n < requests.size(); n++) {
+            if (requests.get(n).clientToken() != null) {
+                tokenKeys.add(new String[] {callers.get(n).accountId(), requests.get(n).clientToken()});
+            }
+        }
+        tokenKeys.stream().sorted((a, b) -> (a[0] + '/' + a[1]).compareTo(b[0] + '/' + b[1]))
+                .forEach(k -> s.clientTokens().lock(k[0], Launches.ACTION, k[1]));
+    }
+
+    /** Admits one launch, or throws its error having added nothing. */
+    Reservation launch(Principal caller, LaunchRequest r) {
+        Optional<Reservation> earlier = earlierInBatch(caller, r).or(() -> Launches.replay(s, caller, r));
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        Image image = images.computeIfAbsent(r.imageId() + '/' + caller.accountId(),
+                k -> s.images().findVisible(r.imageId(), caller.accountId())).orElseThrow(
+                () -> NuboException.of(ErrorCode.INVALID_AMI_ID_NOT_FOUND, "The image id '[%s]' does not exist", r.imageId()));
+        if (!"available".equals(image.state())) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Image %s is not available (it is %s)", image.id(), image.state());
+        }
+        String typeName = r.instanceType() == null ? DEFAULT_TYPE : r.instanceType();
+        InstanceType type = types.computeIfAbsent(typeName, n -> s.instanceTypes().find(n)).orElseThrow(() -> NuboException.of(
+                ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for InstanceType", typeName));
+        String publicKey = r.keyName() == null ? null : s.keyPairs().findByName(caller.accountId(), r.keyName())
+                .orElseThrow(() -> KeyPairService.notFound(r.keyName())).publicKey();
+        QuotaService.Allowance allowance = allowance(caller.accountId());
+        int byQuota = allowance.allowed(type, r.minCount(), r.maxCount());
+        long slots = capacity().slots(type);
+        if (slots < r.minCount()) {
+            throw NuboException.of(ErrorCode.INSUFFICIENT_INSTANCE_CAPACITY,
+                    "We currently do not have sufficient %s capacity. Capacity for %d more is available.", type.name(), slots);
+        }
+        Launches.Placement placement = placements.computeIfAbsent(
+                List.of(caller.accountId(), String.valueOf(r.zone()), String.valueOf(r.subnetId()), r.securityGroupIds(), r.securityGroupNames()),
+                k -> Launches.placement(s, caller, r));
+        int count = (int) Math.min(byQuota, slots);
+        allowance.take(type, count);
+        capacity.take(type, count);
+        Reservation launched = collect(caller, r, image, type, count, publicKey, placement);
+        if (r.clientToken() != null) {
+            tokens.put(caller.accountId() + '/' + r.clientToken(), new Admitted(r, launched));
+        }
+        return launched;
+    }
+
+    private record Admitted(LaunchRequest request, Reservation reservation) {
+    }
+
+    /** A retry of a launch admitted earlier in this batch, whose token is not written yet. */
+    private Optional<Reservation> earlierInBatch(Principal caller, LaunchRequest r) {
+        if (r.clientToken() == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(tokens.get(caller.accountId() + '/' + r.clientToken())).map(a -> {
+            Launches.requireSameRequest(a.request(), r);
+            return a.reservation();
+        });
+    }
+
+    private Reservation collect(Principal caller, LaunchRequest r, Image image, InstanceType type, int count, String publicKey,
+                                Launches.Placement placement) {
+        String reservationId = Ids.next(Ids.RESERVATION);
+        List<Instance> created = new ArrayList<>(count);
+        List<Tag> tags = Launches.tags(r);
+        String name = Launches.name(r);
+        Map<String, List<Tag>> accountTags = tagsByAccount.computeIfAbsent(caller.accountId(), a -> new LinkedHashMap<>());
+        for (int n = 0; n < count; n++) {
+            Instance i = new Instance(Ids.next(Ids.INSTANCE), caller.accountId(), reservationId, image.id(), type.name(),
+                    type.vcpus(), type.memoryMib(), InstanceState.PENDING, InstanceTask.SCHEDULING, null, name,
+                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null, placement.zone());
+            created.add(i);
+            groups.put(i.id(), placement.groupIds());
+            if (!tags.isEmpty()) {
+                accountTags.put(i.id(), tags);
+            }
+            events.add(new Events.New(now, i.accountId(), i.id(), "instance.state", null, InstanceState.PENDING.apiName(),
+                    "launched by " + caller.accessKeyId()));
+        }
+        instances.addAll(created);
+        return new Reservation(reservationId, caller.accountId(), created);
+    }
+
+    /** Writes every admitted launch: a handful of statements, however many launches there were. */
+    void write() {
+        s.instances().insertAll(instances);
+        s.securityGroups().attachAll(groups);
+        tagsByAccount.forEach((account, tags) -> s.tags().putAll(account, ResourceType.INSTANCE, tags));
+        s.events().appendAll(events);
+        tokens.values().forEach(a -> Launches.remember(s, a.reservation().accountId(), a.request(), a.reservation(), now));
+    }
+
+    private QuotaService.Allowance allowance(String accountId) {
+        return allowances.computeIfAbsent(accountId, id -> {
+            Account locked = s.accounts().lock(id).orElseThrow();
+            return QuotaService.allowance(s, locked);
+        });
+    }
+
+    private CapacityTally capacity() {
+        if (capacity == null) {
+            capacity = new CapacityTally(s.hosts().list().stream().filter(h -> h.state() == HostState.UP).toList());
+        }
+        return capacity;
+    }
+
+    /**
+     * The up hosts' free capacity as this batch admits launches. Admission only checks that the
+     * instances could fit; the scheduler makes the claim. So this reads without locking hosts.
+     */
+    private static final class CapacityTally {
+        private final long[] freeVcpus;
+        private final long[] freeMemory;
+
+        CapacityTally(List<Host> hosts) {
+            freeVcpus = hosts.stream().mapToLong(h -> (long) h.schedulableVcpus() - h.allocatedVcpus()).toArray();
+            freeMemory = hosts.stream().mapToLong(h -> (long) h.schedulableMemoryMib() - h.allocatedMemoryMib()).toArray();
+        }
+
+        long slots(InstanceType t) {
+            long n = 0;
+            for (int h = 0; h < freeVcpus.length; h++) {
+                n += Math.max(0, Math.min(freeVcpus[h] / t.vcpus(), freeMemory[h] / t.memoryMib()));
+            }
+            return n;
+        }
+
+        /** Takes room for {@code count} instances, each from the host with the most free memory that fits it, as the scheduler would. */
+        void take(InstanceType t, int count) {
+            for (int k = 0; k < count; k++) {
+                int best = -1;
+                for (int h = 0; h < freeVcpus.length; h++) {
+                    if (freeVcpus[h] >= t.vcpus() && freeMemory[h] >= t.memoryMib() && (best < 0 || freeMemory[h] > freeMemory[best])) {
+                        best = h;
+                    }
+                }
+                if (best < 0) {
+                    return;
+                }
+                freeVcpus[best] -= t.vcpus();
+                freeMemory[best] -= t.memoryMib();
+            }
+        }
+    }
+}
