@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The host agent: it registers its host, keeps its lease, follows the host's desired state with
@@ -50,7 +49,8 @@ public final class Agent implements AutoCloseable {
     private final Hypervisor hypervisor;
     private final AgentConfig config;
     private final RebootLedger reboots;
-    private final AtomicReference<DesiredState> desired = new AtomicReference<>();
+    private final DesiredView desired = new DesiredView();
+    private final ReportTracker reports = new ReportTracker(RESEND_REPORT);
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, String> failedStarts = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
@@ -58,8 +58,6 @@ public final class Agent implements AutoCloseable {
     private final ExecutorService actions = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Thread> loops = new ArrayList<>();
     private volatile String hostId;
-    private volatile HostReport lastReport;
-    private volatile long lastReportNanos;
 
     public Agent(AgentChannel channel, Hypervisor hypervisor, AgentConfig config) {
         this.channel = channel;
@@ -97,7 +95,7 @@ public final class Agent implements AutoCloseable {
 
     /** True once the agent has registered and fetched its desired state. */
     public boolean isReady() {
-        return hostId != null && desired.get() != null;
+        return hostId != null && desired.version() >= 0;
     }
 
     /** The console tail of one of this host's VMs, when the driver keeps one. */
@@ -120,13 +118,12 @@ public final class Agent implements AutoCloseable {
     }
 
     private void desiredLoop() {
-        long known = -1;
         while (stopped.getCount() > 0) {
             try {
-                DesiredState d = channel.awaitDesired(hostId, known, LONG_POLL);
-                if (d.version() != known || desired.get() == null) {
-                    desired.set(d);
-                    known = d.version();
+                DesiredState d = channel.awaitDesired(hostId, desired.version(), LONG_POLL);
+                List<String> changed = desired.apply(d);
+                reports.desiredChanged(changed, d.version(), d.complete());
+                if (!changed.isEmpty() || d.complete()) {
                     wake.release();
                 }
             } catch (InterruptedException e) {
@@ -152,10 +149,10 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** One pass: act on every difference between desired and actual, then report what is there. */
+    /** One pass: act on every difference between desired and actual, then report what changed. */
     void reconcile() {
-        DesiredState d = desired.get();
-        if (d == null) {
+        DesiredView.Snapshot d = desired.snapshot();
+        if (d.version() < 0) {
             return;
         }
         Map<String, VmStatus> actual = hypervisor.list();
@@ -220,24 +217,21 @@ public final class Agent implements AutoCloseable {
     }
 
     private void report(long version, Map<String, VmStatus> actual) {
-        List<ObservedInstance> seen = new ArrayList<>();
-        actual.values().forEach(vm -> seen.add(new ObservedInstance(vm.instanceId(), vm.power(), vm.reason(), vm.sshHost(), vm.sshPort())));
+        Map<String, ObservedInstance> seen = new HashMap<>();
+        actual.values().forEach(vm -> seen.put(vm.instanceId(),
+                new ObservedInstance(vm.instanceId(), vm.power(), vm.reason(), vm.sshHost(), vm.sshPort())));
         failedStarts.forEach((id, why) -> {
             if (!actual.containsKey(id) || actual.get(id).power() != PowerState.RUNNING) {
-                seen.removeIf(o -> o.instanceId().equals(id));
-                seen.add(new ObservedInstance(id, PowerState.FAILED, why));
+                seen.put(id, new ObservedInstance(id, PowerState.FAILED, why));
             }
         });
-        seen.sort(Comparator.comparing(ObservedInstance::instanceId));
-        HostReport r = new HostReport(version, List.copyOf(seen));
-        boolean stale = System.nanoTime() - lastReportNanos > RESEND_REPORT.toNanos();
-        if (r.equals(lastReport) && !stale) {
+        Optional<HostReport> r = reports.next(version, seen);
+        if (r.isEmpty()) {
             return;
         }
         try {
-            channel.report(hostId, r);
-            lastReport = r;
-            lastReportNanos = System.nanoTime();
+            channel.report(hostId, r.get());
+            reports.sent(r.get(), seen);
         } catch (RuntimeException e) {
             LOG.warn("could not report observed state: {}", e.toString());
         }

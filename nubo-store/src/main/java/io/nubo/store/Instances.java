@@ -4,6 +4,7 @@ import io.nubo.core.model.Instance;
 import io.nubo.core.model.InstanceState;
 import io.nubo.core.model.InstanceTask;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
 import java.sql.ResultSet;
@@ -28,18 +29,31 @@ public final class Instances {
     public record Cursor(Instant launchTime, String id) {
     }
 
+    private static final String INSERT = """
+            INSERT INTO instances (id, account_id, reservation_id, image_id, instance_type, vcpus, memory_mib, state, task,
+                                   host_id, name, key_name, user_data, state_reason, launch_time, updated_at, public_key,
+                                   availability_zone)
+            VALUES (:id, :acct, :res, :image, :type, :vcpus, :mem, :state, :task, :host, :name, :key, :ud, :reason, :launch, :launch, :pk,
+                    :zone)""";
+
     public void insert(Instance i) {
-        h.createUpdate("""
-                INSERT INTO instances (id, account_id, reservation_id, image_id, instance_type, vcpus, memory_mib, state, task,
-                                       host_id, name, key_name, user_data, state_reason, launch_time, updated_at, public_key,
-                                       availability_zone)
-                VALUES (:id, :acct, :res, :image, :type, :vcpus, :mem, :state, :task, :host, :name, :key, :ud, :reason, :launch, :launch, :pk,
-                        :zone)""")
-                .bind("id", i.id()).bind("acct", i.accountId()).bind("res", i.reservationId()).bind("image", i.imageId())
-                .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
-                .bind("state", i.state().apiName()).bind("task", i.task().apiName()).bind("host", i.hostId())
-                .bind("name", i.name()).bind("key", i.keyName()).bind("ud", i.userData()).bind("reason", i.stateReason())
-                .bind("launch", Rows.utc(i.launchTime())).bind("pk", i.publicKey()).bind("zone", i.zone()).execute();
+        insertAll(List.of(i));
+    }
+
+    /** Inserts new instances in one batch (one round trip). */
+    public void insertAll(List<Instance> instances) {
+        if (instances.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = h.prepareBatch(INSERT);
+        for (Instance i : instances) {
+            batch.bind("id", i.id()).bind("acct", i.accountId()).bind("res", i.reservationId()).bind("image", i.imageId())
+                    .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
+                    .bind("state", i.state().apiName()).bind("task", i.task().apiName()).bind("host", i.hostId())
+                    .bind("name", i.name()).bind("key", i.keyName()).bind("ud", i.userData()).bind("reason", i.stateReason())
+                    .bind("launch", Rows.utc(i.launchTime())).bind("pk", i.publicKey()).bind("zone", i.zone()).add();
+        }
+        batch.execute();
     }
 
     /** The instance, if {@code accountId} owns it and it is still visible (terminated ones stay an hour). */
@@ -125,12 +139,6 @@ public final class Instances {
         h.createUpdate("UPDATE instances SET name = :n WHERE id = :id").bind("n", name).bind("id", id).execute();
     }
 
-    /** How many of the account's instances count against its quota (all but terminated). */
-    public int countActive(String accountId) {
-        return h.createQuery("SELECT count(*) FROM instances WHERE account_id = :a AND state <> 'terminated'")
-                .bind("a", accountId).mapTo(Integer.class).one();
-    }
-
     /** Claims up to {@code limit} pending instances that have no host yet; rows locked by another scheduler are skipped. */
     public List<Instance> claimUnscheduled(int limit) {
         return h.createQuery("""
@@ -143,6 +151,26 @@ public final class Instances {
     public List<Instance> placedOn(String hostId) {
         return h.createQuery("SELECT * FROM instances WHERE host_id = :h AND state <> 'terminated' ORDER BY id")
                 .bind("h", hostId).map(Instances::map).list();
+    }
+
+    /**
+     * The instances on a host whose desired state changed after version {@code afterVersion} (see
+     * {@link #update}), terminated ones included, in version order: what an agent that knows that
+     * version lacks.
+     */
+    public List<Instance> changedOn(String hostId, long afterVersion) {
+        return h.createQuery("SELECT * FROM instances WHERE host_id = :h AND desired_seq > :v ORDER BY desired_seq, id")
+                .bind("h", hostId).bind("v", afterVersion).map(Instances::map).list();
+    }
+
+    /** Locks these instances, those of them placed on the host and not terminated, in ID order. */
+    public List<Instance> lockOnHost(String hostId, java.util.Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return h.createQuery("""
+                SELECT * FROM instances WHERE host_id = :h AND id = ANY(:ids) AND state <> 'terminated' ORDER BY id FOR UPDATE""")
+                .bind("h", hostId).bindArray("ids", String.class, ids).map(Instances::map).list();
     }
 
     /** The version of a host's desired state (see {@link #update}). */
@@ -164,20 +192,40 @@ public final class Instances {
      * and under the host's row lock, and the instance records that version in {@code desired_seq}.
      */
     public void update(Instance i, boolean desiredChanged) {
-        boolean bump = desiredChanged && i.hostId() != null;
-        // Bumping the host's version takes the host's row lock until commit, so versions commit in order.
-        h.createUpdate((bump ? "WITH v AS (UPDATE hosts SET desired_version = desired_version + 1 WHERE id = :host "
-                        + "RETURNING desired_version) " : "")
-                        + "UPDATE instances SET state = :state, task = :task, host_id = :host, state_reason = :reason, "
-                        + "updated_at = :now, terminated_at = :term, reboot_generation = :reboot, force_stop = :force, "
-                        + "instance_type = :type, vcpus = :vcpus, memory_mib = :mem, ssh_host = :sshHost, ssh_port = :sshPort"
-                        + (bump ? ", desired_seq = (SELECT desired_version FROM v)" : "") + " WHERE id = :id")
-                .bind("id", i.id()).bind("state", i.state().apiName()).bind("task", i.task().apiName())
-                .bind("host", i.hostId()).bind("reason", i.stateReason()).bind("now", Rows.utc(i.updatedAt()))
-                .bind("term", Rows.utc(i.terminatedAt())).bind("reboot", i.rebootGeneration()).bind("force", i.forceStop())
-                .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
-                .bind("sshHost", i.sshHost()).bind("sshPort", i.sshPort())
-                .execute();
+        updateAll(List.of(i), desiredChanged ? java.util.Set.of(i.id()) : java.util.Set.of());
+    }
+
+    /**
+     * Writes changed instances in one batch. Those named in {@code desiredChanged} alter what their
+     * hosts should run: each such host's desired-state version goes up by one (once, however many
+     * of its instances changed), and those instances record the new version in {@code desired_seq}.
+     * The bump takes the host's row lock until commit, so versions commit in order: an agent that
+     * has seen version N has seen every change up to N. Hosts are bumped in ID order, so that two
+     * transactions never wait for each other's hosts in a cycle.
+     */
+    public void updateAll(List<Instance> changed, java.util.Set<String> desiredChanged) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        Map<String, Long> versions = new java.util.HashMap<>();
+        changed.stream().filter(i -> i.hostId() != null && desiredChanged.contains(i.id())).map(Instance::hostId)
+                .distinct().sorted().forEach(host -> versions.put(host, h.createQuery(
+                        "UPDATE hosts SET desired_version = desired_version + 1 WHERE id = :h RETURNING desired_version")
+                        .bind("h", host).mapTo(Long.class).one()));
+        PreparedBatch batch = h.prepareBatch("""
+                UPDATE instances SET state = :state, task = :task, host_id = :host, state_reason = :reason, updated_at = :now,
+                       terminated_at = :term, reboot_generation = :reboot, force_stop = :force, instance_type = :type, vcpus = :vcpus,
+                       memory_mib = :mem, ssh_host = :sshHost, ssh_port = :sshPort, desired_seq = coalesce(:seq, desired_seq)
+                WHERE id = :id""");
+        for (Instance i : changed) {
+            Long seq = desiredChanged.contains(i.id()) && i.hostId() != null ? versions.get(i.hostId()) : null;
+            batch.bind("id", i.id()).bind("state", i.state().apiName()).bind("task", i.task().apiName())
+                    .bind("host", i.hostId()).bind("reason", i.stateReason()).bind("now", Rows.utc(i.updatedAt()))
+                    .bind("term", Rows.utc(i.terminatedAt())).bind("reboot", i.rebootGeneration()).bind("force", i.forceStop())
+                    .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
+                    .bind("sshHost", i.sshHost()).bind("sshPort", i.sshPort()).bind("seq", seq).add();
+        }
+        batch.execute();
     }
 
     static Instance map(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {

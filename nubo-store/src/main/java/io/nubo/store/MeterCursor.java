@@ -82,6 +82,21 @@ public final class MeterCursor {
                 .bind("i", instanceId).mapTo(String.class).findOne();
     }
 
+    /** The types these instances launched as (see {@link #launchTypeOf}), by instance ID, in one query. */
+    public java.util.Map<String, String> launchTypesOf(java.util.Collection<String> instanceIds) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        if (instanceIds.isEmpty()) {
+            return out;
+        }
+        h.createQuery("""
+                SELECT i.id, coalesce((SELECT from_state FROM events e WHERE e.resource_id = i.id AND e.type = 'instance.resized'
+                                       ORDER BY e.id LIMIT 1), i.instance_type) AS type
+                FROM instances i WHERE i.id = ANY(:ids)""")
+                .bind("ids", instanceIds.toArray(new String[0]))
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getString("type"))).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
     /** Forgets everything metered, for a rebuild. */
     public void reset() {
         h.execute("DELETE FROM usage_records");

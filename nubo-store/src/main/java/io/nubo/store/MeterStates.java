@@ -3,6 +3,7 @@ package io.nubo.store;
 import io.nubo.core.billing.MeterState;
 import io.nubo.core.billing.UsageType;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,14 +25,25 @@ public final class MeterStates {
     }
 
     public void upsert(MeterState m) {
-        h.createUpdate("""
+        upsertAll(List.of(m));
+    }
+
+    /** Stores these meter states in one batch. */
+    public void upsertAll(Collection<MeterState> states) {
+        if (states.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = h.prepareBatch("""
                 INSERT INTO meter_state (resource_id, account_id, usage_type, sku, size, started_at, start_event_id, last_event_id)
                 VALUES (:r, :a, :t, :sku, :size, :started, :se, :le)
                 ON CONFLICT (resource_id) DO UPDATE SET account_id = :a, usage_type = :t, sku = :sku, size = :size,
-                    started_at = :started, start_event_id = :se, last_event_id = :le""")
-                .bind("r", m.resourceId()).bind("a", m.accountId()).bind("t", m.type().apiName()).bind("sku", m.sku())
-                .bind("size", m.size()).bind("started", Rows.utc(m.startedAt().orElse(null))).bind("se", m.startEventId())
-                .bind("le", m.lastEventId()).execute();
+                    started_at = :started, start_event_id = :se, last_event_id = :le""");
+        for (MeterState m : states) {
+            batch.bind("r", m.resourceId()).bind("a", m.accountId()).bind("t", m.type().apiName()).bind("sku", m.sku())
+                    .bind("size", m.size()).bind("started", Rows.utc(m.startedAt().orElse(null))).bind("se", m.startEventId())
+                    .bind("le", m.lastEventId()).add();
+        }
+        batch.execute();
     }
 
     /** The resources accruing now, of one account or (null) of all. */

@@ -76,6 +76,7 @@ public final class Metering {
         batch.events().forEach(e -> ids.add(e.resourceId()));
         Map<String, MeterState> states = new HashMap<>();
         s.meterStates().find(ids).forEach(m -> states.put(m.resourceId(), m));
+        Map<String, String> launchTypes = s.meterCursor().launchTypesOf(ids.stream().filter(id -> !states.containsKey(id)).toList());
         Map<String, MeterState> changed = new LinkedHashMap<>();
         List<UsageRecord> closed = new ArrayList<>();
         int applied = 0;
@@ -84,7 +85,7 @@ public final class Metering {
             maxId = Math.max(maxId, e.id());
             MeterState m = states.get(e.resourceId());
             if (m == null) {
-                m = InstanceMeter.fresh(e, s.meterCursor().launchTypeOf(e.resourceId()).orElse("unknown"));
+                m = InstanceMeter.fresh(e, launchTypes.getOrDefault(e.resourceId(), "unknown"));
             }
             if (e.id() <= m.lastEventId()) {
                 continue; // seen by an earlier pass: applying it again would change nothing
@@ -96,7 +97,7 @@ public final class Metering {
             closed.addAll(step.closed());
         }
         s.usageRecords().insert(closed);
-        changed.values().forEach(s.meterStates()::upsert);
+        s.meterStates().upsertAll(changed.values());
         cursor.advance(maxId, batch.snapshotXmin().orElse(p.rescanTx()));
         boolean more = batch.events().size() >= BATCH && maxId > p.lastEventId();
         return new PassResult(applied, more);

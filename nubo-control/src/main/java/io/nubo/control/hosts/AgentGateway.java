@@ -73,25 +73,31 @@ public final class AgentGateway implements AgentChannel {
         while (true) {
             long generation = desiredChanged.generation();
             long version = db.read(s -> s.instances().desiredVersion(hostId));
+            if (version != knownVersion) {
+                return desiredState(hostId, knownVersion);
+            }
             long left = deadline - System.nanoTime();
-            if (version > knownVersion || left <= 0) {
-                return desiredState(hostId);
+            if (left <= 0) {
+                return desiredState(hostId, -1); // nothing new: a complete state lets the agent re-synchronise
             }
             desiredChanged.awaitChange(generation, Duration.ofNanos(left));
         }
     }
 
-    private DesiredState desiredState(String hostId) {
-        return db.inTransaction(s -> {
+    /** The changes after {@code knownVersion}, or the complete state when that version is unknown or ahead of ours. */
+    private DesiredState desiredState(String hostId, long knownVersion) {
+        // One snapshot: the version and the rows it covers must agree.
+        return db.inSnapshot(s -> {
             long version = s.instances().desiredVersion(hostId);
-            List<Instance> placed = s.instances().placedOn(hostId);
+            boolean complete = knownVersion < 0 || knownVersion > version;
+            List<Instance> rows = complete ? s.instances().placedOn(hostId) : s.instances().changedOn(hostId, knownVersion);
             Map<String, Image> images = new HashMap<>();
-            List<DesiredInstance> out = placed.stream().map(i -> {
+            List<DesiredInstance> out = rows.stream().map(i -> {
                 Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
                 return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
                         img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey());
             }).toList();
-            return new DesiredState(version, out);
+            return new DesiredState(version, out, complete);
         });
     }
 

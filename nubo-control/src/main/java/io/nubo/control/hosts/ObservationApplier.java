@@ -11,6 +11,7 @@ import io.nubo.core.model.PowerState;
 import io.nubo.store.Store;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,28 +39,38 @@ final class ObservationApplier {
         Map<String, ObservedInstance> seen = report.instances().stream()
                 .collect(Collectors.toMap(ObservedInstance::instanceId, Function.identity(), (a, b) -> b));
         boolean desiredChanged = false;
-        for (Instance i : s.instances().placedOn(hostId)) {
+        // A complete report speaks for every instance on the host, so it reads them all and locks only
+        // those that change; a partial one speaks for the few it names, so it locks them at once.
+        List<Instance> subjects = report.complete() ? s.instances().placedOn(hostId) : s.instances().lockOnHost(hostId, seen.keySet());
+        InstanceLog log = new InstanceLog();
+        int freedVcpus = 0;
+        int freedMemory = 0;
+        for (Instance i : subjects) {
             if (i.desiredSeq() > report.appliedVersion()) {
                 continue;
             }
-            Optional<ObservedInstance> o = Optional.ofNullable(seen.get(i.id()));
+            Optional<ObservedInstance> o = Optional.ofNullable(seen.get(i.id())).filter(x -> x.power() != PowerState.ABSENT);
             Optional<Instance> next = next(i, o, now).or(() -> sshChange(i, o, now));
             if (next.isEmpty()) {
                 continue;
             }
-            Instance locked = s.instances().lock(i.id()).orElseThrow();
-            if (!locked.equals(i)) {
+            if (report.complete() && !s.instances().lock(i.id()).orElseThrow().equals(i)) {
                 continue; // changed by a caller meanwhile: the next report decides
             }
             Instance after = next.get();
             boolean changesDesired = after.state() != i.state();
             String cause = changesDesired && after.stateReason() != null && !after.stateReason().equals(i.stateReason())
                     ? "observed on host: " + after.stateReason() : "observed on host";
-            InstanceLog.record(s, i, after, changesDesired, null, cause);
+            log.add(i, after, changesDesired, null, cause);
             if (after.state() == InstanceState.TERMINATED) {
-                s.hosts().allocate(hostId, -i.vcpus(), -i.memoryMib());
+                freedVcpus += i.vcpus();
+                freedMemory += i.memoryMib();
             }
             desiredChanged |= changesDesired;
+        }
+        log.write(s);
+        if (freedVcpus > 0 || freedMemory > 0) {
+            s.hosts().allocate(hostId, -freedVcpus, -freedMemory);
         }
         return desiredChanged;
     }

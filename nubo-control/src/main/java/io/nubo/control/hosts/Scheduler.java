@@ -60,21 +60,23 @@ public final class Scheduler {
             }
             List<Slot> hosts = s.hosts().lockSchedulable().stream().map(Slot::new).toList();
             Instant now = clock.instant();
+            InstanceLog log = new InstanceLog();
             for (Instance i : pending) {
                 Optional<Slot> best = hosts.stream().filter(h -> h.fits(i))
                         .max(Comparator.comparingLong(Slot::freeMemory).thenComparing(h -> h.host.id()));
                 if (best.isPresent()) {
                     Slot h = best.get();
                     h.take(i);
-                    InstanceLog.record(s, i, InstanceChanges.placedOn(i, h.host.id(), now), true, "instance.scheduled",
+                    log.add(i, InstanceChanges.placedOn(i, h.host.id(), now), true, "instance.scheduled",
                             "placed on " + h.host.name());
                     touched.add(h.host.id());
                 } else {
-                    InstanceLog.record(s, i, InstanceChanges.withState(i, InstanceState.TERMINATED, InstanceTask.NONE,
+                    log.add(i, InstanceChanges.withState(i, InstanceState.TERMINATED, InstanceTask.NONE,
                             "Server.InsufficientInstanceCapacity: no host has room for " + i.instanceType(), now),
                             false, null, "scheduler");
                 }
             }
+            log.write(s);
             for (Slot h : hosts) {
                 if (h.addedVcpus > 0) {
                     s.hosts().allocate(h.host.id(), h.addedVcpus, h.addedMemory);

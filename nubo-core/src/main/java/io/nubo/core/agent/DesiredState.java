@@ -3,8 +3,16 @@ package io.nubo.core.agent;
 import java.util.List;
 
 /**
- * The full set of instances a host should have, at a version. Instances missing from the set
- * should not exist on the host. Versions only grow, so an agent can tell new from old.
+ * What a host should have, at a version. Versions only grow, so an agent can tell new from old.
+ *
+ * <p>A {@code complete} state lists every instance the host should have: any other VM on it should
+ * not exist. A partial state (a delta) lists only the instances whose desired state changed after
+ * the version the agent said it knew, terminated ones included; the agent merges it into what it
+ * has. An agent that knows no version, or one the server cannot build a delta from, gets a complete
+ * state, and so does a long-poll that times out, so that an agent re-synchronises now and then.
  */
-public record DesiredState(long version, List<DesiredInstance> instances) {
+public record DesiredState(long version, List<DesiredInstance> instances, boolean complete) {
+    public DesiredState(long version, List<DesiredInstance> instances) {
+        this(version, instances, true);
+    }
 }

@@ -10,5 +10,7 @@ public enum PowerState {
     /** Defined on the host (its disk exists) but not running. */
     STOPPED,
     /** The hypervisor could not start it; the reason says why. */
-    FAILED
+    FAILED,
+    /** Not on the host at all: said only in a partial report, about a VM the last report listed. */
+    ABSENT
 }

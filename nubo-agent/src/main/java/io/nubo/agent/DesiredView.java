@@ -1,0 +1,51 @@
+package io.nubo.agent;
+
+import io.nubo.core.agent.DesiredInstance;
+import io.nubo.core.agent.DesiredState;
+import io.nubo.core.model.InstanceState;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's copy of its host's desired state, kept current by merging the deltas the control
+ * plane sends (see {@link DesiredState}), so that a change costs what it changed rather than a copy
+ * of every instance on the host. Thread-safe.
+ */
+final class DesiredView {
+    /** One consistent reading: the version and the instances it covers. */
+    record Snapshot(long version, List<DesiredInstance> instances) {
+    }
+
+    private final Map<String, DesiredInstance> instances = new HashMap<>();
+    private long version = -1;
+
+    /** Takes a fetched state in; returns the IDs of the instances it changed (all of them for a complete state). */
+    synchronized List<String> apply(DesiredState d) {
+        if (d.complete()) {
+            instances.clear();
+        }
+        List<String> changed = new ArrayList<>(d.instances().size());
+        for (DesiredInstance i : d.instances()) {
+            if (i.state() == InstanceState.TERMINATED) {
+                instances.remove(i.instanceId()); // gone for good: whatever is left of its VM is destroyed
+            } else {
+                instances.put(i.instanceId(), i);
+            }
+            changed.add(i.instanceId());
+        }
+        version = d.version();
+        return changed;
+    }
+
+    /** The version the agent knows, -1 before the first fetch. */
+    synchronized long version() {
+        return version;
+    }
+
+    synchronized Snapshot snapshot() {
+        return new Snapshot(version, List.copyOf(instances.values()));
+    }
+}
