@@ -6,6 +6,7 @@ import io.nubo.api.ec2.query.FormDecoder;
 import io.nubo.api.ec2.query.Params;
 import io.nubo.api.ec2.sigv4.SignedRequest;
 import io.nubo.api.ec2.sigv4.SigV4Verifier;
+import io.nubo.api.ec2.xml.ByteChunks;
 import io.nubo.api.ec2.xml.XmlOut;
 import io.nubo.control.ControlPlane;
 import io.nubo.control.network.Topology;
@@ -74,11 +75,12 @@ public final class Ec2Endpoint {
                 throw NuboException.of(ErrorCode.DRY_RUN_OPERATION, "Request would have succeeded, but DryRun flag is set.");
             }
             Ec2Reply reply = command.execute(context);
-            byte[] xml = XmlOut.document(action + "Response", true, out -> {
+            // In chunks, never one array: see ByteChunks (a full DescribeInstances is over 1 MB).
+            ByteChunks xml = XmlOut.chunks(action + "Response", true, out -> {
                 out.text("requestId", requestId);
                 reply.write(out);
             });
-            ctx.status(200).contentType(Ec2Errors.CONTENT_TYPE).result(xml);
+            ctx.status(200).contentType(Ec2Errors.CONTENT_TYPE).result(xml.inputStream());
         } catch (Exception e) {
             Ec2Errors.write(ctx, e, requestId);
         }

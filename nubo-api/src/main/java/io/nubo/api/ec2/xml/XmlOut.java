@@ -1,14 +1,15 @@
 package io.nubo.api.ec2.xml;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Writes an EC2 XML document: elements in lower camel case, lists as
@@ -16,57 +17,65 @@ import java.util.function.BiConsumer;
  * {@code 2026-05-01T12:00:00.000Z}. Null values are left out. Characters XML 1.0 cannot carry are
  * replaced by U+FFFD. Not thread-safe: one response uses one.
  *
- * <p>It writes UTF-8 bytes straight into one growing array instead of going through the JDK's
- * StAX writer: on a full DescribeInstances (1,000 instances, 1.1 MB) StAX cost about 4 to 7 ms
- * even on an unsynchronised character buffer, this about 1 ms, and XML was most of the JVM's
- * time for that answer. The output is the same as StAX's: the same declaration, {@code <a></a>}
- * for empty elements, and {@code &amp;}, {@code &lt;}, {@code &gt;} escaped in text. Element
- * names are the program's own constants and are written as they are.
+ * <p>It writes UTF-8 bytes straight into {@link ByteChunks} instead of going through the JDK's
+ * StAX writer: on a full DescribeInstances (1,000 instances, 1.1 MB) StAX cost 4 to 7 ms of CPU
+ * even on an unsynchronised character buffer, this about 2 ms, and XML was most of the JVM's time
+ * for that answer. The output is the same as StAX's: the same declaration, {@code <a></a>} for
+ * empty elements, and {@code &amp;}, {@code &lt;}, {@code &gt;} escaped in text. Element names
+ * are the program's own constants and are written as they are.
  */
 public final class XmlOut {
     public static final String NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final byte[] DECLARATION = ascii("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-    private static final byte[] REPLACEMENT = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
+    private static final byte[] REPLACEMENT = "\ufffd".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] AMP = ascii("&amp;");
+    private static final byte[] LT = ascii("&lt;");
+    private static final byte[] GT = ascii("&gt;");
 
-    private byte[] buf = new byte[8192];
-    private int len;
+    private final ByteChunks out = new ByteChunks();
     private final ArrayDeque<String> open = new ArrayDeque<>();
 
     private XmlOut() {
     }
 
     /** A whole document whose root is {@code root}, in the EC2 namespace when {@code namespaced}. */
-    public static byte[] document(String root, boolean namespaced, java.util.function.Consumer<XmlOut> body) {
-        XmlOut out = new XmlOut();
-        out.raw(DECLARATION);
-        out.name("<" + root + (namespaced ? " xmlns=\"" + NAMESPACE + "\">" : ">"));
-        out.open.push(root);
-        body.accept(out);
-        out.end();
-        if (!out.open.isEmpty()) {
-            throw new IllegalStateException("unclosed elements: " + out.open);
+    public static byte[] document(String root, boolean namespaced, Consumer<XmlOut> body) {
+        return chunks(root, namespaced, body).toByteArray();
+    }
+
+    /** The same document, left in chunks (for large answers: see {@link ByteChunks}). */
+    public static ByteChunks chunks(String root, boolean namespaced, Consumer<XmlOut> body) {
+        XmlOut x = new XmlOut();
+        x.out.put(DECLARATION);
+        x.out.putAscii("<" + root + (namespaced ? " xmlns=\"" + NAMESPACE + "\">" : ">"));
+        x.open.push(root);
+        body.accept(x);
+        x.end();
+        if (!x.open.isEmpty()) {
+            throw new IllegalStateException("unclosed elements: " + x.open);
         }
-        return Arrays.copyOf(out.buf, out.len);
+        return x.out;
     }
 
     public XmlOut start(String name) {
-        open(name);
+        out.put(tag(name).open());
         open.push(name);
         return this;
     }
 
     public XmlOut end() {
-        close(open.pop());
+        out.put(tag(open.pop()).close());
         return this;
     }
 
     /** {@code <name>value</name>}, or nothing when {@code value} is null. */
     public XmlOut text(String name, String value) {
         if (value != null) {
-            open(name);
+            Tag t = tag(name);
+            out.put(t.open());
             escaped(value);
-            close(name);
+            out.put(t.close());
         }
         return this;
     }
@@ -108,14 +117,6 @@ public final class XmlOut {
         return end();
     }
 
-    private void open(String name) {
-        raw(tag(name).open());
-    }
-
-    private void close(String name) {
-        raw(tag(name).close());
-    }
-
     /** {@code <name>} and {@code </name>} as bytes, made once per element name. */
     private record Tag(byte[] open, byte[] close) {
     }
@@ -132,72 +133,46 @@ public final class XmlOut {
         return t;
     }
 
-    /** ASCII text written as it is: element names and markup. */
-    private void name(String s) {
-        int n = s.length();
-        room(n);
-        for (int i = 0; i < n; i++) {
-            buf[len++] = (byte) s.charAt(i);
-        }
-    }
-
-    private void raw(byte[] b) {
-        room(b.length);
-        System.arraycopy(b, 0, buf, len, b.length);
-        len += b.length;
-    }
-
     /**
      * Character data as UTF-8 with {@code & < >} escaped; a character XML 1.0 cannot carry (a
      * control character, a lone surrogate, U+FFFE, U+FFFF) becomes U+FFFD.
      */
-    @SuppressWarnings("deprecation")   // String.getBytes(int, int, byte[], int): the fast copy for ASCII
     private void escaped(String s) {
         int n = s.length();
         if (plainAscii(s, n)) {
-            room(n);
-            s.getBytes(0, n, buf, len);   // each char is ASCII, so its low byte is its UTF-8 encoding
-            len += n;
+            out.putAscii(s);
             return;
         }
-        room(n);
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x80) {
                 switch (c) {
-                    case '&' -> raw(AMP);
-                    case '<' -> raw(LT);
-                    case '>' -> raw(GT);
-                    default -> {
-                        room(1);
-                        buf[len++] = (byte) c;
-                    }
+                    case '&' -> out.put(AMP);
+                    case '<' -> out.put(LT);
+                    case '>' -> out.put(GT);
+                    default -> out.put((byte) c);
                 }
             } else if (c < 0x20) {
                 if (c == 0x9 || c == 0xA || c == 0xD) {
-                    room(1);
-                    buf[len++] = (byte) c;
+                    out.put((byte) c);
                 } else {
-                    raw(REPLACEMENT);
+                    out.put(REPLACEMENT);
                 }
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
-                room(4);
-                buf[len++] = (byte) (0xF0 | (cp >> 18));
-                buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (cp & 0x3F));
+                out.put((byte) (0xF0 | (cp >> 18)));
+                out.put((byte) (0x80 | ((cp >> 12) & 0x3F)));
+                out.put((byte) (0x80 | ((cp >> 6) & 0x3F)));
+                out.put((byte) (0x80 | (cp & 0x3F)));
             } else if (Character.isSurrogate(c) || c == 0xFFFE || c == 0xFFFF) {
-                raw(REPLACEMENT);
+                out.put(REPLACEMENT);
             } else if (c < 0x800) {
-                room(2);
-                buf[len++] = (byte) (0xC0 | (c >> 6));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
+                out.put((byte) (0xC0 | (c >> 6)));
+                out.put((byte) (0x80 | (c & 0x3F)));
             } else {
-                room(3);
-                buf[len++] = (byte) (0xE0 | (c >> 12));
-                buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
+                out.put((byte) (0xE0 | (c >> 12)));
+                out.put((byte) (0x80 | ((c >> 6) & 0x3F)));
+                out.put((byte) (0x80 | (c & 0x3F)));
             }
         }
     }
@@ -213,17 +188,7 @@ public final class XmlOut {
         return true;
     }
 
-    private static final byte[] AMP = ascii("&amp;");
-    private static final byte[] LT = ascii("&lt;");
-    private static final byte[] GT = ascii("&gt;");
-
-    private void room(int more) {
-        if (len + more > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
-        }
-    }
-
     private static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

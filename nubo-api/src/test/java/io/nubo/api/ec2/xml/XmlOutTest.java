@@ -33,6 +33,33 @@ class XmlOutTest {
     }
 
     @Test
+    void aLargeDocumentReadsTheSameFromItsChunks() throws Exception {
+        // Values far longer than a chunk, and multi-byte characters across chunk boundaries.
+        StringBuilder mixed = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            mixed.append(i % 7 == 0 ? "\u00e9" : i % 11 == 0 ? "\ud83d\ude00" : i % 13 == 0 ? "&" : "x");
+        }
+        List<String> values = List.of("a".repeat(100_000), mixed.toString(), "z");
+        ByteChunks chunks = XmlOut.chunks("Big", false, o -> o.values("valueSet", values));
+        byte[] whole = chunks.toByteArray();
+        assertThat(chunks.size()).isEqualTo(whole.length);
+        assertThat(chunks.inputStream().readAllBytes()).isEqualTo(whole);
+        StringWriter s = new StringWriter();
+        XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(s);
+        w.writeStartDocument("UTF-8", "1.0");
+        w.writeStartElement("Big");
+        w.writeStartElement("valueSet");
+        for (String v : values) {
+            text(w, "item", v);
+        }
+        w.writeEndElement();
+        w.writeEndElement();
+        w.writeEndDocument();
+        w.close();
+        assertThat(new String(whole, StandardCharsets.UTF_8)).isEqualTo(s.toString());
+    }
+
+    @Test
     void anUnclosedElementIsAProgrammingError() {
         assertThatThrownBy(() -> XmlOut.document("R", false, o -> o.start("open"))).isInstanceOf(IllegalStateException.class);
     }
