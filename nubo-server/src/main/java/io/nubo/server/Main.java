@@ -7,6 +7,7 @@ import io.nubo.server.cli.HostsCommand;
 import io.nubo.server.cli.ImagesCommand;
 import io.nubo.server.cli.InstancesCommand;
 import io.nubo.server.cli.KeysCommand;
+import io.nubo.server.cli.PoolsCommand;
 import io.nubo.server.cli.TypesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
         description = "Nubo: an IaaS cloud on QEMU/KVM.",
         subcommands = {UpCommand.class, ServerCommand.class, AgentCommand.class, InstancesCommand.class, ImagesCommand.class,
                 TypesCommand.class, HostsCommand.class, AccountsCommand.class, AccessKeysCommand.class, KeysCommand.class,
-                BillingCommand.class})
+                BillingCommand.class, PoolsCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));

@@ -7,6 +7,8 @@ import io.nubo.agent.qemu.HostProbe;
 import io.nubo.agent.qemu.QemuHypervisor;
 import io.nubo.api.ApiServer;
 import io.nubo.control.ControlPlane;
+import io.nubo.control.images.ImageSettings;
+import io.nubo.control.storage.PoolAnnouncingChannel;
 import io.nubo.control.users.UserService;
 import io.nubo.core.model.NewAccessKey;
 import io.nubo.core.model.Principal;
@@ -66,7 +68,7 @@ public final class NuboServer implements AutoCloseable {
         }
         toClose.push(db);
         Clock clock = Clock.systemUTC();
-        controlPlane = new ControlPlane(db, options.dataDir(), clock);
+        controlPlane = new ControlPlane(db, options.dataDir(), clock, imageSettings());
         toClose.push(controlPlane);
         firstKey = controlPlane.identity().bootstrapAdmin();
         firstKey.ifPresent(k -> Credentials.write(options.dataDir(), k));
@@ -78,7 +80,10 @@ public final class NuboServer implements AutoCloseable {
         controlPlane.start();
         if (hypervisor != null) {
             toClose.push(hypervisor);
-            agent = new Agent(controlPlane.agents(), hypervisor, new AgentConfig(hostName(), "nubo-1a",
+            // The in-process agent also records which pools its host reaches: its local pool and the shared one.
+            var channel = new PoolAnnouncingChannel(controlPlane.agents(), controlPlane.storagePools(),
+                    options.dataDir().resolve("pools").resolve("local"), Optional.of(sharedPool()));
+            agent = new Agent(channel, hypervisor, new AgentConfig(hostName(), "nubo-1a",
                     options.dataDir().resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30)));
             toClose.push(agent);
             agent.start();
@@ -94,6 +99,17 @@ public final class NuboServer implements AutoCloseable {
         api.start(options.bindAddress(), options.port());
         LOG.info("api listening on {}:{}", options.bindAddress(), api.port());
         return this;
+    }
+
+    private Path sharedPool() {
+        return options.storage().sharedPool().orElse(options.dataDir().resolve("pools").resolve("shared"));
+    }
+
+    private ImageSettings imageSettings() {
+        ServerOptions.StorageOptions s = options.storage();
+        ImageSettings d = ImageSettings.defaults(options.dataDir());
+        return new ImageSettings(sharedPool(), s.maxImageVirtualSize(), d.maxSourceBytes(), s.allowPrivateImageUrls(), d.lease(),
+                d.maxAttempts(), d.workers(), d.stallTimeout(), d.incomingMaxAge());
     }
 
     private Hypervisor hypervisor() {

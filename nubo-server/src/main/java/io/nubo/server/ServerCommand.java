@@ -30,12 +30,15 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--db-password-env", description = "name of the environment variable holding the database password")
     String dbPasswordEnv;
 
+    @picocli.CommandLine.Mixin
+    StorageMixin storage;
+
     @Override
     public Integer call() throws InterruptedException {
         Optional<String> password = Optional.ofNullable(dbPasswordEnv).map(System::getenv);
         ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, Optional.ofNullable(dbUrl),
                 Optional.ofNullable(dbUser), password, false, "none",
-                new ServerOptions.FakeOptions(0, 0, 0, Duration.ZERO, Duration.ZERO));
+                new ServerOptions.FakeOptions(0, 0, 0, Duration.ZERO, Duration.ZERO), storage.options());
         return ServerRunner.run(options, false);
     }
 }

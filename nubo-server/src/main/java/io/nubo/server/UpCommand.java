@@ -36,6 +36,9 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--fake-shutdown-ms", defaultValue = "500", description = "fake driver: simulated shutdown time")
     long fakeShutdownMs;
 
+    @picocli.CommandLine.Mixin
+    StorageMixin storage;
+
     @Override
     public Integer call() throws InterruptedException {
         if (!driver.equals("qemu") && !driver.equals("fake")) {
@@ -44,7 +47,7 @@ public final class UpCommand implements Callable<Integer> {
         }
         ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, Optional.empty(), Optional.empty(),
                 Optional.empty(), true, driver, new ServerOptions.FakeOptions(fakeVcpus, fakeMemoryMib, 10_240,
-                Duration.ofMillis(fakeBootMs), Duration.ofMillis(fakeShutdownMs)));
+                Duration.ofMillis(fakeBootMs), Duration.ofMillis(fakeShutdownMs)), storage.options());
         return ServerRunner.run(options, true);
     }
 }

@@ -11,8 +11,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 
 /** A small client of the REST API for the CLI. Thread-safe. */
@@ -74,6 +77,60 @@ public final class NuboClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
+        }
+    }
+
+    /**
+     * PUTs a file as the raw body, streamed from disk with its Content-Length, telling
+     * {@code progress} how many bytes have gone; returns the JSON answer.
+     */
+    public JsonNode upload(String pathAndQuery, Path file, LongConsumer progress) {
+        try {
+            long length = Files.size(file);
+            HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+                try {
+                    return new CountingStream(Files.newInputStream(file), progress);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }), length);
+            HttpRequest req = HttpRequest.newBuilder(URI.create(endpoint + "/api/v1" + pathAndQuery))
+                    .header("Authorization", authorization).header("Accept", "application/json")
+                    .header("Content-Type", "application/octet-stream").PUT(body).build();
+            HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode json = r.body().length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(r.body());
+            if (r.statusCode() >= 400) {
+                throw new CliException(json.path("code").asText("HTTP" + r.statusCode()), json.path("detail").asText());
+            }
+            return json;
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach Nubo at " + endpoint + ": is it running? (./nubo up)");
+        } catch (IOException e) {
+            throw new CliException("upload to " + endpoint + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    /** Counts the bytes read through it. */
+    private static final class CountingStream extends java.io.FilterInputStream {
+        private final LongConsumer progress;
+        private long read;
+
+        CountingStream(java.io.InputStream in, LongConsumer progress) {
+            super(in);
+            this.progress = progress;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                read += n;
+                progress.accept(read);
+            }
+            return n;
         }
     }
 
