@@ -178,17 +178,28 @@ public final class ImageImporter implements AutoCloseable {
         StoragePool pool = pools.imagePool();
         Path work = files.freshWorkDir(id);
         files.finalFiles(id).forEach(ImageFiles::deleteQuietly);
-        Path source = fetch(imp, image.get(), pool, work, attempt);
-        attempt.checkCancelled();
-        DiskImageInspector.Inspection found = inspector.inspect(source, settings.maxVirtualSize());
+        Path source;
+        DiskImageInspector.Inspection found;
+        int convertFrom = FETCHED;
+        Optional<DiskImageInspector.Inspection> direct = directSource(imp);
+        if (direct.isPresent()) {
+            source = Path.of(imp.source());
+            found = direct.get();
+            convertFrom = 0;
+        } else {
+            source = fetch(imp, image.get(), pool, work, attempt);
+            attempt.checkCancelled();
+            found = inspector.inspect(source, settings.maxVirtualSize());
+        }
         String format = imp.targetFormat().orElse(found.format());
         Path result = source;
         long virtualSize = found.virtualSize();
         if (!format.equals(found.format())) {
             result = work.resolve("converted.part");
-            attempt.progress(FETCHED);
+            int from = convertFrom;
+            attempt.progress(from);
             converter(found.virtualSize()).convert(source, found.format(), result, format,
-                    pct -> attempt.progress(FETCHED + pct * (99 - FETCHED) / 100));
+                    pct -> attempt.progress(from + pct * (99 - from) / 100));
             DiskImageInspector.Inspection converted = inspector.inspect(result, settings.maxVirtualSize());
             if (!converted.format().equals(format)) {
                 throw new IOException("the conversion produced " + converted.format() + ", not " + format);
@@ -202,6 +213,22 @@ public final class ImageImporter implements AutoCloseable {
         sync(target.getParent());
         long size = qemuImg.info(target, format).actualSize();
         return Optional.of(new Finished(format, target, size, virtualSize, pool));
+    }
+
+    /**
+     * A server file that is raw and is to be converted is read by the conversion itself, with no
+     * copy first: a raw file names no other file, and {@code -f raw} keeps qemu-img from probing
+     * it again, so what the operator's file says cannot change what is read. (A file of any other
+     * format is copied onto the pool first and inspected there, so that it cannot be swapped for
+     * one with a backing file between the inspection and the conversion.) The output is
+     * inspected again either way.
+     */
+    private Optional<DiskImageInspector.Inspection> directSource(ImageImport imp) {
+        if (!imp.sourceKind().equals("path") || imp.targetFormat().isEmpty() || imp.targetFormat().get().equals("raw")) {
+            return Optional.empty();
+        }
+        DiskImageInspector.Inspection found = inspector.inspect(Path.of(imp.source()), settings.maxVirtualSize());
+        return found.format().equals("raw") ? Optional.of(found) : Optional.empty();
     }
 
     /** The source as a file on the pool: downloaded, copied from the server's file system, or the staged upload. */

@@ -230,6 +230,15 @@ class ImageImportTest {
         assertThat(done.state()).isEqualTo("available");
         assertThat(done.format()).isEqualTo("vmdk");
         assertThat(good).exists();
+
+        // A raw server file is converted straight from where it is, with no copy first.
+        Path raw = TestDisks.raw(disks, "straight.raw");
+        Image converted = awaitSettled(cp.images().importImage(admin, new ImportRequest("straight", Optional.empty(), Optional.empty(),
+                Optional.of(raw.toString()), Optional.of("qcow2"), List.of())).id());
+        assertThat(converted.state()).as(converted.stateReason()).isEqualTo("available");
+        assertThat(converted.format()).isEqualTo("qcow2");
+        assertThat(converted.virtualSizeBytes()).isEqualTo(4 * TestDisks.MIB);
+        assertThat(raw).exists();
     }
 
     private Image fromPath(Principal who, String name, Path p) {
