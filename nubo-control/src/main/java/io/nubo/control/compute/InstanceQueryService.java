@@ -1,5 +1,6 @@
 package io.nubo.control.compute;
 
+import io.nubo.control.network.DefaultNetworkCache;
 import io.nubo.control.network.Topology;
 import io.nubo.control.query.IdCheck;
 import io.nubo.control.query.NotFound;
@@ -37,10 +38,12 @@ public final class InstanceQueryService {
 
     private final Database db;
     private final Clock clock;
+    private final DefaultNetworkCache networks;
 
     public InstanceQueryService(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
+        this.networks = new DefaultNetworkCache(clock);
     }
 
     /**
@@ -50,7 +53,7 @@ public final class InstanceQueryService {
     public Page<InstanceDetails> describe(Principal caller, List<String> ids, List<Filter> filters, PageRequest page) {
         checkRequest(ids, page);
         return db.read(s -> {
-            DefaultNetwork net = s.subnets().defaultNetwork(caller.accountId());
+            DefaultNetwork net = networks.get(s, caller.accountId());
             InstanceFilter filter = InstanceFilters.describe(filters, net.vpcId().orElse(""), defaults(net.subnets()));
             return query(s, caller, ids, filter, page, net);
         });
@@ -64,7 +67,7 @@ public final class InstanceQueryService {
             filter = filter.and(new InstanceFilter.Column(InstanceFilter.Field.STATE, List.of(InstanceState.RUNNING.apiName())));
         }
         InstanceFilter f = filter;
-        return db.read(s -> query(s, caller, ids, f, page, s.subnets().defaultNetwork(caller.accountId())));
+        return db.read(s -> query(s, caller, ids, f, page, networks.get(s, caller.accountId())));
     }
 
     /** One instance with its details. */
@@ -72,13 +75,13 @@ public final class InstanceQueryService {
         IdCheck.instances(List.of(id));
         return db.read(s -> {
             Instance i = s.instances().find(id, caller.accountId(), visibleSince()).orElseThrow(() -> NotFound.instances(List.of(id)));
-            return details(s, caller, List.of(i), s.subnets().defaultNetwork(caller.accountId())).get(0);
+            return details(s, caller, List.of(i), networks.get(s, caller.accountId())).get(0);
         });
     }
 
     /** These instances of the caller's with their details, as a launch answers with them. */
     public List<InstanceDetails> details(Principal caller, List<Instance> instances) {
-        return db.read(s -> details(s, caller, instances, s.subnets().defaultNetwork(caller.accountId())));
+        return db.read(s -> details(s, caller, instances, networks.get(s, caller.accountId())));
     }
 
     /** EC2's instance status ({@code ok} or {@code not-applicable}) and reachability for a state. */
