@@ -119,7 +119,18 @@ final class Canonical {
 
     static String sha256Hex(byte[] data) {
         try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            // A clone of a fresh digest: cheaper than looking the algorithm up among the providers.
+            return HEX.formatHex(((MessageDigest) SHA256.clone()).digest(data));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final MessageDigest SHA256 = sha256();
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

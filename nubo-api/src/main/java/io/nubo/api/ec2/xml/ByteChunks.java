@@ -28,6 +28,11 @@ public final class ByteChunks {
     }
 
     void put(byte[] b) {
+        if (len + b.length <= buf.length) {
+            System.arraycopy(b, 0, buf, len, b.length);
+            len += b.length;
+            return;
+        }
         int from = 0;
         while (from < b.length) {
             if (len == buf.length) {

@@ -2,6 +2,7 @@ package io.nubo.api.ec2.xml;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -89,7 +90,34 @@ public final class XmlOut {
     }
 
     public XmlOut time(String name, Instant value) {
-        return text(name, value == null ? null : TIME.format(value));
+        return text(name, value == null ? null : time(value));
+    }
+
+    /**
+     * {@code 2026-05-01T12:00:00.000Z}, as {@code DateTimeFormatter} with that pattern writes it, by
+     * hand: the formatter was 6% of a 1,000-instance answer's time.
+     */
+    static String time(Instant t) {
+        LocalDateTime d = LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), ZoneOffset.UTC);
+        if (d.getYear() < 0 || d.getYear() > 9999) {
+            return TIME.format(t);
+        }
+        char[] c = "0000-00-00T00:00:00.000Z".toCharArray();
+        put(c, 0, d.getYear(), 4);
+        put(c, 5, d.getMonthValue(), 2);
+        put(c, 8, d.getDayOfMonth(), 2);
+        put(c, 11, d.getHour(), 2);
+        put(c, 14, d.getMinute(), 2);
+        put(c, 17, d.getSecond(), 2);
+        put(c, 20, t.getNano() / 1_000_000, 3);
+        return new String(c);
+    }
+
+    private static void put(char[] c, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** A structure: {@code <name>...</name>}. */

@@ -60,6 +60,16 @@ class XmlOutTest {
     }
 
     @Test
+    void timesAreWrittenAsTheFormatterWroteThem() {
+        var formatter = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+        for (String t : List.of("2026-05-01T12:00:00Z", "1970-01-01T00:00:00Z", "2026-12-31T23:59:59.999999999Z",
+                "2000-02-29T01:02:03.004Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.5Z", "1969-12-31T23:59:59.123456Z")) {
+            Instant i = Instant.parse(t);
+            assertThat(XmlOut.time(i)).as(t).isEqualTo(formatter.format(i));
+        }
+    }
+
+    @Test
     void anUnclosedElementIsAProgrammingError() {
         assertThatThrownBy(() -> XmlOut.document("R", false, o -> o.start("open"))).isInstanceOf(IllegalStateException.class);
     }
