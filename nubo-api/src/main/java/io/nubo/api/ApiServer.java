@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.nubo.api.agent.AgentEndpoint;
 import io.nubo.api.ec2.Ec2Endpoint;
 import io.nubo.api.portal.PortalRestRoutes;
 import io.nubo.api.portal.PortalRoutes;
@@ -69,7 +70,8 @@ public final class ApiServer implements AutoCloseable {
                 ctx.header("x-nubo-request-id", id);
                 String length = ctx.header("Content-Length");
                 // A disk image upload is streamed to its storage pool, never held in memory: it may be large.
-                boolean upload = ctx.path().equals(io.nubo.api.rest.ImageRoutes.UPLOAD_PATH);
+                // An agent's complete report lists every VM of its host: the agent endpoint sets its own, larger limit.
+                boolean upload = ctx.path().equals(io.nubo.api.rest.ImageRoutes.UPLOAD_PATH) || AgentEndpoint.handles(ctx);
                 if (length != null && parseLength(length) > MAX_BODY_BYTES && !upload) {
                     throw NuboException.of(ErrorCode.REQUEST_TOO_LARGE, "The request body is larger than %d bytes", MAX_BODY_BYTES);
                 }
@@ -87,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
                 cfg.routes.addHttpHandler(r.method(), r.path(), ctx -> dispatcher.handle(r, ctx));
             }
             ec2.register(cfg.routes);
+            new AgentEndpoint(cp.agents(), cp.enrollment()).register(cfg.routes);
             PortalRoutes.register(cfg.routes, cp, dispatcher::authenticate);
             cfg.routes.exception(NuboException.class, (e, ctx) -> {
                 if (Ec2Endpoint.handles(ctx)) {

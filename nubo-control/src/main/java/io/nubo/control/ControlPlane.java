@@ -8,6 +8,7 @@ import io.nubo.control.events.EventFeed;
 import io.nubo.control.operator.OperatorQueries;
 import io.nubo.control.compute.InstanceQueryService;
 import io.nubo.control.hosts.AgentGateway;
+import io.nubo.control.hosts.HostEnrollment;
 import io.nubo.control.hosts.ChangeSignal;
 import io.nubo.control.hosts.HostService;
 import io.nubo.control.hosts.Scheduler;
@@ -60,6 +61,7 @@ public final class ControlPlane implements AutoCloseable {
     private final BillingService billing;
     private final QuotaService quotas;
     private final AgentGateway agents;
+    private final HostEnrollment enrollment;
     private final Scheduler scheduler;
     private final UserService users;
     private final ConsoleTicketService consoleTickets;
@@ -85,6 +87,7 @@ public final class ControlPlane implements AutoCloseable {
         this.identity = new IdentityService(db, SecretBox.fromKeyFile(dataDir.resolve("secret.key")), clock);
         this.catalog = new CatalogService(db, clock);
         this.agents = new AgentGateway(db, clock, desired);
+        this.enrollment = new HostEnrollment(db, clock, agents);
         this.compute = new ComputeService(db, clock, schedulerWork::signal, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)));
         this.hosts = new HostService(db, clock);
         this.keyPairs = new KeyPairService(db, clock);
@@ -175,6 +178,11 @@ public final class ControlPlane implements AutoCloseable {
 
     public CatalogService catalog() {
         return catalog;
+    }
+
+    /** Join tokens and host credentials: how remote agents become hosts. */
+    public HostEnrollment enrollment() {
+        return enrollment;
     }
 
     public ComputeService compute() {

@@ -29,6 +29,7 @@ public enum ErrorCode {
     /** Nubo's own: no storage pool has room for the file (a capacity error, as InsufficientInstanceCapacity is). */
     INSUFFICIENT_STORAGE_CAPACITY("InsufficientStorageCapacity", 500),
     INVALID_HOST_ID_NOT_FOUND("InvalidHostID.NotFound", 400),
+    INVALID_JOIN_TOKEN_ID_NOT_FOUND("InvalidJoinTokenID.NotFound", 400),
     INVALID_ACCOUNT_ID_NOT_FOUND("InvalidAccountID.NotFound", 400),
     INVALID_ACCESS_KEY_ID_NOT_FOUND("InvalidAccessKeyId.NotFound", 400),
     INVALID_EVENT_ID_NOT_FOUND("InvalidEventID.NotFound", 400),

@@ -1,20 +1,110 @@
 package io.nubo.server;
 
+import io.nubo.agent.Agent;
+import io.nubo.agent.AgentConfig;
+import io.nubo.agent.remote.HttpAgentChannel;
+import io.nubo.core.agent.HostRegistration;
+import io.nubo.core.spi.HostFacts;
+import io.nubo.core.spi.Hypervisor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code nubo agent}: a host agent for another machine. The agent protocol is already the
- * {@code AgentChannel} seam; its HTTP transport comes with multi-host support, so for now this
- * says so plainly instead of pretending.
+ * {@code nubo agent}: a host agent that calls a remote server over HTTP. The first start joins
+ * with an admin's join token and keeps the host credential it gets in the data dir; later starts
+ * use that. A different data dir and name make another host on the same machine. Stops on
+ * SIGTERM or Ctrl-C; its VMs keep running, and the next start adopts them.
  */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run a host agent that joins a remote server.")
 public final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--server", required = true, description = "the server's URL, e.g. http://10.0.0.1:8773")
+    URI server;
+
+    @Option(names = "--join-token", description = "a join token from './nubo hosts token' (needed on the first start only)")
+    String joinToken;
+
+    @Option(names = "--data-dir", defaultValue = "${sys:user.home}/.nubo-agent", description = "state directory (default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--name", required = true, description = "this host's name, unique in the cloud")
+    String name;
+
+    @Option(names = "--zone", defaultValue = "nubo-1a", description = "availability zone (default ${DEFAULT-VALUE})")
+    String zone;
+
+    @Option(names = "--driver", defaultValue = "qemu", description = "hypervisor driver: qemu or fake (default ${DEFAULT-VALUE})")
+    String driver;
+
+    @Option(names = "--fake-vcpus", defaultValue = "512", description = "fake driver: the simulated host's vCPUs")
+    int fakeVcpus;
+
+    @Option(names = "--fake-memory-mib", defaultValue = "1048576", description = "fake driver: the simulated host's memory")
+    int fakeMemoryMib;
+
+    @Option(names = "--fake-boot-ms", defaultValue = "1000", description = "fake driver: simulated boot time")
+    long fakeBootMs;
+
     @Override
-    public Integer call() {
-        System.err.println("error: remote agents are not available in this version of Nubo yet: the agent runs inside "
-                + "'./nubo up' for now. Multi-host support will add './nubo agent --server <url> --join-token <t>'.");
-        return 2;
+    public Integer call() throws InterruptedException {
+        Path dir = dataDir.toAbsolutePath();
+        Logs.forServer(dir);
+        Optional<AgentIdentity> known = AgentIdentity.read(dir);
+        if (known.isPresent() && !known.get().hostName().equals(name)) {
+            System.err.println("error: " + dir + " belongs to host '" + known.get().hostName() + "'; use another --data-dir for '" + name + "'");
+            return 2;
+        }
+        if (known.isEmpty() && joinToken == null) {
+            System.err.println("error: this agent has not joined yet: give --join-token (create one with './nubo hosts token')");
+            return 2;
+        }
+        Hypervisor hypervisor;
+        try {
+            hypervisor = Drivers.create(driver, dir, new ServerOptions.FakeOptions(fakeVcpus, fakeMemoryMib, 10_240,
+                    Duration.ofMillis(fakeBootMs), Duration.ofMillis(500)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        AgentIdentity identity;
+        try {
+            identity = known.orElseGet(() -> join(dir, hypervisor));
+        } catch (HttpAgentChannel.RemoteCallException | java.io.UncheckedIOException e) {
+            System.err.println("error: could not join " + server + ": " + e.getMessage());
+            return 1;
+        }
+        Agent agent = new Agent(new HttpAgentChannel(identity.server(), identity.credential()), hypervisor,
+                new AgentConfig(name, zone, dir.resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30)));
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        agent.start();
+        System.out.println("Nubo agent for host " + name + " (" + identity.hostId() + ") is calling " + identity.server());
+        System.out.flush();
+        stop.await();
+        agent.close();
+        try {
+            hypervisor.close();
+        } catch (Exception e) {
+            System.err.println("warning: closing the driver: " + e.getMessage());
+        }
+        return 0;
+    }
+
+    private AgentIdentity join(Path dir, Hypervisor hypervisor) {
+        HostFacts facts = hypervisor.probe();
+        HttpAgentChannel.Joined joined = HttpAgentChannel.join(server, joinToken, new HostRegistration(name, hypervisor.name(),
+                facts.accelerator(), zone, facts.vcpus(), facts.memoryMib(), facts.diskGib()));
+        AgentIdentity identity = new AgentIdentity(server, name, joined.hostId(), joined.credential());
+        identity.write(dir);
+        System.out.println("Joined " + server + " as host " + name + " (" + joined.hostId() + ")");
+        return identity;
     }
 }

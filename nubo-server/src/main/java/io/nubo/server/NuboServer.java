@@ -2,9 +2,6 @@ package io.nubo.server;
 
 import io.nubo.agent.Agent;
 import io.nubo.agent.AgentConfig;
-import io.nubo.agent.fake.FakeHypervisor;
-import io.nubo.agent.qemu.HostProbe;
-import io.nubo.agent.qemu.QemuHypervisor;
 import io.nubo.api.ApiServer;
 import io.nubo.control.ControlPlane;
 import io.nubo.control.images.ImageSettings;
@@ -13,7 +10,6 @@ import io.nubo.control.users.UserService;
 import io.nubo.core.model.NewAccessKey;
 import io.nubo.core.model.Principal;
 import io.nubo.core.model.Role;
-import io.nubo.core.spi.HostFacts;
 import io.nubo.core.spi.Hypervisor;
 import io.nubo.store.Database;
 import io.nubo.store.EmbeddedDatabase;
@@ -113,17 +109,7 @@ public final class NuboServer implements AutoCloseable {
     }
 
     private Hypervisor hypervisor() {
-        if (options.driver().equals("fake")) {
-            ServerOptions.FakeOptions f = options.fake();
-            return new FakeHypervisor(Clock.systemUTC(), f.bootTime(), f.shutdownTime(),
-                    new HostFacts("fake", f.vcpus(), f.memoryMib(), f.diskGib()), Optional.of(options.dataDir().resolve("fake")));
-        }
-        if (!options.driver().equals("qemu")) {
-            throw new IllegalArgumentException("unknown driver '" + options.driver() + "': use qemu or fake");
-        }
-        DefaultImage.Prepared image = DefaultImage.ensure(options.dataDir(), nuboHome());
-        HostProbe.Result probe = HostProbe.probe(options.dataDir(), image.probeGuest(), "qemu-system-x86_64");
-        return new QemuHypervisor(options.dataDir(), probe, HostResources.facts(probe.name(), options.dataDir()));
+        return Drivers.create(options.driver(), options.dataDir(), options.fake());
     }
 
     /** The Nubo checkout (for images/): -Dnubo.home, else $NUBO_HOME, else the working directory. */

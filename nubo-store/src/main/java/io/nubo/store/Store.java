@@ -38,6 +38,10 @@ public final class Store {
         return new LaunchPermissions(handle);
     }
 
+    public HostEnrollments hostEnrollments() {
+        return new HostEnrollments(handle);
+    }
+
     public Hosts hosts() {
         return new Hosts(handle);
     }

@@ -11,6 +11,7 @@ import io.nubo.core.agent.HostReport;
 import io.nubo.core.model.Image;
 import io.nubo.core.model.Instance;
 import io.nubo.store.Database;
+import io.nubo.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,19 +44,22 @@ public final class AgentGateway implements AgentChannel {
 
     @Override
     public String register(HostRegistration r) {
+        String id = db.inTransaction(s -> registerIn(s, r));
+        LOG.info("host {} ({}) registered: {} driver, accelerator {}, {} vCPU, {} MiB", r.name(), id, r.driver(),
+                r.accelerator(), r.vcpus(), r.memoryMib());
+        return id;
+    }
+
+    /** Registers (or re-registers) a host within the caller's transaction; the registration must be valid. */
+    String registerIn(Store s, HostRegistration r) {
         if (r.name() == null || r.name().isBlank() || r.vcpus() < 1 || r.memoryMib() < 1) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "A host needs a name and positive capacity");
         }
         Instant now = clock.instant();
-        String id = db.inTransaction(s -> {
-            String hostId = s.hosts().upsert(Ids.next(Ids.HOST), r, now, now.plus(LEASE));
-            s.events().append(now, null, hostId, "host.registered", null, "up",
-                    r.driver() + " driver, " + r.accelerator() + ", " + r.vcpus() + " vCPU, " + r.memoryMib() + " MiB");
-            return hostId;
-        });
-        LOG.info("host {} ({}) registered: {} driver, accelerator {}, {} vCPU, {} MiB", r.name(), id, r.driver(),
-                r.accelerator(), r.vcpus(), r.memoryMib());
-        return id;
+        String hostId = s.hosts().upsert(Ids.next(Ids.HOST), r, now, now.plus(LEASE));
+        s.events().append(now, null, hostId, "host.registered", null, "up",
+                r.driver() + " driver, " + r.accelerator() + ", " + r.vcpus() + " vCPU, " + r.memoryMib() + " MiB");
+        return hostId;
     }
 
     @Override

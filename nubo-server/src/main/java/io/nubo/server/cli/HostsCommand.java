@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 import java.util.List;
 
 /** {@code nubo hosts ...} (operators). */
-@Command(name = "hosts", mixinStandardHelpOptions = true, description = "Hypervisor hosts (admin).", subcommands = {HostsCommand.ListCmd.class, HostsCommand.Overcommit.class})
+@Command(name = "hosts", mixinStandardHelpOptions = true, description = "Hypervisor hosts (admin).", subcommands = {HostsCommand.ListCmd.class, HostsCommand.Overcommit.class,
+        HostsCommand.Token.class, HostsCommand.Tokens.class, HostsCommand.RevokeToken.class, HostsCommand.RevokeCredentials.class})
 public final class HostsCommand {
     @Command(name = "overcommit", mixinStandardHelpOptions = true, description = "Set a host's vCPU and memory overcommit ratios.")
     static final class Overcommit extends ClientCommand {
@@ -20,6 +21,63 @@ public final class HostsCommand {
         @Override
         protected int run(NuboClient client, Output out) {
             out.object(client.put("/hosts/" + id + "/overcommit", java.util.Map.of("cpuRatio", cpu, "memoryRatio", memory)));
+            return 0;
+        }
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "Create a join token for './nubo agent --join-token'; its secret is shown only now.")
+    static final class Token extends ClientCommand {
+        @picocli.CommandLine.Option(names = "--ttl", defaultValue = "PT24H",
+                description = "how long it may be used, ISO-8601 (default ${DEFAULT-VALUE}; at most P30D)")
+        java.time.Duration ttl;
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            JsonNode t = client.post("/host-join-tokens", java.util.Map.of("ttlSeconds", ttl.toSeconds()));
+            if (out.isJson()) {
+                out.object(t);
+            } else {
+                out.println(t.path("token").asText());
+                System.err.println("Join token " + t.path("id").asText() + ", valid until " + t.path("expiresAt").asText()
+                        + ". On the new host: ./nubo agent --server <this server's URL> --join-token <token> --name <host>");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "tokens", mixinStandardHelpOptions = true, description = "List join tokens (never their secrets).")
+    static final class Tokens extends ClientCommand {
+        @Override
+        protected int run(NuboClient client, Output out) {
+            JsonNode r = client.get("/host-join-tokens");
+            out.rows(r, r, List.of(Output.Column.of("ID", "id"), Output.Column.of("STATE", "state"),
+                    Output.Column.of("CREATED", "createdAt"), Output.Column.of("EXPIRES", "expiresAt")));
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke-token", mixinStandardHelpOptions = true, description = "Revoke a join token: no new host can join with it.")
+    static final class RevokeToken extends ClientCommand {
+        @picocli.CommandLine.Parameters(paramLabel = "TOKEN-ID")
+        String id;
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            out.object(client.post("/host-join-tokens/" + id + "/revoke", java.util.Map.of()));
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke-credentials", mixinStandardHelpOptions = true,
+            description = "Revoke a host's credentials: its agent can no longer call in.")
+    static final class RevokeCredentials extends ClientCommand {
+        @picocli.CommandLine.Parameters(paramLabel = "HOST-ID")
+        String id;
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            out.object(client.post("/hosts/" + id + "/revoke-credentials", java.util.Map.of()));
             return 0;
         }
     }

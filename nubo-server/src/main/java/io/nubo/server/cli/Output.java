@@ -65,6 +65,11 @@ public final class Output {
         }
     }
 
+    /** One line of plain text, for a value a script reads whole (a token). */
+    public void println(String line) {
+        out.println(line);
+    }
+
     /** One object: as JSON, or as "key: value" lines. */
     public void object(JsonNode json) {
         if (isJson()) {

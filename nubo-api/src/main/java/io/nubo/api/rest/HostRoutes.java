@@ -1,0 +1,54 @@
+package io.nubo.api.rest;
+
+import io.javalin.http.HandlerType;
+import io.nubo.control.ControlPlane;
+import io.nubo.control.hosts.HostEnrollment;
+import io.nubo.core.ErrorCode;
+import io.nubo.core.NuboException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.nubo.api.rest.RestRoutes.route;
+
+/** The operator's REST routes for enrolling hosts: join tokens and host credentials. */
+final class HostRoutes {
+    private HostRoutes() {
+    }
+
+    /** The body of a new join token: how long it lives (default one day). */
+    public record CreateJoinToken(Long ttlSeconds) {
+    }
+
+    static List<Route> all(ControlPlane cp) {
+        var enrollment = cp.enrollment();
+        return List.of(
+                route(HandlerType.POST, "/host-join-tokens", "createHostJoinToken",
+                        "Create a join token with which agents enrol new hosts; its secret is shown only in this answer (admin)", true, 201,
+                        CreateJoinToken.class, List.of(),
+                        c -> {
+                            var b = c.body(CreateJoinToken.class);
+                            long ttl = b.ttlSeconds() == null ? HostEnrollment.DEFAULT_TTL.toSeconds() : b.ttlSeconds();
+                            if (ttl < 1) {
+                                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "ttlSeconds must be at least 1");
+                            }
+                            return enrollment.createToken(c.principal(), Duration.ofSeconds(ttl));
+                        }),
+                route(HandlerType.GET, "/host-join-tokens", "listHostJoinTokens", "List join tokens, without their secrets (admin)", true,
+                        200, null, List.of(), c -> enrollment.tokens(c.principal())),
+                route(HandlerType.POST, "/host-join-tokens/{tokenId}/revoke", "revokeHostJoinToken",
+                        "Revoke a join token: no new host can join with it (admin)", true, 200, Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            enrollment.revokeToken(c.principal(), c.path("tokenId"));
+                            return Map.of("tokenId", c.path("tokenId"), "state", "revoked");
+                        }),
+                route(HandlerType.POST, "/hosts/{hostId}/revoke-credentials", "revokeHostCredentials",
+                        "Revoke a host's credentials: its agent can no longer call in (admin)", true, 200, Bodies.Empty.class, List.of(),
+                        c -> {
+                            c.body(Bodies.Empty.class);
+                            return Map.of("hostId", c.path("hostId"), "revoked", enrollment.revokeCredentials(c.principal(), c.path("hostId")));
+                        }));
+    }
+}

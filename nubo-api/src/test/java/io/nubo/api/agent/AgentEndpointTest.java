@@ -1,0 +1,93 @@
+package io.nubo.api.agent;
+
+import io.nubo.agent.remote.HttpAgentChannel;
+import io.nubo.api.TestCloud;
+import io.nubo.core.agent.DesiredState;
+import io.nubo.core.agent.HostRegistration;
+import io.nubo.core.agent.HostReport;
+import io.nubo.core.agent.ObservedInstance;
+import io.nubo.core.model.NewAccessKey;
+import io.nubo.core.model.PowerState;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The agent protocol over HTTP, driven by the real client, {@link HttpAgentChannel}. */
+class AgentEndpointTest {
+    private static final HostRegistration HOST_B = new HostRegistration("host-b", "fake", "fake", "nubo-1a", 8, 8192, 100);
+
+    private static String token(TestCloud cloud) {
+        TestCloud.Reply r = cloud.call(cloud.admin, "POST", "/api/v1/host-join-tokens", "{\"ttlSeconds\":60}");
+        assertThat(r.status()).isEqualTo(201);
+        return r.json().path("token").asText();
+    }
+
+    @Test
+    void aJoinedHostFollowsItsDesiredStateAndReportsOverHttp() throws Exception {
+        try (TestCloud cloud = new TestCloud()) {
+            URI server = URI.create("http://127.0.0.1:" + cloud.api.port());
+            HttpAgentChannel.Joined joined = HttpAgentChannel.join(server, token(cloud), HOST_B);
+            HttpAgentChannel channel = new HttpAgentChannel(server, joined.credential());
+            assertThat(channel.register(HOST_B)).isEqualTo(joined.hostId());
+            channel.heartbeat(joined.hostId());
+
+            DesiredState empty = channel.awaitDesired(joined.hostId(), -1, Duration.ZERO);
+            assertThat(empty.complete()).isTrue();
+            assertThat(empty.instances()).isEmpty();
+
+            // The local test host is full, so the launch lands on host-b; its delta arrives over the long-poll.
+            assertThat(cloud.call(cloud.admin, "PUT", "/api/v1/hosts/" + cloud.agent.hostId().orElseThrow() + "/overcommit",
+                    "{\"cpuRatio\":0.01,\"memoryRatio\":0.01}").status()).isEqualTo(200);
+            String id = cloud.launch(cloud.admin);
+            DesiredState delta = channel.awaitDesired(joined.hostId(), empty.version(), Duration.ofSeconds(10));
+            assertThat(delta.complete()).isFalse();
+            assertThat(delta.instances()).extracting(i -> i.instanceId()).containsExactly(id);
+
+            channel.report(joined.hostId(), new HostReport(delta.version(), List.of(new ObservedInstance(id, PowerState.RUNNING, null)), false));
+            assertThat(cloud.state(cloud.admin, id)).isEqualTo("running");
+        }
+    }
+
+    @Test
+    void badTokensCredentialsAndTenantKeysAreRefusedAndChangeNothing() throws Exception {
+        try (TestCloud cloud = new TestCloud()) {
+            URI server = URI.create("http://127.0.0.1:" + cloud.api.port());
+            String token = token(cloud);
+            NewAccessKey tenant = cloud.tenant("t");
+            String snapshot = cloud.snapshot();
+            assertThatThrownBy(() -> HttpAgentChannel.join(server, "njt-0123456789abcdef0.wrong", HOST_B))
+                    .hasMessageStartingWith("AuthFailure");
+            assertThatThrownBy(() -> HttpAgentChannel.join(server, "not-a-token", HOST_B)).hasMessageStartingWith("AuthFailure");
+            String wrongSecret = token.substring(0, token.indexOf('.') + 1) + "x" + token.substring(token.indexOf('.') + 2);
+            assertThatThrownBy(() -> HttpAgentChannel.join(server, wrongSecret, HOST_B)).hasMessageStartingWith("AuthFailure");
+            // The local agent's host name is taken: a token lets a machine join, not take over a host.
+            String localName = cloud.cp.hosts().all().get(0).name();
+            assertThatThrownBy(() -> HttpAgentChannel.join(server, token,
+                    new HostRegistration(localName, "fake", "fake", "nubo-1a", 8, 8192, 100))).hasMessageStartingWith("InvalidParameterValue");
+            assertThat(cloud.cp.hosts().all()).hasSize(1);
+
+            TestCloud.Reply asTenant = cloud.raw(cloud.bearer(tenant), "GET", "/agent/v1/desired?known=-1", null);
+            assertThat(asTenant.status()).isEqualTo(401);
+            assertThat(cloud.raw(null, "POST", "/agent/v1/heartbeat", "{}").status()).isEqualTo(401);
+            assertThat(cloud.snapshot()).isEqualTo(snapshot);
+
+            HttpAgentChannel.Joined joined = HttpAgentChannel.join(server, token, HOST_B);
+            HttpAgentChannel channel = new HttpAgentChannel(server, joined.credential());
+            // A credential speaks for its own host only.
+            assertThatThrownBy(() -> channel.register(new HostRegistration("host-c", "fake", "fake", "nubo-1a", 8, 8192, 100)))
+                    .hasMessageStartingWith("UnauthorizedOperation");
+            TestCloud.Reply malformed = cloud.raw("Bearer " + joined.credential(), "POST", "/agent/v1/report", "{\"appliedVersion\":\"x\"}");
+            assertThat(malformed.status()).isEqualTo(400);
+            assertThat(cloud.raw("Bearer " + joined.credential(), "GET", "/agent/v1/desired?known=abc", null).code())
+                    .isEqualTo("InvalidParameterValue");
+
+            cloud.call(cloud.admin, "POST", "/api/v1/hosts/" + joined.hostId() + "/revoke-credentials", "{}");
+            assertThatThrownBy(() -> channel.heartbeat(joined.hostId())).hasMessageStartingWith("AuthFailure");
+        }
+    }
+}
