@@ -115,7 +115,9 @@ public final class ControlPlane implements AutoCloseable {
         storagePools.ensureShared(imageSettings.sharedPool());
         imageImporter.start();
         schedulerThread = Thread.ofPlatform().daemon().name("scheduler").start(this::schedulerLoop);
-        periodic.scheduleWithFixedDelay(this::checkLeases, LEASE_CHECK.toMillis(), LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        // A server that just started judges no lease for one lease period: while every server was down
+        // no agent could renew, and each live agent calls in again within its heartbeat period.
+        periodic.scheduleWithFixedDelay(this::checkLeases, AgentGateway.LEASE.toMillis(), LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         eventFeed.start();
         periodic.scheduleWithFixedDelay(this::meter, METER_PERIOD.toMillis(), METER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -76,6 +76,17 @@ public final class Hosts {
                 .bind("v", vcpus).bind("m", memoryMib).mapTo(Long.class).one();
     }
 
+    /** Sets a host's state (an operator's decision; leases only move hosts between up and suspect). */
+    public void setState(String id, HostState state) {
+        h.createUpdate("UPDATE hosts SET state = :s WHERE id = :id").bind("id", id).bind("s", state.apiName()).execute();
+    }
+
+    /** How many instances are placed on the host and not terminated. */
+    public long instancesOn(String id) {
+        return h.createQuery("SELECT count(*) FROM instances WHERE host_id = :id AND state <> 'terminated'")
+                .bind("id", id).mapTo(Long.class).one();
+    }
+
     public boolean setOvercommit(String id, double cpuRatio, double memoryRatio) {
         return h.createUpdate("UPDATE hosts SET cpu_ratio = :c, memory_ratio = :m WHERE id = :id")
                 .bind("id", id).bind("c", cpuRatio).bind("m", memoryRatio).execute() == 1;

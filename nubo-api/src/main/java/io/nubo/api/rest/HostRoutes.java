@@ -3,6 +3,7 @@ package io.nubo.api.rest;
 import io.javalin.http.HandlerType;
 import io.nubo.control.ControlPlane;
 import io.nubo.control.hosts.HostEnrollment;
+import io.nubo.control.hosts.HostService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 
@@ -21,9 +22,28 @@ final class HostRoutes {
     public record CreateJoinToken(Long ttlSeconds) {
     }
 
+    /** A host after an operator's action. */
+    public record HostChanged(Views.HostView host, long instancesLeft) {
+    }
+
+    private static Route hostAction(HostService hosts, String verb, HostService.AdminAction action, String operationId, String summary) {
+        return route(HandlerType.POST, "/hosts/{hostId}/" + verb, operationId, summary, true, 200, Bodies.Empty.class, List.of(),
+                c -> {
+                    c.body(Bodies.Empty.class);
+                    HostService.Changed changed = hosts.act(c.principal(), c.path("hostId"), action);
+                    return new HostChanged(Views.host(changed.host()), changed.instancesLeft());
+                });
+    }
+
     static List<Route> all(ControlPlane cp) {
         var enrollment = cp.enrollment();
+        var hosts = cp.hosts();
         return List.of(
+                hostAction(hosts, "disable", HostService.AdminAction.DISABLE, "disableHost",
+                        "Disable a host: no new instances go there, and what runs there stays (admin)"),
+                hostAction(hosts, "drain", HostService.AdminAction.DRAIN, "drainHost",
+                        "Put a host in maintenance: no new instances go there; the answer says how many still run there (admin)"),
+                hostAction(hosts, "enable", HostService.AdminAction.ENABLE, "enableHost", "Put a disabled or drained host back in service (admin)"),
                 route(HandlerType.POST, "/host-join-tokens", "createHostJoinToken",
                         "Create a join token with which agents enrol new hosts; its secret is shown only in this answer (admin)", true, 201,
                         CreateJoinToken.class, List.of(),

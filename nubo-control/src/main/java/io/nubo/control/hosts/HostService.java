@@ -4,6 +4,7 @@ import io.nubo.control.identity.IdentityService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 import io.nubo.core.model.Host;
+import io.nubo.core.model.HostState;
 import io.nubo.core.model.Principal;
 import io.nubo.store.Database;
 
@@ -48,6 +49,41 @@ public final class HostService {
             s.events().append(clock.instant(), null, id, "host.overcommit", before.cpuRatio() + "/" + before.memoryRatio(),
                     cpuRatio + "/" + memoryRatio, "by " + caller.accountId());
             return s.hosts().find(id).orElseThrow();
+        });
+    }
+
+    /** What an operator can ask of a host's state. */
+    public enum AdminAction {
+        /** No new instances; what runs there stays. Survives heartbeats and restarts until enabled. */
+        DISABLE,
+        /** Maintenance: no new instances, and the host is to be emptied (moving VMs needs live migration). */
+        DRAIN,
+        /** Back in service: up, or suspect if its lease has run out. */
+        ENABLE
+    }
+
+    /** The host after an operator's action, and how many of its instances still run or wait there. */
+    public record Changed(Host host, long instancesLeft) {
+    }
+
+    /** Takes a host out of service or puts it back (admin). Each action is idempotent. */
+    public Changed act(Principal caller, String id, AdminAction action) {
+        IdentityService.requireAdmin(caller);
+        return db.inTransaction(s -> {
+            Host h = s.hosts().lock(id).orElseThrow(() -> NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND,
+                    "The host '%s' does not exist", id));
+            HostState next = switch (action) {
+                case DISABLE -> HostState.DISABLED;
+                case DRAIN -> HostState.MAINTENANCE;
+                case ENABLE -> h.state() == HostState.DISABLED || h.state() == HostState.MAINTENANCE
+                        ? (h.leaseExpiresAt().isAfter(clock.instant()) ? HostState.UP : HostState.SUSPECT) : h.state();
+            };
+            if (next != h.state()) {
+                s.hosts().setState(id, next);
+                s.events().append(clock.instant(), null, id, "host.state", h.state().apiName(), next.apiName(),
+                        action.name().toLowerCase(java.util.Locale.ROOT) + " by " + caller.accessKeyId());
+            }
+            return new Changed(s.hosts().find(id).orElseThrow(), s.hosts().instancesOn(id));
         });
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 
 /** {@code nubo hosts ...} (operators). */
 @Command(name = "hosts", mixinStandardHelpOptions = true, description = "Hypervisor hosts (admin).", subcommands = {HostsCommand.ListCmd.class, HostsCommand.Overcommit.class,
+        HostsCommand.Show.class, HostsCommand.Disable.class, HostsCommand.Drain.class, HostsCommand.Enable.class,
         HostsCommand.Token.class, HostsCommand.Tokens.class, HostsCommand.RevokeToken.class, HostsCommand.RevokeCredentials.class})
 public final class HostsCommand {
     @Command(name = "overcommit", mixinStandardHelpOptions = true, description = "Set a host's vCPU and memory overcommit ratios.")
@@ -22,6 +23,63 @@ public final class HostsCommand {
         protected int run(NuboClient client, Output out) {
             out.object(client.put("/hosts/" + id + "/overcommit", java.util.Map.of("cpuRatio", cpu, "memoryRatio", memory)));
             return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Describe one host.")
+    static final class Show extends ClientCommand {
+        @picocli.CommandLine.Parameters(paramLabel = "HOST-ID")
+        String id;
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            out.object(client.get("/hosts/" + id));
+            return 0;
+        }
+    }
+
+    /** The host actions: the verb is the route's last segment. */
+    abstract static class HostAction extends ClientCommand {
+        @picocli.CommandLine.Parameters(paramLabel = "HOST-ID")
+        String id;
+
+        abstract String verb();
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            JsonNode r = client.post("/hosts/" + id + "/" + verb(), java.util.Map.of());
+            if (out.isJson()) {
+                out.object(r);
+            } else {
+                out.println(r.path("host").path("hostId").asText() + " (" + r.path("host").path("name").asText() + ") is "
+                        + r.path("host").path("state").asText() + "; " + r.path("instancesLeft").asText() + " instances on it");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "No new instances on this host; what runs there stays.")
+    static final class Disable extends HostAction {
+        @Override
+        String verb() {
+            return "disable";
+        }
+    }
+
+    @Command(name = "drain", mixinStandardHelpOptions = true,
+            description = "Maintenance: no new instances on this host (its VMs stay until live migration exists: stop or move them).")
+    static final class Drain extends HostAction {
+        @Override
+        String verb() {
+            return "drain";
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Put a disabled or drained host back in service.")
+    static final class Enable extends HostAction {
+        @Override
+        String verb() {
+            return "enable";
         }
     }
 
