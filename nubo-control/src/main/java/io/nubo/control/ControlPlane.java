@@ -26,6 +26,8 @@ import io.nubo.control.quota.QuotaService;
 import io.nubo.control.security.SecurityGroupService;
 import io.nubo.control.tags.TagService;
 import io.nubo.control.users.UserService;
+import io.nubo.control.volumes.VolumeController;
+import io.nubo.control.volumes.VolumeService;
 import io.nubo.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +73,8 @@ public final class ControlPlane implements AutoCloseable {
     private final ImageSettings imageSettings;
     private final EventFeed eventFeed;
     private final OperatorQueries operatorQueries;
+    private final VolumeController volumeController;
+    private final VolumeService volumes;
     private final ChangeSignal schedulerWork = new ChangeSignal();
     private final ScheduledExecutorService periodic = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("lease-watch").factory());
@@ -108,12 +112,15 @@ public final class ControlPlane implements AutoCloseable {
         io.nubo.qemu.QemuImg qemuImg = new io.nubo.qemu.QemuImg();
         this.imageImporter = new ImageImporter(db, clock, imageSettings, storagePools, qemuImg);
         this.images = new ImageService(db, clock, imageSettings, storagePools, new DiskImageInspector(qemuImg), imageImporter);
+        this.volumeController = new VolumeController(db, clock);
+        this.volumes = new VolumeService(db, clock, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)), volumeController::wake);
     }
 
     public void start() {
         running = true;
         storagePools.ensureShared(imageSettings.sharedPool());
         imageImporter.start();
+        volumeController.start();
         schedulerThread = Thread.ofPlatform().daemon().name("scheduler").start(this::schedulerLoop);
         // A server that just started judges no lease for one lease period: while every server was down
         // no agent could renew, and each live agent calls in again within its heartbeat period.
@@ -168,6 +175,14 @@ public final class ControlPlane implements AutoCloseable {
 
     public ImageImporter imageImporter() {
         return imageImporter;
+    }
+
+    public VolumeService volumes() {
+        return volumes;
+    }
+
+    public VolumeController volumeController() {
+        return volumeController;
     }
 
     public QuotaService quotas() {
@@ -243,6 +258,7 @@ public final class ControlPlane implements AutoCloseable {
     public void close() {
         running = false;
         imageImporter.close();
+        volumeController.close();
         compute.close();
         eventFeed.close();
         periodic.shutdownNow();

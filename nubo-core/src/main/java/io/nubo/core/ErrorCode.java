@@ -62,6 +62,24 @@ public enum ErrorCode {
     /** A DryRun request that would have succeeded. */
     DRY_RUN_OPERATION("DryRunOperation", 412),
     INCORRECT_INSTANCE_STATE("IncorrectInstanceState", 400),
+    /** Volumes (EBS): an ID that is not {@code vol-} and hex digits, one that names no volume of the caller's. */
+    INVALID_VOLUME_ID_MALFORMED("InvalidVolumeID.Malformed", 400),
+    INVALID_VOLUME_NOT_FOUND("InvalidVolume.NotFound", 400),
+    /** A volume and an instance in different availability zones. */
+    INVALID_VOLUME_ZONE_MISMATCH("InvalidVolume.ZoneMismatch", 400),
+    /** Attaching an attached (not multi-attach) volume, or deleting an attached one. */
+    VOLUME_IN_USE("VolumeInUse", 400),
+    /** A volume (or its attachment) is not in a state that allows the operation. */
+    INCORRECT_STATE("IncorrectState", 400),
+    UNKNOWN_VOLUME_TYPE("UnknownVolumeType", 400),
+    /** Detaching a volume from an instance it is not attached to. */
+    INVALID_ATTACHMENT_NOT_FOUND("InvalidAttachment.NotFound", 400),
+    /** Too many volumes on one instance, or too many instances on one multi-attach volume. */
+    ATTACHMENT_LIMIT_EXCEEDED("AttachmentLimitExceeded", 400),
+    /** No storage pool has room for the volume (EC2's code; a capacity error, as InsufficientInstanceCapacity is). */
+    INSUFFICIENT_VOLUME_CAPACITY("InsufficientVolumeCapacity", 500),
+    /** A volume modification while the previous one is still in progress. */
+    INCORRECT_MODIFICATION_STATE("IncorrectModificationState", 400),
     INSTANCE_LIMIT_EXCEEDED("InstanceLimitExceeded", 400),
     INSUFFICIENT_INSTANCE_CAPACITY("InsufficientInstanceCapacity", 500),
     VCPU_LIMIT_EXCEEDED("VcpuLimitExceeded", 400),

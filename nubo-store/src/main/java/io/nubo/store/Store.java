@@ -42,6 +42,14 @@ public final class Store {
         return new HostEnrollments(handle);
     }
 
+    public Volumes volumes() {
+        return new Volumes(handle);
+    }
+
+    public VolumeAttachments volumeAttachments() {
+        return new VolumeAttachments(handle);
+    }
+
     public Hosts hosts() {
         return new Hosts(handle);
     }

@@ -36,6 +36,12 @@ import io.nubo.api.ec2.action.RunInstances;
 import io.nubo.api.ec2.action.StartInstances;
 import io.nubo.api.ec2.action.StopInstances;
 import io.nubo.api.ec2.action.TerminateInstances;
+import io.nubo.api.ec2.action.AttachVolume;
+import io.nubo.api.ec2.action.CreateVolume;
+import io.nubo.api.ec2.action.DeleteVolume;
+import io.nubo.api.ec2.action.DescribeVolumes;
+import io.nubo.api.ec2.action.DetachVolume;
+import io.nubo.api.ec2.action.ModifyVolume;
 import io.nubo.api.ec2.query.Params;
 
 import java.util.Map;
@@ -98,6 +104,13 @@ public final class Ec2Actions {
         t.put("DescribeTags", DescribeTags::parse);
         t.put("DescribeVpcs", DescribeVpcs::parse);
         t.put("DescribeSubnets", DescribeSubnets::parse);
+        // Volumes
+        t.put("CreateVolume", CreateVolume::parse);
+        t.put("DescribeVolumes", DescribeVolumes::parse);
+        t.put("DeleteVolume", DeleteVolume::parse);
+        t.put("AttachVolume", AttachVolume::parse);
+        t.put("DetachVolume", DetachVolume::parse);
+        t.put("ModifyVolume", ModifyVolume::parse);
         return Map.copyOf(t);
     }
 

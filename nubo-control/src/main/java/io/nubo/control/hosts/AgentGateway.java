@@ -10,6 +10,7 @@ import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.agent.HostReport;
 import io.nubo.core.model.Image;
 import io.nubo.core.model.Instance;
+import io.nubo.control.volumes.DesiredVolumes;
 import io.nubo.store.Database;
 import io.nubo.store.Store;
 import org.slf4j.Logger;
@@ -96,10 +97,12 @@ public final class AgentGateway implements AgentChannel {
             boolean complete = knownVersion < 0 || knownVersion > version;
             List<Instance> rows = complete ? s.instances().placedOn(hostId) : s.instances().changedOn(hostId, knownVersion);
             Map<String, Image> images = new HashMap<>();
+            Map<String, DesiredVolumes.ForInstance> volumes = DesiredVolumes.of(s, hostId, rows.stream().map(Instance::id).toList());
             List<DesiredInstance> out = rows.stream().map(i -> {
                 Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
+                DesiredVolumes.ForInstance v = volumes.getOrDefault(i.id(), DesiredVolumes.ForInstance.NONE);
                 return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
-                        img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey());
+                        img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach());
             }).toList();
             return new DesiredState(version, out, complete);
         });

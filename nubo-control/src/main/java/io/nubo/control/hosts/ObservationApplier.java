@@ -2,6 +2,7 @@ package io.nubo.control.hosts;
 
 import io.nubo.control.compute.InstanceChanges;
 import io.nubo.control.compute.InstanceLog;
+import io.nubo.control.volumes.VolumeObservations;
 import io.nubo.core.agent.HostReport;
 import io.nubo.core.agent.ObservedInstance;
 import io.nubo.core.model.Instance;
@@ -11,6 +12,7 @@ import io.nubo.core.model.PowerState;
 import io.nubo.store.Store;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +29,9 @@ import java.util.stream.Collectors;
  * <p>An observation counts only if the agent had already seen the instance's latest desired
  * state when it looked; otherwise it may describe an older intent (a VM not yet restarted after
  * a start request) and is ignored until the next report.
+ *
+ * <p>The disks a VM holds move its volume attachments on ({@link VolumeObservations}), and an
+ * instance that ends terminated releases its volumes, in the same transaction.
  */
 final class ObservationApplier {
     private static final String GUEST_SHUTDOWN = "Client.InstanceInitiatedShutdown: Instance initiated shutdown";
@@ -45,10 +50,13 @@ final class ObservationApplier {
         InstanceLog log = new InstanceLog();
         int freedVcpus = 0;
         int freedMemory = 0;
+        List<Instance> counted = new ArrayList<>();
+        List<String> terminated = new ArrayList<>();
         for (Instance i : subjects) {
             if (i.desiredSeq() > report.appliedVersion()) {
                 continue;
             }
+            counted.add(i);
             Optional<ObservedInstance> o = Optional.ofNullable(seen.get(i.id())).filter(x -> x.power() != PowerState.ABSENT);
             Optional<Instance> next = next(i, o, now).or(() -> sshChange(i, o, now));
             if (next.isEmpty()) {
@@ -65,6 +73,7 @@ final class ObservationApplier {
             if (after.state() == InstanceState.TERMINATED) {
                 freedVcpus += i.vcpus();
                 freedMemory += i.memoryMib();
+                terminated.add(i.id());
             }
             desiredChanged |= changesDesired;
         }
@@ -72,6 +81,8 @@ final class ObservationApplier {
         if (freedVcpus > 0 || freedMemory > 0) {
             s.hosts().allocate(hostId, -freedVcpus, -freedMemory);
         }
+        VolumeObservations.releaseTerminated(s, terminated, now);
+        VolumeObservations.apply(s, counted.stream().filter(i -> !terminated.contains(i.id())).toList(), seen, now);
         return desiredChanged;
     }
 

@@ -31,6 +31,10 @@ public final class IdCheck {
         ids.forEach(id -> check(Ids.SUBNET, id, ErrorCode.INVALID_SUBNET_ID_MALFORMED));
     }
 
+    public static void volumes(Collection<String> ids) {
+        ids.forEach(id -> check(Ids.VOLUME, id, ErrorCode.INVALID_VOLUME_ID_MALFORMED));
+    }
+
     private static void check(String prefix, String id, ErrorCode code) {
         if (!Ids.isWellFormed(prefix, id)) {
             throw NuboException.of(code, "Invalid id: \"%s\" (expecting \"%s-...\")", id, prefix);

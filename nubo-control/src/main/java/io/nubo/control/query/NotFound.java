@@ -41,4 +41,8 @@ public final class NotFound {
     public static NuboException keyPair(String nameOrId) {
         return NuboException.of(ErrorCode.INVALID_KEY_PAIR_NOT_FOUND, "The key pair '%s' does not exist", nameOrId);
     }
+
+    public static NuboException volume(String id) {
+        return NuboException.of(ErrorCode.INVALID_VOLUME_NOT_FOUND, "The volume '%s' does not exist.", id);
+    }
 }

@@ -90,6 +90,7 @@ public final class Tagging {
             case VPC -> s.vpcs().find(resourceId, accountId).isPresent();
             case SUBNET -> s.subnets().find(resourceId, accountId).isPresent();
             case KEY_PAIR -> s.keyPairs().findById(accountId, resourceId).isPresent();
+            case VOLUME -> s.volumes().find(resourceId, accountId).isPresent();
         };
         if (!exists) {
             throw switch (type) {
@@ -99,6 +100,7 @@ public final class Tagging {
                 case VPC -> NotFound.vpc(resourceId);
                 case SUBNET -> NotFound.subnet(resourceId);
                 case KEY_PAIR -> NotFound.keyPair(resourceId);
+                case VOLUME -> NotFound.volume(resourceId);
             };
         }
         return type;

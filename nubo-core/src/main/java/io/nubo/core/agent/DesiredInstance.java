@@ -2,6 +2,8 @@ package io.nubo.core.agent;
 
 import io.nubo.core.model.InstanceState;
 
+import java.util.List;
+
 /**
  * One instance placed on a host, with the state the control plane has recorded for it. The
  * agent acts on the state: {@code pending} means boot it, {@code stopping} shut it down,
@@ -9,12 +11,31 @@ import io.nubo.core.model.InstanceState;
  * that a guest that powered itself off is reported rather than restarted.
  * {@code rebootGeneration} grows by one for each reboot request, so that an agent applies each
  * request once however often it sees the same desired state.
+ *
+ * <p>{@code volumes} are the volumes the instance should have attached (hot on a running VM, on
+ * its command line at the next start); any other volume on the VM is to be detached, waiting
+ * for the guest to let go unless its ID is in {@code forceDetach}. Null lists (from an older
+ * peer) mean none.
  */
 public record DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
                               int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
-                              String hostname, String userData, String publicKey) {
+                              String hostname, String userData, String publicKey,
+                              List<DesiredVolume> volumes, List<String> forceDetach) {
+    public DesiredInstance {
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+        forceDetach = forceDetach == null ? List.of() : List.copyOf(forceDetach);
+    }
+
+    /** An instance without volumes. */
+    public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration, int vcpus, int memoryMib,
+                           String imageId, String imageFormat, String imageLocation, String hostname, String userData, String publicKey) {
+        this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
+                publicKey, List.of(), List.of());
+    }
+
     @Override
     public String toString() {
-        return "DesiredInstance[" + instanceId + " " + state.apiName() + " reboot=" + rebootGeneration + "]";
+        return "DesiredInstance[" + instanceId + " " + state.apiName() + " reboot=" + rebootGeneration
+                + (volumes.isEmpty() ? "" : " volumes=" + volumes.stream().map(DesiredVolume::volumeId).toList()) + "]";
     }
 }

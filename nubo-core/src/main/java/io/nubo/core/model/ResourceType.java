@@ -11,7 +11,8 @@ public enum ResourceType {
     SECURITY_GROUP("security-group", Ids.SECURITY_GROUP),
     VPC("vpc", Ids.VPC),
     SUBNET("subnet", Ids.SUBNET),
-    KEY_PAIR("key-pair", Ids.KEY_PAIR);
+    KEY_PAIR("key-pair", Ids.KEY_PAIR),
+    VOLUME("volume", Ids.VOLUME);
 
     private final String apiName;
     private final String prefix;

@@ -32,6 +32,28 @@ public interface Hypervisor extends AutoCloseable {
     /** Every VM this host has, running or not, keyed by instance ID. */
     Map<String, VmStatus> list();
 
+    /**
+     * Attaches a volume to a running VM, hot, or finishes an attach that was interrupted (a block
+     * node without its device). Idempotent. Drivers without volume support refuse.
+     */
+    default void attachVolume(String instanceId, io.nubo.core.agent.DesiredVolume volume) {
+        throw new UnsupportedOperationException(name() + " cannot attach volumes");
+    }
+
+    /**
+     * Detaches a volume from a running VM: asks the guest to let go of the disk and waits up to
+     * {@code timeout} for it, unless {@code force}, then releases the file. Idempotent; returns
+     * whether the volume is gone from the VM (false: the guest has not let go yet; call again).
+     */
+    default boolean detachVolume(String instanceId, String volumeId, boolean force, Duration timeout) {
+        throw new UnsupportedOperationException(name() + " cannot detach volumes");
+    }
+
+    /** Grows an attached volume, file and guest-visible disk, to {@code sizeBytes}. Idempotent; never shrinks. */
+    default void resizeVolume(String instanceId, String volumeId, long sizeBytes) {
+        throw new UnsupportedOperationException(name() + " cannot resize volumes");
+    }
+
     /** One VM's status now, if the host has it. Drivers override this when they can look one up cheaply. */
     default java.util.Optional<VmStatus> status(String instanceId) {
         return java.util.Optional.ofNullable(list().get(instanceId));
