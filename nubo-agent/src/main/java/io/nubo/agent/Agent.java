@@ -3,9 +3,11 @@ package io.nubo.agent;
 import io.nubo.core.agent.AgentChannel;
 import io.nubo.core.agent.DesiredInstance;
 import io.nubo.core.agent.DesiredState;
+import io.nubo.core.agent.DesiredVolume;
 import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.agent.HostReport;
 import io.nubo.core.agent.ObservedInstance;
+import io.nubo.core.agent.ObservedVolume;
 import io.nubo.core.model.PowerState;
 import io.nubo.core.spi.ConsoleLog;
 import io.nubo.core.spi.HostFacts;
@@ -15,6 +17,9 @@ import io.nubo.core.spi.VmStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +42,11 @@ import java.util.concurrent.TimeUnit;
  * hypervisor's actual VMs afresh, so a pass can run again at any time, and an agent that
  * restarts simply adopts the VMs it finds. Actions run on virtual threads, at most one per
  * instance at a time. Thread-safe.
+ *
+ * <p>Volumes follow the same way: a running VM's disks are compared with the volumes its
+ * instance should have (the driver reads them from the VM itself, so a restarted agent finds
+ * what a crash left half done), and the difference is attached, grown or detached. A stopped
+ * VM gets its volumes when it starts; until then it is reported as having them.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -44,6 +54,8 @@ public final class Agent implements AutoCloseable {
     private static final Duration HEARTBEAT = Duration.ofSeconds(5);
     private static final Duration RETRY = Duration.ofSeconds(1);
     private static final Duration RESEND_REPORT = Duration.ofSeconds(15);
+    /** How long one pass waits for a guest to let go of a disk; a detach not done by then is tried again next pass. */
+    private static final Duration DETACH_WAIT = Duration.ofSeconds(10);
 
     private final AgentChannel channel;
     private final Hypervisor hypervisor;
@@ -53,6 +65,8 @@ public final class Agent implements AutoCloseable {
     private final ReportTracker reports = new ReportTracker(RESEND_REPORT);
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, String> failedStarts = new ConcurrentHashMap<>();
+    /** The last failure of each volume operation (instance/volume), so that one that keeps failing is logged once. */
+    private final Map<String, String> volumeFailures = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ExecutorService actions = Executors.newVirtualThreadPerTaskExecutor();
@@ -161,13 +175,14 @@ public final class Agent implements AutoCloseable {
             wanted.add(di.instanceId());
             Optional<VmStatus> vm = Optional.ofNullable(actual.get(di.instanceId()));
             long applied = reboots.applied(di.instanceId()).orElse(di.rebootGeneration());
-            ReconcileActions.decide(di, vm, applied, failedStarts.containsKey(di.instanceId()))
-                    .ifPresent(a -> act(di.instanceId(), a, di));
+            Optional<ReconcileActions.Action> action = ReconcileActions.decide(di, vm, applied, failedStarts.containsKey(di.instanceId()))
+                    .or(() -> ReconcileActions.volumes(di, vm).map(p -> ReconcileActions.Action.VOLUMES));
+            action.ifPresent(a -> act(di.instanceId(), a, di));
         }
         // Cleanup: a VM no desired instance owns (terminated, or never ours) is destroyed.
         actual.keySet().stream().filter(id -> !wanted.contains(id)).forEach(id -> act(id, ReconcileActions.Action.DESTROY, null));
         failedStarts.keySet().removeIf(id -> !wanted.contains(id));
-        report(d.version(), hypervisor.list());
+        report(d, hypervisor.list());
     }
 
     private void act(String instanceId, ReconcileActions.Action action, DesiredInstance d) {
@@ -186,8 +201,9 @@ public final class Agent implements AutoCloseable {
                         LOG.info("starting {}", instanceId);
                         reboots.record(instanceId, d.rebootGeneration());
                         hypervisor.start(new VmSpec(instanceId, d.vcpus(), d.memoryMib(), d.imageId(), d.imageFormat(), d.imageLocation(),
-                                d.hostname(), d.userData(), d.publicKey()));
+                                d.hostname(), d.userData(), d.publicKey(), d.volumes()));
                     }
+                    case VOLUMES -> ReconcileActions.volumes(d, hypervisor.status(instanceId)).ifPresent(p -> applyVolumes(instanceId, p));
                     case STOP -> {
                         LOG.info("stopping {}{}", instanceId, d.forceStop() ? " (forced)" : "");
                         hypervisor.stop(instanceId, d.forceStop(), config.stopTimeout());
@@ -202,6 +218,7 @@ public final class Agent implements AutoCloseable {
                         hypervisor.destroy(instanceId);
                         reboots.forget(instanceId);
                         failedStarts.remove(instanceId);
+                        volumeFailures.keySet().removeIf(k -> k.startsWith(instanceId + "/"));
                     }
                 }
             } catch (RuntimeException e) {
@@ -216,16 +233,50 @@ public final class Agent implements AutoCloseable {
         });
     }
 
-    private void report(long version, Map<String, VmStatus> actual) {
+    /** Attaches, grows and detaches, each on its own: one volume's failure does not hold the others back. */
+    private void applyVolumes(String instanceId, ReconcileActions.VolumePlan plan) {
+        for (DesiredVolume v : plan.attach()) {
+            volumeStep(instanceId, v.volumeId(), "attach", () -> hypervisor.attachVolume(instanceId, v));
+        }
+        for (DesiredVolume v : plan.grow()) {
+            volumeStep(instanceId, v.volumeId(), "grow", () -> hypervisor.resizeVolume(instanceId, v.volumeId(), v.sizeBytes()));
+        }
+        for (String id : plan.detach()) {
+            boolean force = plan.force().contains(id);
+            volumeStep(instanceId, id, "detach", () -> {
+                if (!hypervisor.detachVolume(instanceId, id, force, DETACH_WAIT)) {
+                    LOG.info("{}: the guest has not let go of {} yet; trying again", instanceId, id);
+                }
+            });
+        }
+    }
+
+    private void volumeStep(String instanceId, String volumeId, String what, Runnable step) {
+        String key = instanceId + "/" + volumeId;
+        try {
+            LOG.info("{}: {} {}", instanceId, what, volumeId);
+            step.run();
+            volumeFailures.remove(key);
+        } catch (RuntimeException e) {
+            String why = what + ": " + e.getMessage();
+            if (!why.equals(volumeFailures.put(key, why))) {
+                LOG.warn("{}: {} of {} failed: {}", instanceId, what, volumeId, e.getMessage());
+            }
+        }
+    }
+
+    private void report(DesiredView.Snapshot d, Map<String, VmStatus> actual) {
+        Map<String, DesiredInstance> desiredById = new HashMap<>();
+        d.instances().forEach(i -> desiredById.put(i.instanceId(), i));
         Map<String, ObservedInstance> seen = new HashMap<>();
-        actual.values().forEach(vm -> seen.put(vm.instanceId(),
-                new ObservedInstance(vm.instanceId(), vm.power(), vm.reason(), vm.sshHost(), vm.sshPort())));
+        actual.values().forEach(vm -> seen.put(vm.instanceId(), new ObservedInstance(vm.instanceId(), vm.power(), vm.reason(), vm.sshHost(),
+                vm.sshPort(), volumesOf(vm, desiredById.get(vm.instanceId())))));
         failedStarts.forEach((id, why) -> {
             if (!actual.containsKey(id) || actual.get(id).power() != PowerState.RUNNING) {
                 seen.put(id, new ObservedInstance(id, PowerState.FAILED, why));
             }
         });
-        Optional<HostReport> r = reports.next(version, seen);
+        Optional<HostReport> r = reports.next(d.version(), seen);
         if (r.isEmpty()) {
             return;
         }
@@ -234,6 +285,29 @@ public final class Agent implements AutoCloseable {
             reports.sent(r.get(), seen);
         } catch (RuntimeException e) {
             LOG.warn("could not report observed state: {}", e.toString());
+        }
+    }
+
+    /**
+     * The volumes a VM holds: what the driver found in a running VM; for a stopped one, those it
+     * will boot with (its instance's desired volumes, with their files' sizes); null when that
+     * cannot be told (the VM is starting or stopping, or the driver could not look).
+     */
+    private static List<ObservedVolume> volumesOf(VmStatus vm, DesiredInstance d) {
+        if (vm.power() == PowerState.RUNNING) {
+            return vm.volumes();
+        }
+        if (vm.power() == PowerState.STOPPED && d != null) {
+            return d.volumes().stream().map(v -> new ObservedVolume(v.volumeId(), fileSize(v.path()), true)).toList();
+        }
+        return null;
+    }
+
+    private static long fileSize(String path) {
+        try {
+            return Files.size(Path.of(path));
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 

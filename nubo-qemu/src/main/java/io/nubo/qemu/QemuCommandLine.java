@@ -66,6 +66,9 @@ public final class QemuCommandLine {
         for (int i = 0; i < vm.disks().size(); i++) {
             addDisk(args, i, vm.disks().get(i));
         }
+        for (QemuVolume v : vm.volumes()) {
+            addVolume(args, v);
+        }
         for (int i = 0; i < vm.nics().size(); i++) {
             addNic(args, i, vm.nics().get(i));
         }
@@ -121,6 +124,17 @@ public final class QemuCommandLine {
             case CDROM -> "ide-cd";
         };
         add(args, "-device", device + ",id=" + node + ",drive=" + node + ",bootindex=" + index);
+    }
+
+    /**
+     * A volume as one {@code -blockdev} whose file node is its child (dotted options), as a
+     * hot-plug's {@code blockdev-add} makes it, so that detaching it works the same either way.
+     */
+    private static void addVolume(List<String> args, QemuVolume v) {
+        add(args, "-blockdev", "driver=" + v.format() + ",node-name=" + v.id() + ",file.driver=file,file.node-name=" + v.fileNode()
+                + ",file.filename=" + escape(v.path().toString()));
+        add(args, "-device", "virtio-blk-pci,id=" + v.id() + ",drive=" + v.id() + ",serial=" + v.serial()
+                + (v.shareable() ? ",share-rw=on" : ""));
     }
 
     private static void addNic(List<String> args, int index, QemuNic nic) {

@@ -15,12 +15,13 @@ import java.util.regex.Pattern;
  * @param cpuModel    {@code max} by default; {@code host} only when a probe proved it boots under KVM
  * @param vga         adds a standard VGA, so the VNC console shows something
  * @param startPaused adds {@code -S}: QEMU starts with the vCPUs stopped until {@code cont}
+ * @param volumes     volumes, after the disks: named nodes and devices (see {@link QemuVolume}), never boot devices
  * @param noShutdown  adds {@code -no-shutdown}: when the guest powers off, QEMU stays (run state
  *                    {@code shutdown}) until told to {@code quit}, so whoever manages it can see
  *                    that the guest shut itself down, even if it was not listening at the time
  */
 public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accelerator accelerator, String cpuModel,
-                     int vcpus, int memoryMib, List<QemuDisk> disks, List<QemuNic> nics, boolean vga,
+                     int vcpus, int memoryMib, List<QemuDisk> disks, List<QemuVolume> volumes, List<QemuNic> nics, boolean vga,
                      boolean startPaused, boolean noShutdown) {
     // Instance IDs become part of a QEMU option (-name guest=<id>), so no commas or spaces.
     private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -72,6 +73,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
             throw new IllegalArgumentException("memory must be at least 16 MiB: " + memoryMib);
         }
         disks = List.copyOf(disks);
+        volumes = List.copyOf(volumes);
         nics = List.copyOf(nics);
     }
 
@@ -85,6 +87,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
                 .machine(machine).accelerator(accelerator).cpuModel(cpuModel).vcpus(vcpus).memoryMib(memoryMib)
                 .vga(vga).startPaused(startPaused).noShutdown(noShutdown);
         disks.forEach(builder::disk);
+        volumes.forEach(builder::volume);
         nics.forEach(builder::nic);
         return builder;
     }
@@ -99,6 +102,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
         private int vcpus = 1;
         private int memoryMib = 256;
         private final List<QemuDisk> disks = new ArrayList<>();
+        private final List<QemuVolume> volumes = new ArrayList<>();
         private final List<QemuNic> nics = new ArrayList<>();
         private boolean vga = true;
         private boolean startPaused;
@@ -140,6 +144,12 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
             return this;
         }
 
+        /** Adds a volume (not bootable). */
+        public Builder volume(QemuVolume volume) {
+            volumes.add(Objects.requireNonNull(volume, "volume"));
+            return this;
+        }
+
         public Builder nic(QemuNic nic) {
             nics.add(Objects.requireNonNull(nic, "nic"));
             return this;
@@ -162,7 +172,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
 
         public QemuVm build() {
             return new QemuVm(instanceId, new InstanceDir(dir), machine, accelerator, cpuModel, vcpus, memoryMib,
-                    disks, nics, vga, startPaused, noShutdown);
+                    disks, volumes, nics, vga, startPaused, noShutdown);
         }
     }
 }

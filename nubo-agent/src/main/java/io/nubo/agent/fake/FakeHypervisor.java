@@ -1,5 +1,7 @@
 package io.nubo.agent.fake;
 
+import io.nubo.core.agent.DesiredVolume;
+import io.nubo.core.agent.ObservedVolume;
 import io.nubo.core.model.PowerState;
 import io.nubo.core.spi.ConsoleLog;
 import io.nubo.core.spi.HostFacts;
@@ -17,8 +19,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +34,11 @@ import java.util.stream.Stream;
  * measured on an injectable clock, and nothing runs. With a state directory its VMs outlive the
  * agent, as daemonized QEMU processes do, so restarts can be tested without QEMU. It is what lets
  * one JVM simulate many hosts. Thread-safe.
+ *
+ * <p>Volumes are simulated too: a running VM has disks (attached, or the remnant of an attach a
+ * crash interrupted, see {@link #interruptAttach}), hot attach, detach and growth work at once,
+ * and a guest can be made to ignore unplug requests ({@link #ignoreUnplugs}), so that only a
+ * forced detach gets its disk back.
  */
 public final class FakeHypervisor implements Hypervisor, ConsoleLog {
     private final Clock clock;
@@ -38,8 +48,22 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
     private final Optional<Path> stateDir;
     private final ConcurrentHashMap<String, Vm> vms = new ConcurrentHashMap<>();
 
-    /** One simulated VM: the power state it is heading to, and when it gets there. */
-    private record Vm(String id, PowerState target, Instant settlesAt, String reason, long reboots) {
+    private final Set<String> stubbornGuests = ConcurrentHashMap.newKeySet();
+
+    /** A disk of a simulated VM: its size, and whether the guest has it (false: a node left without its device). */
+    private record Disk(long sizeBytes, boolean attached) {
+    }
+
+    /** One simulated VM: the power state it is heading to, when it gets there, and its volumes' disks. */
+    private record Vm(String id, PowerState target, Instant settlesAt, String reason, long reboots, Map<String, Disk> disks) {
+        Vm {
+            disks = Map.copyOf(disks);
+        }
+
+        Vm withDisks(Map<String, Disk> changed) {
+            return new Vm(id, target, settlesAt, reason, reboots, changed);
+        }
+
         PowerState powerAt(Instant now) {
             boolean settled = !now.isBefore(settlesAt);
             return switch (target) {
@@ -75,20 +99,99 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
             if (vm != null && vm.target() == PowerState.RUNNING) {
                 return vm;
             }
-            return save(new Vm(id, PowerState.RUNNING, clock.instant().plus(bootTime), null, vm == null ? 0 : vm.reboots()));
+            Map<String, Disk> disks = new java.util.HashMap<>();
+            spec.volumes().forEach(v -> disks.put(v.volumeId(), new Disk(v.sizeBytes(), true)));
+            return save(new Vm(id, PowerState.RUNNING, clock.instant().plus(bootTime), null, vm == null ? 0 : vm.reboots(), disks));
         });
     }
 
     @Override
     public void stop(String instanceId, boolean force, Duration timeout) {
         vms.computeIfPresent(instanceId, (id, vm) -> vm.target() == PowerState.STOPPED ? vm
-                : save(new Vm(id, PowerState.STOPPED, clock.instant().plus(force ? Duration.ZERO : shutdownTime), null, vm.reboots())));
+                : save(new Vm(id, PowerState.STOPPED, clock.instant().plus(force ? Duration.ZERO : shutdownTime), null, vm.reboots(), vm.disks())));
     }
 
     @Override
     public void reboot(String instanceId) {
         vms.computeIfPresent(instanceId, (id, vm) -> vm.target() != PowerState.RUNNING ? vm
-                : save(new Vm(id, PowerState.RUNNING, vm.settlesAt(), null, vm.reboots() + 1)));
+                : save(new Vm(id, PowerState.RUNNING, vm.settlesAt(), null, vm.reboots() + 1, vm.disks())));
+    }
+
+    @Override
+    public void attachVolume(String instanceId, DesiredVolume volume) {
+        changeDisks(instanceId, disks -> disks.put(volume.volumeId(), new Disk(volume.sizeBytes(), true)));
+    }
+
+    @Override
+    public boolean detachVolume(String instanceId, String volumeId, boolean force, Duration timeout) {
+        if (!force && stubbornGuests.contains(instanceId) && runningVm(instanceId).disks().containsKey(volumeId)) {
+            return false;
+        }
+        changeDisks(instanceId, disks -> disks.remove(volumeId));
+        return true;
+    }
+
+    @Override
+    public void resizeVolume(String instanceId, String volumeId, long sizeBytes) {
+        changeDisks(instanceId, disks -> {
+            Disk d = disks.get(volumeId);
+            if (d == null) {
+                throw new IllegalStateException(volumeId + " is not attached to " + instanceId);
+            }
+            disks.put(volumeId, new Disk(Math.max(sizeBytes, d.sizeBytes()), d.attached()));
+        });
+    }
+
+    /** Simulates an agent killed between adding a volume's block node and its device: the VM holds the file, the guest has no disk. */
+    public void interruptAttach(String instanceId, String volumeId, long sizeBytes) {
+        changeDisks(instanceId, disks -> disks.put(volumeId, new Disk(sizeBytes, false)));
+    }
+
+    /** Makes a guest ignore (or heed again) unplug requests: only a forced detach then takes its disks. */
+    public void ignoreUnplugs(String instanceId, boolean ignore) {
+        if (ignore) {
+            stubbornGuests.add(instanceId);
+        } else {
+            stubbornGuests.remove(instanceId);
+        }
+    }
+
+    /** The volumes a VM has (attached or not), with their sizes, for tests. */
+    public Map<String, Long> volumes(String instanceId) {
+        Vm vm = vms.get(instanceId);
+        Map<String, Long> out = new TreeMap<>();
+        if (vm != null) {
+            vm.disks().forEach((id, d) -> out.put(id, d.sizeBytes()));
+        }
+        return out;
+    }
+
+    private Vm runningVm(String instanceId) {
+        Vm vm = vms.get(instanceId);
+        if (vm == null || vm.powerAt(clock.instant()) != PowerState.RUNNING) {
+            throw new IllegalStateException(instanceId + " is not running");
+        }
+        return vm;
+    }
+
+    private void changeDisks(String instanceId, java.util.function.Consumer<Map<String, Disk>> change) {
+        vms.compute(instanceId, (id, vm) -> {
+            if (vm == null || vm.powerAt(clock.instant()) != PowerState.RUNNING) {
+                throw new IllegalStateException(instanceId + " is not running");
+            }
+            Map<String, Disk> disks = new java.util.HashMap<>(vm.disks());
+            change.accept(disks);
+            return save(vm.withDisks(disks));
+        });
+    }
+
+    private static List<ObservedVolume> observed(Vm vm, PowerState power) {
+        if (power != PowerState.RUNNING) {
+            return null;
+        }
+        List<ObservedVolume> out = new ArrayList<>();
+        new TreeMap<>(vm.disks()).forEach((id, d) -> out.add(new ObservedVolume(id, d.sizeBytes(), d.attached())));
+        return out;
     }
 
     @Override
@@ -107,14 +210,19 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
     public Map<String, VmStatus> list() {
         Instant now = clock.instant();
         Map<String, VmStatus> out = new TreeMap<>();
-        vms.values().forEach(vm -> out.put(vm.id(), new VmStatus(vm.id(), vm.powerAt(now), vm.reason())));
+        vms.values().forEach(vm -> out.put(vm.id(), status(vm, now)));
         return out;
     }
 
     @Override
     public Optional<VmStatus> status(String instanceId) {
         Vm vm = vms.get(instanceId);
-        return vm == null ? Optional.empty() : Optional.of(new VmStatus(vm.id(), vm.powerAt(clock.instant()), vm.reason()));
+        return vm == null ? Optional.empty() : Optional.of(status(vm, clock.instant()));
+    }
+
+    private static VmStatus status(Vm vm, Instant now) {
+        PowerState power = vm.powerAt(now);
+        return new VmStatus(vm.id(), power, vm.reason(), null, null, observed(vm, power));
     }
 
     /** A simulated console: what a guest would print, derived from the VM's state. */
@@ -137,7 +245,7 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
 
     /** Simulates the VM's process dying (a QEMU crash): it is stopped at once, with the reason. */
     public void crash(String instanceId, String reason) {
-        vms.computeIfPresent(instanceId, (id, vm) -> save(new Vm(id, PowerState.STOPPED, clock.instant(), reason, vm.reboots())));
+        vms.computeIfPresent(instanceId, (id, vm) -> save(new Vm(id, PowerState.STOPPED, clock.instant(), reason, vm.reboots(), vm.disks())));
     }
 
     /** How many times the VM was rebooted, for tests. */
@@ -155,6 +263,10 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
             if (vm.reason() != null) {
                 p.setProperty("reason", vm.reason());
             }
+            StringBuilder disks = new StringBuilder();
+            new TreeMap<>(vm.disks()).forEach((id, disk) -> disks.append(disks.isEmpty() ? "" : ",").append(id).append(':')
+                    .append(disk.sizeBytes()).append(':').append(disk.attached()));
+            p.setProperty("disks", disks.toString());
             try {
                 Files.createDirectories(d);
                 Path tmp = d.resolve(vm.id() + ".vm.tmp");
@@ -180,8 +292,15 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
                     p.load(r);
                 }
                 String id = f.getFileName().toString().replace(".vm", "");
+                Map<String, Disk> disks = new java.util.HashMap<>();
+                for (String disk : p.getProperty("disks", "").split(",")) {
+                    String[] part = disk.split(":");
+                    if (part.length == 3) {
+                        disks.put(part[0], new Disk(Long.parseLong(part[1]), Boolean.parseBoolean(part[2])));
+                    }
+                }
                 vms.put(id, new Vm(id, PowerState.valueOf(p.getProperty("target")), Instant.parse(p.getProperty("settlesAt")),
-                        p.getProperty("reason"), Long.parseLong(p.getProperty("reboots", "0"))));
+                        p.getProperty("reason"), Long.parseLong(p.getProperty("reboots", "0")), disks));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,6 +1,8 @@
 package io.nubo.agent.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nubo.core.agent.DesiredVolume;
+import io.nubo.core.agent.ObservedVolume;
 import io.nubo.core.model.PowerState;
 import io.nubo.core.spi.ConsoleLog;
 import io.nubo.core.spi.HostFacts;
@@ -13,6 +15,8 @@ import io.nubo.qemu.QemuImg;
 import io.nubo.qemu.QemuNic;
 import io.nubo.qemu.QemuProcess;
 import io.nubo.qemu.QemuVm;
+import io.nubo.qemu.QemuVolume;
+import io.nubo.qemu.VolumeHotplug;
 import io.nubo.qemu.QmpClient;
 import io.nubo.qemu.QmpEvent;
 import org.slf4j.Logger;
@@ -24,6 +28,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -43,6 +49,13 @@ import java.util.stream.Stream;
  * powered itself off; QEMU runs with {@code -no-shutdown}, so the agent sees the shutdown even if
  * it was down at the time), and neither of them means QEMU died unexpectedly.
  *
+ * <p>Volumes are raw files on a storage pool, attached as named virtio-blk devices
+ * ({@link VolumeHotplug}): on the command line when a VM starts, hot-plugged while it runs. What
+ * a running VM has of them is read from QEMU itself ({@code query-block},
+ * {@code query-named-block-nodes}), never remembered, so that after an agent crash the VM's real
+ * state is what gets reconciled. The reading is cached per VM until this agent changes the VM's
+ * disks, QEMU reports a device deleted, or 30 s pass.
+ *
  * <p>Thread-safe: operations on one instance are serialised by a per-instance lock.
  */
 public final class QemuHypervisor implements Hypervisor, ConsoleLog {
@@ -51,6 +64,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
     static final String GUEST_SHUTDOWN = "guest-shutdown";
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POWER_BUTTON_REPEAT = Duration.ofSeconds(5);
+    private static final Duration VOLUME_SCAN_TTL = Duration.ofSeconds(30);
 
     private final Path instancesDir;
     private final HostProbe.Result probe;
@@ -62,6 +76,11 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     /** VMs whose guest has shut down while QEMU waits under -no-shutdown (from the SHUTDOWN event). */
     private final java.util.Set<String> shutDown = ConcurrentHashMap.newKeySet();
+    /** What each running VM had of its volumes when last read, and when. */
+    private final Map<String, VolumeScan> volumeScans = new ConcurrentHashMap<>();
+
+    private record VolumeScan(long atNanos, List<ObservedVolume> volumes) {
+    }
 
     public QemuHypervisor(Path dataDir, HostProbe.Result probe, HostFacts facts) {
         this.instancesDir = dataDir.resolve("instances");
@@ -98,14 +117,22 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
                 Path iso = ConfigDrive.write(dir, spec);
                 Files.deleteIfExists(dir.resolve(STOP_REQUESTED));
                 Files.deleteIfExists(dir.resolve(GUEST_SHUTDOWN));
-                QemuVm vm = QemuVm.builder(spec.instanceId(), dir)
+                QemuVm.Builder builder = QemuVm.builder(spec.instanceId(), dir)
                         .accelerator(probe.accelerator()).cpuModel(probe.cpuModel())
                         .vcpus(spec.vcpus()).memoryMib(spec.memoryMib())
                         .disk(QemuDisk.virtio(disk, "qcow2"))
                         .disk(QemuDisk.virtio(iso, "raw").asReadOnly())
                         .nic(QemuNic.User.forInstance(spec.instanceId(), SshPorts.choose(dir)))
-                        .noShutdown(true)
-                        .build();
+                        .noShutdown(true);
+                for (DesiredVolume v : spec.volumes()) {
+                    // A missing file must not keep the VM from booting: the volume stays attaching, and the agent says why.
+                    if (prepareFile(v)) {
+                        builder.volume(qemuVolume(v));
+                    } else {
+                        LOG.warn("{}: the file of volume {} is missing ({}); starting without it", spec.instanceId(), v.volumeId(), v.path());
+                    }
+                }
+                QemuVm vm = builder.build();
                 QemuProcess p = QemuProcess.launch(vm);
                 processes.put(spec.instanceId(), p);
                 Files.writeString(dir.resolve("started"), spec.imageId());
@@ -220,7 +247,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
         }
         if (p.isPresent()) {
             int port = SshPorts.recorded(dir).orElse(0);
-            return new VmStatus(id, PowerState.RUNNING, null, port == 0 ? null : "127.0.0.1", port == 0 ? null : port);
+            return new VmStatus(id, PowerState.RUNNING, null, port == 0 ? null : "127.0.0.1", port == 0 ? null : port, volumes(id));
         }
         if (Files.exists(dir.resolve(STOP_REQUESTED))) {
             return new VmStatus(id, PowerState.STOPPED, null);
@@ -229,6 +256,104 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
             return new VmStatus(id, PowerState.STOPPED, "Client.InstanceInitiatedShutdown: Instance initiated shutdown");
         }
         return new VmStatus(id, PowerState.STOPPED, "Server.InternalError: the VM's QEMU process exited unexpectedly");
+    }
+
+    @Override
+    public void attachVolume(String instanceId, DesiredVolume volume) {
+        withLock(instanceId, () -> {
+            QmpClient m = runningMonitor(instanceId);
+            if (!prepareFile(volume)) {
+                throw new IllegalStateException("the file of volume " + volume.volumeId() + " is missing: " + volume.path());
+            }
+            try {
+                VolumeHotplug.attach(m, qemuVolume(volume));
+            } finally {
+                volumeScans.remove(instanceId);
+            }
+            LOG.info("attached {} to {}", volume.volumeId(), instanceId);
+        });
+    }
+
+    @Override
+    public boolean detachVolume(String instanceId, String volumeId, boolean force, Duration timeout) {
+        boolean[] gone = new boolean[1];
+        withLock(instanceId, () -> {
+            try {
+                gone[0] = VolumeHotplug.detach(runningMonitor(instanceId), volumeId, force, timeout);
+            } finally {
+                volumeScans.remove(instanceId);
+            }
+        });
+        if (gone[0]) {
+            LOG.info("detached {} from {}{}", volumeId, instanceId, force ? " (forced)" : "");
+        }
+        return gone[0];
+    }
+
+    @Override
+    public void resizeVolume(String instanceId, String volumeId, long sizeBytes) {
+        withLock(instanceId, () -> {
+            try {
+                VolumeHotplug.resize(runningMonitor(instanceId), volumeId, sizeBytes);
+            } finally {
+                volumeScans.remove(instanceId);
+            }
+            LOG.info("grew {} on {} to {} bytes", volumeId, instanceId, sizeBytes);
+        });
+    }
+
+    /** The volumes a running VM has, from QEMU (cached), or null when its monitor does not answer. */
+    private List<ObservedVolume> volumes(String id) {
+        VolumeScan cached = volumeScans.get(id);
+        if (cached != null && System.nanoTime() - cached.atNanos() < VOLUME_SCAN_TTL.toNanos()) {
+            return cached.volumes();
+        }
+        long at = System.nanoTime();
+        try {
+            Optional<QmpClient> m = monitor(id);
+            if (m.isEmpty()) {
+                return null;
+            }
+            List<ObservedVolume> out = new ArrayList<>();
+            VolumeHotplug.scan(m.get()).values().stream().filter(VolumeHotplug.Found::holdsFile).sorted(java.util.Comparator.comparing(
+                    VolumeHotplug.Found::id)).forEach(f -> out.add(new ObservedVolume(f.id(), f.sizeBytes(), f.attached())));
+            List<ObservedVolume> found = List.copyOf(out);
+            // Not cached if a change happened meanwhile: this reading may predate it.
+            volumeScans.compute(id, (k, old) -> old == null || old.atNanos() < at ? new VolumeScan(at, found) : old);
+            return found;
+        } catch (RuntimeException e) {
+            LOG.debug("could not read the volumes of {}: {}", id, e.getMessage());
+            return null;
+        }
+    }
+
+    private QmpClient runningMonitor(String id) {
+        if (process(id).isEmpty()) {
+            throw new IllegalStateException(id + " is not running");
+        }
+        return monitor(id).orElseThrow(() -> new IllegalStateException("no QMP connection to " + id));
+    }
+
+    /** Grows a raw volume file to the size the volume should have; false when the file is missing. */
+    private static boolean prepareFile(DesiredVolume v) {
+        Path file = Path.of(v.path());
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        if ("raw".equals(v.format())) {
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                if (f.length() < v.sizeBytes()) {
+                    f.setLength(v.sizeBytes());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not grow " + file, e);
+            }
+        }
+        return true;
+    }
+
+    private static QemuVolume qemuVolume(DesiredVolume v) {
+        return new QemuVolume(v.volumeId(), Path.of(v.path()), v.format(), v.serial(), v.shareable());
     }
 
     @Override
@@ -285,6 +410,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
         try {
             QmpClient c = QmpClient.connect(new InstanceDir(instancesDir.resolve(id)).qmpSocket(), QMP_TIMEOUT);
             c.onEvent("SHUTDOWN", e -> onShutdown(id, e));
+            c.onEvent("DEVICE_DELETED", e -> volumeScans.remove(id));
+            volumeScans.remove(id);
             monitors.put(id, c);
             return Optional.of(c);
         } catch (RuntimeException e) {
@@ -325,6 +452,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
         }
         processes.remove(id);
         shutDown.remove(id);
+        volumeScans.remove(id);
         dropMonitor(id);
     }
 
