@@ -255,7 +255,7 @@ public final class ImageImporter implements AutoCloseable {
             }
             case "url" -> {
                 boolean allowPrivate = settings.allowPrivateUrls() || ownerIsAdmin(image);
-                UrlSource.Download d = urls.open(UrlSource.check(imp.source(), allowPrivate), allowPrivate);
+                UrlSource.Download d = urls.open(UrlSource.check(imp.source(), allowPrivate), allowPrivate, settings.stallTimeout());
                 try (InputStream in = d.body()) {
                     copy(in, into, d.length().orElse(-1), room, fetchedAt, attempt);
                 }
@@ -271,7 +271,7 @@ public final class ImageImporter implements AutoCloseable {
         }
         attempt.reading(in);
         try {
-            SparseCopy.Result r = SparseCopy.copy(in, into, room, n -> attempt.progress(expected > 0
+            SparseCopy.Result r = SparseCopy.copy(in, into, room, false, n -> attempt.progress(expected > 0
                     ? (int) Math.min(fetchedAt, n * fetchedAt / expected) : 0));
             if (expected >= 0 && r.bytes() != expected) {
                 throw new IOException("the source ended after " + r.bytes() + " of " + expected + " bytes");

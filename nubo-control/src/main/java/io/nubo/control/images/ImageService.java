@@ -175,7 +175,7 @@ public final class ImageService {
     private static SparseCopy.Result receive(InputStream body, Path into, long length) {
         SparseCopy.Result got;
         try {
-            got = SparseCopy.copy(body, into, length, n -> { });
+            got = SparseCopy.copy(body, into, length, true, n -> { });
         } catch (SparseCopy.TooLong e) {
             throw NuboException.of(ErrorCode.INVALID_REQUEST, "The upload has more than the %d bytes of its Content-Length", length);
         } catch (IOException e) {

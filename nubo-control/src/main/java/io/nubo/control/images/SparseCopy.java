@@ -15,7 +15,8 @@ import java.util.function.LongConsumer;
 /**
  * Copies a stream into a new file a block at a time, never holding more than one block in
  * memory, and leaves a hole wherever a whole block is zeros, so a mostly empty raw disk stays
- * small on the pool. Computes the SHA-256 of what it read on the way. Stateless.
+ * small on the pool. Computes the SHA-256 of what it read on the way, when asked (an upload's
+ * digest is checked; a download's is not worth its CPU). Stateless.
  */
 final class SparseCopy {
     static final int BLOCK = 1 << 20;
@@ -36,12 +37,13 @@ final class SparseCopy {
     }
 
     /**
-     * Copies {@code in} into {@code target}, which must not exist, and syncs it to disk. Fails
+     * Copies {@code in} into {@code target}, which must not exist, and syncs it to disk; with
+     * {@code digest}, the result carries the SHA-256 of what was read (else an empty array). Fails
      * with {@link TooLong} as soon as more than {@code maxBytes} arrive. {@code progress} hears the
      * running byte count after each block.
      */
-    static Result copy(InputStream in, Path target, long maxBytes, LongConsumer progress) throws IOException {
-        MessageDigest sha256 = sha256();
+    static Result copy(InputStream in, Path target, long maxBytes, boolean digest, LongConsumer progress) throws IOException {
+        MessageDigest sha256 = digest ? sha256() : null;
         byte[] block = new byte[BLOCK];
         long total = 0;
         Files.createFile(target);
@@ -54,7 +56,9 @@ final class SparseCopy {
                 if (total + n > maxBytes) {
                     throw new TooLong(maxBytes);
                 }
-                sha256.update(block, 0, n);
+                if (sha256 != null) {
+                    sha256.update(block, 0, n);
+                }
                 if (Arrays.mismatch(block, 0, n, ZEROS, 0, n) != -1) {
                     ByteBuffer buf = ByteBuffer.wrap(block, 0, n);
                     long at = total;
@@ -69,7 +73,7 @@ final class SparseCopy {
             file.setLength(total);
             out.force(true);
         }
-        return new Result(total, sha256.digest());
+        return new Result(total, sha256 == null ? new byte[0] : sha256.digest());
     }
 
     static MessageDigest sha256() {

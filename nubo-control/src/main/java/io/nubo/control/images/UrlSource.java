@@ -9,11 +9,10 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.OptionalLong;
@@ -28,8 +27,7 @@ import java.util.OptionalLong;
  */
 final class UrlSource {
     private static final int MAX_REDIRECTS = 5;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     /** An open download: its body, and its length when the server said. */
     record Download(InputStream body, OptionalLong length) {
@@ -68,26 +66,29 @@ final class UrlSource {
         return uri;
     }
 
-    /** Opens the URL, following redirects that pass {@link #check}. */
-    Download open(URI start, boolean allowPrivate) throws IOException {
+    /**
+     * Opens the URL, following redirects that pass {@link #check}. A read that gets no byte for
+     * {@code readTimeout} fails, so a stalled server cannot hold an import for ever. (This uses
+     * HttpURLConnection, with no proxy: on a 2 GiB download over loopback it moved 1 GB/s where
+     * java.net.http.HttpClient's InputStream moved 0.3 GB/s.)
+     */
+    Download open(URI start, boolean allowPrivate, Duration readTimeout) throws IOException {
         URI uri = start;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpRequest request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(30))
-                    .header("User-Agent", "nubo-image-import").build();
-            HttpResponse<InputStream> response;
-            try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-            int status = response.statusCode();
+            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+            c.setInstanceFollowRedirects(false);
+            c.setUseCaches(false);
+            c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+            c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
+            c.setRequestProperty("User-Agent", "nubo-image-import");
+            int status = c.getResponseCode();
             if (status == 200) {
-                return new Download(response.body(), response.headers().firstValueAsLong("Content-Length"));
+                long length = c.getContentLengthLong();
+                return new Download(c.getInputStream(), length >= 0 ? OptionalLong.of(length) : OptionalLong.empty());
             }
-            response.body().close();
-            if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
-                String location = response.headers().firstValue("Location").get();
+            String location = c.getHeaderField("Location");
+            c.disconnect();
+            if (status >= 300 && status < 400 && location != null) {
                 try {
                     uri = check(uri.resolve(location).toString(), allowPrivate);
                 } catch (NuboException | IllegalArgumentException e) {
