@@ -8,7 +8,6 @@ import org.jdbi.v3.core.argument.Argument;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,28 +46,29 @@ public final class InstancePages {
         return out;
     }
 
-    /** The security groups of these instances, by instance ID, each list ordered by group ID. */
+    /**
+     * The security groups of these instances, by instance ID, each list ordered by group ID. One
+     * row per group with its instances' IDs: a page's instances share a few groups, and a row per
+     * instance made PostgreSQL join, sort and send 1,000 copies of the same few rows.
+     */
     public Map<String, List<SecurityGroup>> groups(Collection<String> instanceIds) {
-        Map<String, List<SecurityGroup>> out = new LinkedHashMap<>();
+        Map<String, List<SecurityGroup>> out = new HashMap<>();
         if (instanceIds.isEmpty()) {
             return out;
         }
-        Map<String, SecurityGroup> seen = new HashMap<>();
         h.createQuery("""
-                SELECT isg.instance_id, sg.* FROM instance_security_groups isg JOIN security_groups sg ON sg.id = isg.group_id
-                WHERE isg.instance_id IN (SELECT unnest(:ids))
-                ORDER BY isg.instance_id, sg.id""")
+                SELECT sg.*, m.instance_ids FROM (
+                    SELECT group_id, array_agg(instance_id) AS instance_ids FROM instance_security_groups
+                    WHERE instance_id IN (SELECT unnest(:ids)) GROUP BY group_id) m
+                JOIN security_groups sg ON sg.id = m.group_id
+                ORDER BY sg.id""")
                 .bind("ids", textArray(instanceIds))
-                .map((rs, ctx) -> {
-                    // A page's instances share a few groups: map each group's row once.
-                    SecurityGroup g = seen.get(rs.getString("id"));
-                    if (g == null) {
-                        g = SecurityGroups.map(rs);
-                        seen.put(g.id(), g);
+                .map((rs, ctx) -> Map.entry(SecurityGroups.map(rs), (String[]) rs.getArray("instance_ids").getArray()))
+                .forEach(e -> {
+                    for (String instance : e.getValue()) {
+                        out.computeIfAbsent(instance, k -> new ArrayList<>(1)).add(e.getKey());
                     }
-                    return Map.entry(rs.getString("instance_id"), g);
-                })
-                .forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+                });
         return out;
     }
 
