@@ -161,11 +161,12 @@ public final class ImageImporter implements AutoCloseable {
     }
 
     /** What a finished import produced. */
-    private record Finished(String format, Path file, long sizeBytes, long virtualSize, StoragePool pool) {
+    private record Finished(String format, Path file, long sizeBytes, long virtualSize, StoragePool pool, String timings) {
     }
 
     private Optional<Finished> perform(ImageImport imp, ImportAttempt attempt) throws IOException {
         String id = imp.imageId();
+        long t0 = System.nanoTime();
         Optional<Image> image = db.read(s -> s.images().find(id));
         if (image.isEmpty() || !Image.PENDING.equals(image.get().state())) {
             // Deregistered while queued: drop the queue entry; the sweeper removes its files.
@@ -191,6 +192,7 @@ public final class ImageImporter implements AutoCloseable {
             attempt.checkCancelled();
             found = inspector.inspect(source, settings.maxVirtualSize());
         }
+        long fetched = System.nanoTime();
         String format = imp.targetFormat().orElse(found.format());
         Path result = source;
         long virtualSize = found.virtualSize();
@@ -206,13 +208,16 @@ public final class ImageImporter implements AutoCloseable {
             }
             virtualSize = converted.virtualSize();
         }
+        long convertedAt = System.nanoTime();
         attempt.checkCancelled();
         sync(result);
         Path target = files.finalFile(id, format);
         ImageFiles.moveAtomically(result, target);
         sync(target.getParent());
         long size = qemuImg.info(target, format).actualSize();
-        return Optional.of(new Finished(format, target, size, virtualSize, pool));
+        String timings = String.format(java.util.Locale.ROOT, "fetch and inspect %d ms, convert and check %d ms, sync and move %d ms",
+                (fetched - t0) / 1_000_000, (convertedAt - fetched) / 1_000_000, (System.nanoTime() - convertedAt) / 1_000_000);
+        return Optional.of(new Finished(format, target, size, virtualSize, pool, timings));
     }
 
     /**
@@ -329,7 +334,7 @@ public final class ImageImporter implements AutoCloseable {
             return true;
         });
         if (kept) {
-            LOG.info("imported {} as {} ({} bytes on pool {})", imp.imageId(), r.format(), r.sizeBytes(), r.pool().name());
+            LOG.info("imported {} as {} ({} bytes on pool {}; {})", imp.imageId(), r.format(), r.sizeBytes(), r.pool().name(), r.timings());
             ImageFiles.deleteQuietly(files.upload(imp.imageId()));
         } else {
             // Deregistered (or taken over) meanwhile: this file is nobody's.
