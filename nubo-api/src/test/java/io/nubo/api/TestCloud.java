@@ -135,7 +135,12 @@ public final class TestCloud implements AutoCloseable {
                        (SELECT coalesce(string_agg(id, ',' ORDER BY id), '') FROM security_group_rules) || '/' ||
                        (SELECT coalesce(string_agg(instance_id || group_id, ',' ORDER BY instance_id, group_id), '') FROM instance_security_groups) || '/' ||
                        (SELECT coalesce(string_agg(resource_id || key || '=' || value, ',' ORDER BY account_id, resource_id, key), '') FROM tags) || '/' ||
-                       (SELECT coalesce(string_agg(token, ',' ORDER BY account_id, action, token), '') FROM client_tokens)""")
+                       (SELECT coalesce(string_agg(token, ',' ORDER BY account_id, action, token), '') FROM client_tokens) || '/' ||
+                       (SELECT coalesce(string_agg(id || state || size_gib || volume_type || coalesce(modification_state, ''), ',' ORDER BY id), '')
+                          FROM volumes) || '/' ||
+                       (SELECT coalesce(string_agg(volume_id || instance_id || device || state || force_detach, ',' ORDER BY volume_id, instance_id), '')
+                          FROM volume_attachments) || '/' ||
+                       (SELECT coalesce(string_agg(id || used_bytes, ',' ORDER BY id), '') FROM storage_pools)""")
                 .mapTo(String.class).one());
     }
 
