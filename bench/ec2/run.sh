@@ -4,6 +4,8 @@
 #
 #   bench/ec2/run.sh                   # builds the server jar from the working tree (mvn -o, under the lock)
 #   bench/ec2/run.sh --jar PATH        # measures that jar instead (copied first)
+#   bench/ec2/run.sh --commit REV      # builds and measures a committed revision (git archive REV, built in
+#                                      # the work dir): others' half-done edits in a shared tree stay out
 #   options: --duration S (20) --connections N (8) --threads N (2) --instances N (1000)
 #            --calls N (200) --warmup S (5) --moto-full-min N (30) --moto-full-extra S (120)
 #            --keep (keep the work dir: logs, data dirs, scripts, raw results)
@@ -20,11 +22,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
-jar="" duration=20 connections=8 threads=2 instances=1000 calls=200 warmup=5 keep=""
+jar="" commit="" duration=20 connections=8 threads=2 instances=1000 calls=200 warmup=5 keep=""
 moto_full_min=30 moto_full_extra=120 quiet_timeout=900
 while [ $# -gt 0 ]; do
   case "$1" in
     --jar) jar="$2"; shift 2 ;;
+    --commit) commit="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
@@ -35,7 +38,7 @@ while [ $# -gt 0 ]; do
     --moto-full-extra) moto_full_extra="$2"; shift 2 ;;
     --quiet-timeout) quiet_timeout="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -83,7 +86,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -z "$jar" ]; then
+[ -z "$jar" ] || [ -z "$commit" ] || die "--jar and --commit exclude each other"
+if [ -n "$commit" ]; then
+  [ -z "${NUBO_BENCH_LOCKED:-}" ] || die "the caller holds the Maven lock: pass --jar (cannot build under it)"
+  rev="$(git -C "$root" rev-parse --short "$commit^{commit}")" || die "no commit $commit"
+  mkdir -p "$work/src"
+  git -C "$root" archive "$rev" | tar -x -C "$work/src"
+  log "building commit $rev in $work/src (mvn -o -DskipTests package -pl nubo-server -am, under the lock)"
+  (cd "$work/src" && flock /tmp/nubo-mvn.lock mvn -q -B -o package -DskipTests -pl nubo-server -am >&2)
+  jar="$work/src/nubo-server/target/nubo.jar"
+  code="commit $rev"
+elif [ -z "$jar" ]; then
   [ -z "${NUBO_BENCH_LOCKED:-}" ] || die "the caller holds the Maven lock: pass --jar (cannot build under it)"
   log "building the server jar from $root (mvn -o -DskipTests package -pl nubo-server -am, under the lock)"
   (cd "$root" && flock /tmp/nubo-mvn.lock mvn -q -B -o package -DskipTests -pl nubo-server -am >&2)
@@ -97,6 +110,7 @@ else
 fi
 [ -f "$jar" ] || die "no jar at $jar"
 cp "$jar" "$work/nubo.jar"   # a snapshot: a rebuild by someone else cannot change what is measured
+rm -rf "$work/src"
 
 # --- the lock and a quiet machine ---------------------------------------------------------
 busy_percent() {  # the machine's busy percentage over $1 seconds
