@@ -43,14 +43,8 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--driver", defaultValue = "qemu", description = "hypervisor driver: qemu or fake (default ${DEFAULT-VALUE})")
     String driver;
 
-    @Option(names = "--fake-vcpus", defaultValue = "512", description = "fake driver: the simulated host's vCPUs")
-    int fakeVcpus;
-
-    @Option(names = "--fake-memory-mib", defaultValue = "1048576", description = "fake driver: the simulated host's memory")
-    int fakeMemoryMib;
-
-    @Option(names = "--fake-boot-ms", defaultValue = "1000", description = "fake driver: simulated boot time")
-    long fakeBootMs;
+    @picocli.CommandLine.Mixin
+    FakeDriverOptions fake;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -67,8 +61,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Hypervisor hypervisor;
         try {
-            hypervisor = Drivers.create(driver, dir, new ServerOptions.FakeOptions(fakeVcpus, fakeMemoryMib, 10_240,
-                    Duration.ofMillis(fakeBootMs), Duration.ofMillis(500)));
+            hypervisor = Drivers.create(driver, dir, fake.options());
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;

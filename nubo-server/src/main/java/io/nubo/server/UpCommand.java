@@ -4,7 +4,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -24,17 +23,8 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--driver", defaultValue = "qemu", description = "hypervisor driver: qemu or fake (default ${DEFAULT-VALUE})")
     String driver;
 
-    @Option(names = "--fake-vcpus", defaultValue = "512", description = "fake driver: the simulated host's vCPUs")
-    int fakeVcpus;
-
-    @Option(names = "--fake-memory-mib", defaultValue = "1048576", description = "fake driver: the simulated host's memory")
-    int fakeMemoryMib;
-
-    @Option(names = "--fake-boot-ms", defaultValue = "1000", description = "fake driver: simulated boot time")
-    long fakeBootMs;
-
-    @Option(names = "--fake-shutdown-ms", defaultValue = "500", description = "fake driver: simulated shutdown time")
-    long fakeShutdownMs;
+    @picocli.CommandLine.Mixin
+    FakeDriverOptions fake;
 
     @picocli.CommandLine.Mixin
     StorageMixin storage;
@@ -46,8 +36,7 @@ public final class UpCommand implements Callable<Integer> {
             return 2;
         }
         ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, Optional.empty(), Optional.empty(),
-                Optional.empty(), true, driver, new ServerOptions.FakeOptions(fakeVcpus, fakeMemoryMib, 10_240,
-                Duration.ofMillis(fakeBootMs), Duration.ofMillis(fakeShutdownMs)), storage.options());
+                Optional.empty(), true, driver, fake.options(), storage.options());
         return ServerRunner.run(options, true);
     }
 }

@@ -148,25 +148,23 @@ public final class QuotaService {
                         "You have requested more instances (%d) than your current instance limit of %d allows (%d in use).",
                         minCount, account.instanceQuota(), instances);
             }
-            if (vcpuLimit != null) {
-                long n = Math.max(0, vcpuLimit - vcpus) / type.vcpus();
-                if (n < minCount) {
-                    throw NuboException.of(ErrorCode.VCPU_LIMIT_EXCEEDED,
-                            "You have requested more vCPU capacity (%d) than your current vCPU limit of %d allows (%d in use).",
-                            (long) minCount * type.vcpus(), vcpuLimit, vcpus);
-                }
-                allowed = Math.min(allowed, n);
-            }
-            if (memoryLimit != null) {
-                long n = Math.max(0, memoryLimit - memoryMib) / type.memoryMib();
-                if (n < minCount) {
-                    throw NuboException.of(ErrorCode.MEMORY_LIMIT_EXCEEDED,
-                            "You have requested more memory (%d MiB) than your current memory limit of %d MiB allows (%d MiB in use).",
-                            (long) minCount * type.memoryMib(), memoryLimit, memoryMib);
-                }
-                allowed = Math.min(allowed, n);
-            }
+            allowed = Math.min(allowed, fitting(vcpuLimit, vcpus, type.vcpus(), minCount, ErrorCode.VCPU_LIMIT_EXCEEDED, "vCPU capacity", "vCPU", ""));
+            allowed = Math.min(allowed, fitting(memoryLimit, memoryMib, type.memoryMib(), minCount, ErrorCode.MEMORY_LIMIT_EXCEEDED, "memory",
+                    "memory", " MiB"));
             return (int) allowed;
+        }
+
+        /** How many of {@code each} fit under {@code limit} (none: no limit); throws {@code code} when fewer than {@code minCount}. */
+        private static long fitting(Long limit, long used, int each, int minCount, ErrorCode code, String what, String limitName, String unit) {
+            if (limit == null) {
+                return Long.MAX_VALUE;
+            }
+            long n = Math.max(0, limit - used) / each;
+            if (n < minCount) {
+                throw NuboException.of(code, "You have requested more %s (%d%s) than your current %s limit of %d%s allows (%d%s in use).",
+                        what, (long) minCount * each, unit, limitName, limit, unit, used, unit);
+            }
+            return n;
         }
 
         /** Counts {@code count} new instances of {@code type} as in use. */
