@@ -152,6 +152,18 @@ const vcpusAfter = Number(await page.getByRole('meter', { name: 'vCPUs allocated
 assert.ok(vcpusAfter > vcpusBefore, `allocated vCPUs grew (${vcpusBefore} -> ${vcpusAfter})`);
 await page.screenshot({ path: join(SHOTS, 'operator-hosts.png'), fullPage: true });
 
+// The operator takes the host out of service and puts it back; a join token comes with the command to run.
+log('host actions');
+const hostCard = page.locator('section.host').first();
+await hostCard.getByRole('button', { name: 'Disable' }).click();
+await page.getByRole('alertdialog', { name: 'Disable' }).getByRole('button', { name: 'Yes, disable' }).click();
+await hostCard.locator('h2 [data-state="disabled"]').waitFor();
+await hostCard.getByRole('button', { name: 'Enable' }).click();
+await hostCard.locator('h2 [data-state="up"]').waitFor();
+await page.getByRole('button', { name: 'Create a join token' }).click();
+const joinCommand = await page.getByLabel('Join command').textContent();
+assert.match(joinCommand, /--join-token njt-[0-9a-f]{17}\.[A-Za-z0-9_-]{43} --name/);
+
 // 5. The console: noVNC over the relayed WebSocket; type a command and read its output off the screen.
 log('console');
 await page.goto(URL0 + '/ui/instances/' + id);

@@ -27,10 +27,11 @@ export function Hosts() {
             <Bar label="vCPUs allocated" used={h.allocated.vcpus} total={Math.floor(h.capacity.vcpus * h.cpuRatio)} unit={`(${h.capacity.vcpus} physical × ${h.cpuRatio} overcommit)`} />
             <Bar label="Memory allocated" used={h.allocated.memoryMib} total={Math.floor(h.capacity.memoryMib * h.memoryRatio)} unit="MiB" />
             <p>{vms.length} VMs: {vms.map((v) => v.instanceId).join(', ') || 'none'}</p>
+            <HostActions host={h} done={reload} />
           </section>
         );
       })}
-      <p className="muted">Draining hosts and live migration come with the multi-host work.</p>
+      <JoinToken />
       <h2>All instances</h2>
       <table className="list" aria-label="All instances">
         <thead><tr><th>ID</th><th>Account</th><th>State</th><th>Type</th><th>Host</th></tr></thead>
@@ -41,6 +42,64 @@ export function Hosts() {
         </tbody>
       </table>
     </>
+  );
+}
+
+// Take a host out of service or put it back. Drain stops new placements; moving its VMs needs live migration.
+function HostActions({ host, done }: { host: Host; done: () => void }) {
+  const [failure, setFailure] = useState<Error | null>(null);
+  const act = async (verb: string) => {
+    setFailure(null);
+    try {
+      await api('POST', `/hosts/${host.hostId}/${verb}`, {});
+      done();
+    } catch (err) {
+      setFailure(err as Error);
+    }
+  };
+  const outOfService = host.state === 'disabled' || host.state === 'maintenance';
+  return (
+    <div className="row">
+      {outOfService ? (
+        <button onClick={() => act('enable')}>Enable</button>
+      ) : (
+        <>
+          <ConfirmButton label="Disable" question={`Disable ${host.name}? No new VMs will go there; its VMs keep running.`}
+            onConfirm={() => act('disable')} />
+          <ConfirmButton label="Drain" question={`Put ${host.name} in maintenance? No new VMs will go there.`}
+            onConfirm={() => act('drain')} />
+        </>
+      )}
+      <ErrorBox error={failure} />
+    </div>
+  );
+}
+
+// A join token for a new host, with the command to run there. Its secret is shown once.
+function JoinToken() {
+  const [token, setToken] = useState<{ id: string; token: string; expiresAt: string } | null>(null);
+  const [failure, setFailure] = useState<Error | null>(null);
+  const create = async () => {
+    setFailure(null);
+    try {
+      setToken(await api('POST', '/host-join-tokens', { ttlSeconds: 86400 }));
+    } catch (err) {
+      setFailure(err as Error);
+    }
+  };
+  return (
+    <section className="card" aria-label="Add a host">
+      <h2>Add a host</h2>
+      <p className="muted">A join token lets one or more machines join as hosts for a day. It is shown once.</p>
+      <button onClick={create}>Create a join token</button>
+      <ErrorBox error={failure} />
+      {token && (
+        <pre className="code" aria-label="Join command">
+          {`./nubo agent --server ${window.location.origin} --join-token ${token.token} --name <host-name>`}
+          {`\n# token ${token.id}, valid until ${when(token.expiresAt)}`}
+        </pre>
+      )}
+    </section>
   );
 }
 
