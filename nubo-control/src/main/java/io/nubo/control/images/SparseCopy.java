@@ -37,13 +37,15 @@ final class SparseCopy {
     }
 
     /**
-     * Copies {@code in} into {@code target}, which must not exist, and syncs it to disk; with
-     * {@code digest}, the result carries the SHA-256 of what was read (else an empty array). Fails
+     * Copies {@code in} into {@code target}, which must not exist. With {@code upload}, the result
+     * carries the SHA-256 of what was read, and the file is synced to disk before this returns,
+     * since the client is then told it arrived; otherwise the digest is an empty array, and the
+     * file is synced only if it becomes the image (a scratch copy is rewritten after a crash). Fails
      * with {@link TooLong} as soon as more than {@code maxBytes} arrive. {@code progress} hears the
      * running byte count after each block.
      */
-    static Result copy(InputStream in, Path target, long maxBytes, boolean digest, LongConsumer progress) throws IOException {
-        MessageDigest sha256 = digest ? sha256() : null;
+    static Result copy(InputStream in, Path target, long maxBytes, boolean upload, LongConsumer progress) throws IOException {
+        MessageDigest sha256 = upload ? sha256() : null;
         byte[] block = new byte[BLOCK];
         long total = 0;
         Files.createFile(target);
@@ -71,7 +73,9 @@ final class SparseCopy {
             }
             // Trailing zero blocks were skipped: give the file its full length (a hole, not data).
             file.setLength(total);
-            out.force(true);
+            if (upload) {
+                out.force(true);
+            }
         }
         return new Result(total, sha256 == null ? new byte[0] : sha256.digest());
     }
