@@ -18,13 +18,14 @@ public final class Invoices {
         this.h = h;
     }
 
-    /** A frozen invoice's header. */
-    public record Stored(String id, String accountId, LocalDate month, String currency, long totalMinor, Instant closedAt) {
+    /** A frozen invoice's header; {@code issuer} is "hoster" or the partner that bills the account. */
+    public record Stored(String id, String accountId, LocalDate month, String currency, long totalMinor, Instant closedAt,
+                         String issuer) {
     }
 
-    /** A frozen invoice line. */
+    /** A frozen invoice line; {@code accountId} is the account whose resource it is (a partner's customer on a partner's invoice). */
     public record StoredLine(int lineNo, String usageType, String resourceId, String sku, long quantity, long unitPriceMicros,
-                             long amountMinor) {
+                             long amountMinor, String accountId) {
     }
 
     /** Serialises month closing across servers until the transaction ends. */
@@ -47,19 +48,20 @@ public final class Invoices {
 
     public void insert(Stored inv, List<StoredLine> lines) {
         h.createUpdate("""
-                INSERT INTO invoices (id, account_id, month, currency, total_minor, closed_at)
-                VALUES (:id, :a, :m, :c, :t, :at)""")
+                INSERT INTO invoices (id, account_id, month, currency, total_minor, closed_at, issuer)
+                VALUES (:id, :a, :m, :c, :t, :at, :issuer)""")
                 .bind("id", inv.id()).bind("a", inv.accountId()).bind("m", inv.month()).bind("c", inv.currency())
-                .bind("t", inv.totalMinor()).bind("at", Rows.utc(inv.closedAt())).execute();
+                .bind("t", inv.totalMinor()).bind("at", Rows.utc(inv.closedAt())).bind("issuer", inv.issuer()).execute();
         if (lines.isEmpty()) {
             return;
         }
         PreparedBatch b = h.prepareBatch("""
-                INSERT INTO invoice_lines (invoice_id, line_no, usage_type, resource_id, sku, quantity, unit_price_micros, amount_minor)
-                VALUES (:id, :n, :t, :r, :sku, :q, :p, :amt)""");
+                INSERT INTO invoice_lines (invoice_id, line_no, usage_type, resource_id, sku, quantity, unit_price_micros, amount_minor,
+                                           account_id)
+                VALUES (:id, :n, :t, :r, :sku, :q, :p, :amt, :a)""");
         for (StoredLine l : lines) {
             b.bind("id", inv.id()).bind("n", l.lineNo()).bind("t", l.usageType()).bind("r", l.resourceId()).bind("sku", l.sku())
-                    .bind("q", l.quantity()).bind("p", l.unitPriceMicros()).bind("amt", l.amountMinor()).add();
+                    .bind("q", l.quantity()).bind("p", l.unitPriceMicros()).bind("amt", l.amountMinor()).bind("a", l.accountId()).add();
         }
         b.execute();
     }
@@ -75,14 +77,17 @@ public final class Invoices {
     }
 
     public List<StoredLine> lines(String invoiceId) {
-        return h.createQuery("SELECT * FROM invoice_lines WHERE invoice_id = :id ORDER BY line_no").bind("id", invoiceId)
+        return h.createQuery("""
+                SELECT l.*, coalesce(l.account_id, i.account_id) AS owner FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                WHERE l.invoice_id = :id ORDER BY l.line_no""").bind("id", invoiceId)
                 .map((rs, ctx) -> new StoredLine(rs.getInt("line_no"), rs.getString("usage_type"), rs.getString("resource_id"),
-                        rs.getString("sku"), rs.getLong("quantity"), rs.getLong("unit_price_micros"), rs.getLong("amount_minor")))
+                        rs.getString("sku"), rs.getLong("quantity"), rs.getLong("unit_price_micros"), rs.getLong("amount_minor"),
+                        rs.getString("owner")))
                 .list();
     }
 
     private static Stored map(ResultSet rs) throws SQLException {
         return new Stored(rs.getString("id"), rs.getString("account_id"), rs.getObject("month", LocalDate.class),
-                rs.getString("currency"), rs.getLong("total_minor"), Rows.instant(rs, "closed_at"));
+                rs.getString("currency"), rs.getLong("total_minor"), Rows.instant(rs, "closed_at"), rs.getString("issuer"));
     }
 }

@@ -97,6 +97,36 @@ public final class MeterCursor {
         return out;
     }
 
+    /**
+     * The size and type these volumes were created with ("8 GiB gp2"), by volume ID: the first
+     * modification's old shape, else the shape now.
+     */
+    public java.util.Map<String, String> volumeShapesOf(java.util.Collection<String> volumeIds) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        if (volumeIds.isEmpty()) {
+            return out;
+        }
+        h.createQuery("""
+                SELECT v.id, coalesce((SELECT from_state FROM events e WHERE e.resource_id = v.id AND e.type = 'volume.modified'
+                                       ORDER BY e.id LIMIT 1), v.size_gib || ' GiB ' || v.volume_type) AS shape
+                FROM volumes v WHERE v.id = ANY(:ids)""")
+                .bind("ids", volumeIds.toArray(new String[0]))
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getString("shape"))).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /** The file sizes of these images in bytes, by image ID. */
+    public java.util.Map<String, Long> imageSizesOf(java.util.Collection<String> imageIds) {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        if (imageIds.isEmpty()) {
+            return out;
+        }
+        h.createQuery("SELECT id, size_bytes FROM images WHERE id = ANY(:ids)")
+                .bind("ids", imageIds.toArray(new String[0]))
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getLong("size_bytes"))).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
     /** Forgets everything metered, for a rebuild. */
     public void reset() {
         h.execute("DELETE FROM usage_records");

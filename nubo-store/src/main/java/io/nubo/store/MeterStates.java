@@ -57,6 +57,15 @@ public final class MeterStates {
         return q.map((rs, ctx) -> map(rs)).list();
     }
 
+    /** The resources of these accounts accruing now. */
+    public List<MeterState> accruing(Collection<String> accountIds) {
+        if (accountIds.size() == 1) {
+            return accruing(accountIds.iterator().next());
+        }
+        return h.createQuery("SELECT * FROM meter_state WHERE started_at IS NOT NULL AND account_id = ANY(:a) ORDER BY resource_id")
+                .bind("a", accountIds.toArray(new String[0])).map((rs, ctx) -> map(rs)).list();
+    }
+
     public List<MeterState> all() {
         return h.createQuery("SELECT * FROM meter_state ORDER BY resource_id").map((rs, ctx) -> map(rs)).list();
     }

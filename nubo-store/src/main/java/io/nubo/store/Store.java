@@ -118,6 +118,18 @@ public final class Store {
         return new Quotas(handle);
     }
 
+    public Partners partners() {
+        return new Partners(handle);
+    }
+
+    public Budgets budgets() {
+        return new Budgets(handle);
+    }
+
+    public WebhookDeliveries webhookDeliveries() {
+        return new WebhookDeliveries(handle);
+    }
+
     public Handle handle() {
         return handle;
     }

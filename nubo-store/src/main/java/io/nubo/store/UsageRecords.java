@@ -42,6 +42,15 @@ public final class UsageRecords {
                 .bind("a", accountId).bind("f", from).bind("t", to).map((rs, ctx) -> map(rs)).list();
     }
 
+    /** The records of several accounts (a partner and its customers) on days in [{@code from}, {@code to}). */
+    public List<UsageRecord> forAccounts(Collection<String> accountIds, LocalDate from, LocalDate to) {
+        if (accountIds.size() == 1) {
+            return forAccount(accountIds.iterator().next(), from, to);
+        }
+        return h.createQuery("SELECT * FROM usage_records WHERE account_id = ANY(:a) AND day >= :f AND day < :t" + ORDER)
+                .bind("a", accountIds.toArray(new String[0])).bind("f", from).bind("t", to).map((rs, ctx) -> map(rs)).list();
+    }
+
     /** Every account's records on days in [{@code from}, {@code to}). */
     public List<UsageRecord> between(LocalDate from, LocalDate to) {
         return h.createQuery("SELECT * FROM usage_records WHERE day >= :f AND day < :t ORDER BY account_id, day, resource_id, end_event_id")

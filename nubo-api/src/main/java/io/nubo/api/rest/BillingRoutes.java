@@ -96,8 +96,9 @@ final class BillingRoutes {
                             return Map.of("month", closed.month().toString(), "invoices", closed.invoices(), "totalMinor", closed.totalMinor(),
                                     "total", Money.format(closed.totalMinor(), currency), "currency", currency.getCurrencyCode());
                         }),
-                route(HandlerType.GET, "/billing/prices", "listPrices", "The price book: every price with the time it took effect", false,
-                        null, List.of(), c -> billing.prices().stream().map(BillingRoutes::price).toList()),
+                route(HandlerType.GET, "/billing/prices", "listPrices",
+                        "The prices the caller pays, each with the time it took effect (a partner's customer: the partner's)", false,
+                        null, List.of(), c -> billing.prices(c.principal()).stream().map(BillingRoutes::price).toList()),
                 route(HandlerType.POST, "/billing/prices", "setPrice",
                         "Set a price from a time on (admin); it must start after the last price of its sku", true, SetPrice.class, List.of(),
                         c -> {
@@ -145,6 +146,7 @@ final class BillingRoutes {
         m.put("month", i.month().toString());
         m.put("status", i.status().name().toLowerCase(Locale.ROOT));
         m.put("currency", i.currency());
+        m.put("issuer", i.issuer());
         m.put("asOf", i.asOf());
         m.put("totalMinor", i.totalMinor());
         m.put("total", Money.format(i.totalMinor(), c));
@@ -165,6 +167,7 @@ final class BillingRoutes {
             line.put("line", l.lineNo());
             line.put("usageType", l.usageType());
             line.put("resourceId", l.resourceId());
+            line.put("accountId", l.accountId());
             line.put("sku", l.sku());
             line.put("quantity", l.quantity());
             line.put("unit", l.unit());
@@ -177,7 +180,7 @@ final class BillingRoutes {
         return m;
     }
 
-    private static Map<String, Object> price(Price p) {
+    static Map<String, Object> price(Price p) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("usageType", p.type().apiName());
         m.put("sku", p.sku());

@@ -1,5 +1,6 @@
 package io.nubo.control.billing;
 
+import io.nubo.control.identity.AccountScope;
 import io.nubo.control.identity.IdentityService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
@@ -10,8 +11,11 @@ import io.nubo.core.billing.UsageRecord;
 import io.nubo.core.billing.UsageType;
 import io.nubo.core.model.Account;
 import io.nubo.core.model.Principal;
+import io.nubo.core.model.Role;
+import io.nubo.core.model.VolumeType;
 import io.nubo.store.Database;
 import io.nubo.store.Invoices;
+import io.nubo.store.Partners;
 import io.nubo.store.Store;
 
 import java.math.BigInteger;
@@ -76,6 +80,35 @@ public final class BillingService {
     }
 
     /**
+     * The prices the caller pays: the hoster's book, or, for a partner's customer, the partner's
+     * prices as its customers pay them (its own prices, else the hoster's plus its markup).
+     */
+    public List<Price> prices(Principal caller) {
+        return db.read(s -> {
+            Account a = AccountScope.visible(s, caller, caller.accountId());
+            if (a.partnerId() == null) {
+                return s.prices().list(Price.HOSTER);
+            }
+            return PriceBooks.effective(a.partnerId(), s.prices().list(Price.HOSTER), s.prices().list(a.partnerId()),
+                    s.partners().markups(a.partnerId()));
+        });
+    }
+
+    /** A partner's book: its own prices, its markups, and the prices its customers pay (both combined with the hoster's). */
+    public record PartnerBook(List<Price> prices, List<Partners.Markup> markups, List<Price> effective) {
+    }
+
+    public PartnerBook partnerBook(Principal caller) {
+        AccountScope.requirePartner(caller);
+        String p = caller.accountId();
+        return db.read(s -> {
+            List<Price> own = s.prices().list(p);
+            List<Partners.Markup> markups = s.partners().markups(p);
+            return new PartnerBook(own, markups, PriceBooks.effective(p, s.prices().list(Price.HOSTER), own, markups));
+        });
+    }
+
+    /**
      * Sets a price from {@code effectiveFrom} (default: now) on (admin only). A price period is
      * closed by the next one, so a new price must start after the last one of its sku, and not
      * in the past (nor in a closed month). {@code price} is a decimal in the currency's unit ("0.0104"),
@@ -84,6 +117,73 @@ public final class BillingService {
     public Price setPrice(Principal caller, String usageType, String sku, Optional<String> price, Optional<Long> micros,
                           Optional<Instant> effectiveFrom) {
         IdentityService.requireAdmin(caller);
+        return addPrice(caller, Price.HOSTER, usageType, sku, price, micros, effectiveFrom);
+    }
+
+    /**
+     * A partner sets a price of its own book, which its customers pay from {@code effectiveFrom}
+     * on instead of the hoster's price plus the markup. The rules are the hoster's.
+     */
+    public Price setPartnerPrice(Principal caller, String usageType, String sku, Optional<String> price, Optional<Long> micros,
+                                 Optional<Instant> effectiveFrom) {
+        AccountScope.requirePartner(caller);
+        return addPrice(caller, caller.accountId(), usageType, sku, price, micros, effectiveFrom);
+    }
+
+    /**
+     * A partner sets its markup on the hoster's prices from {@code effectiveFrom} (default: now)
+     * on, as a percentage with at most two decimals ("20", "12.5"), from 0 to 10000. It prices
+     * every sku the partner has no price of its own for. The time rules are those of a price.
+     */
+    public Partners.Markup setMarkup(Principal caller, String percent, Optional<Instant> effectiveFrom) {
+        AccountScope.requirePartner(caller);
+        int bp = parsePercent(percent);
+        Instant now = clock.instant();
+        Instant from = effectiveFrom.orElse(now).truncatedTo(ChronoUnit.SECONDS);
+        Partners.Markup m = new Partners.Markup(caller.accountId(), from, bp);
+        return db.inTransaction(s -> {
+            s.prices().lockBook(caller.accountId());
+            requireOpen(s, from);
+            requireNotPast(from, now);
+            List<Partners.Markup> existing = s.partners().markups(caller.accountId());
+            if (!existing.isEmpty() && !from.isAfter(existing.get(existing.size() - 1).effectiveFrom())) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                        "The markup from %s overlaps the markup period that starts at %s: a new markup must start after it", from,
+                        existing.get(existing.size() - 1).effectiveFrom());
+            }
+            s.partners().insertMarkup(m, now, caller.accountId());
+            s.events().append(now, caller.accountId(), caller.accountId(), "partner.markup", null, Integer.toString(bp),
+                    "basis points from " + from + " by " + caller.accessKeyId());
+            return m;
+        });
+    }
+
+    private static final Pattern PERCENT = Pattern.compile("(\\d{1,5})(?:\\.(\\d{1,2}))?");
+
+    static int parsePercent(String text) {
+        var m = PERCENT.matcher(text == null ? "" : text);
+        if (!m.matches()) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                    "Invalid markup '%s': use a percentage from 0 to 10000 with at most 2 decimal places, e.g. 20 or 12.5", text);
+        }
+        String frac = m.group(2) == null ? "" : m.group(2);
+        long bp = Long.parseLong(m.group(1)) * 100 + Long.parseLong((frac + "00").substring(0, 2));
+        if (bp > 1_000_000) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid markup '%s': at most 10000 percent", text);
+        }
+        return (int) bp;
+    }
+
+    private static void requireNotPast(Instant from, Instant now) {
+        if (from.isBefore(now.truncatedTo(ChronoUnit.SECONDS))) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                    "A price cannot take effect in the past (%s is before now, %s): usage already metered keeps its price", from,
+                    now.truncatedTo(ChronoUnit.SECONDS));
+        }
+    }
+
+    private Price addPrice(Principal caller, String book, String usageType, String sku, Optional<String> price, Optional<Long> micros,
+                           Optional<Instant> effectiveFrom) {
         UsageType type = UsageType.fromApiName(usageType == null ? "" : usageType).orElseThrow(() -> NuboException.of(
                 ErrorCode.INVALID_PARAMETER_VALUE, "Unknown usage type '%s': use instance, volume, snapshot or image", usageType));
         if (sku == null || !SKU.matcher(sku).matches()) {
@@ -102,19 +202,22 @@ public final class BillingService {
         }
         Instant now = clock.instant();
         Instant from = effectiveFrom.orElse(now).truncatedTo(ChronoUnit.SECONDS);
-        Price p = new Price(Price.HOSTER, type, sku, from, value);
+        if (type == UsageType.VOLUME && VolumeType.fromApiName(sku).isEmpty()) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid volume type '%s': use gp2, gp3, io1, io2 or standard", sku);
+        }
+        if ((type == UsageType.IMAGE || type == UsageType.SNAPSHOT) && !sku.equals(StorageMeter.STANDARD)) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid sku '%s' for %s storage: use %s", sku, type.apiName(),
+                    StorageMeter.STANDARD);
+        }
+        Price p = new Price(book, type, sku, from, value);
         return db.inTransaction(s -> {
             if (type == UsageType.INSTANCE && s.instanceTypes().find(sku).isEmpty()) {
                 throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for InstanceType", sku);
             }
-            s.prices().lockBook(Price.HOSTER);
+            s.prices().lockBook(book);
             requireOpen(s, from);
-            if (from.isBefore(now.truncatedTo(ChronoUnit.SECONDS))) {
-                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
-                        "A price cannot take effect in the past (%s is before now, %s): usage already metered keeps its price", from,
-                        now.truncatedTo(ChronoUnit.SECONDS));
-            }
-            List<Price> existing = s.prices().list(Price.HOSTER).stream().filter(x -> x.type() == type && x.sku().equals(sku)).toList();
+            requireNotPast(from, now);
+            List<Price> existing = s.prices().list(book).stream().filter(x -> x.type() == type && x.sku().equals(sku)).toList();
             if (!existing.isEmpty()) {
                 Instant last = existing.get(existing.size() - 1).effectiveFrom();
                 if (!from.isAfter(last)) {
@@ -168,7 +271,7 @@ public final class BillingService {
     // ---- usage ----
 
     public List<UsageGroup> usage(Principal caller, UsageQuery q) {
-        String accountId = scopedAccount(caller, q.accountId());
+        String accountId = q.accountId().orElse(caller.accountId());
         if (!q.from().isBefore(q.to())) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "from (%s) must be before to (%s)", q.from(), q.to());
         }
@@ -178,9 +281,9 @@ public final class BillingService {
         metering.catchUp();
         Instant now = clock.instant();
         return db.read(s -> {
-            requireAccount(s, accountId);
-            List<UsageRecord> pieces = pieces(s, accountId, q.from(), q.to(), now);
-            PriceList prices = new PriceList(s.prices().list(Price.HOSTER));
+            Account account = AccountScope.visible(s, caller, accountId);
+            List<UsageRecord> pieces = pieces(s, List.of(accountId), q.from(), q.to(), now);
+            PriceList prices = PriceBooks.forAccount(s, account);
             Map<String, List<UsageRecord>> groups = new LinkedHashMap<>();
             for (UsageRecord u : pieces) {
                 if (q.resourceId().isPresent() && !q.resourceId().get().equals(u.resourceId())) {
@@ -217,11 +320,11 @@ public final class BillingService {
         });
     }
 
-    /** The account's usage on days [{@code from}, {@code to}): closed records, plus what is accruing now up to {@code now}. */
-    private static List<UsageRecord> pieces(Store s, String accountId, LocalDate from, LocalDate to, Instant now) {
-        List<UsageRecord> out = new ArrayList<>(s.usageRecords().forAccount(accountId, from, to));
-        for (MeterState m : s.meterStates().accruing(accountId)) {
-            for (UsageRecord u : InstanceMeter.records(m, now, 0)) {
+    /** The accounts' usage on days [{@code from}, {@code to}): closed records, plus what is accruing now up to {@code now}. */
+    private static List<UsageRecord> pieces(Store s, List<String> accountIds, LocalDate from, LocalDate to, Instant now) {
+        List<UsageRecord> out = new ArrayList<>(s.usageRecords().forAccounts(accountIds, from, to));
+        for (MeterState m : s.meterStates().accruing(accountIds)) {
+            for (UsageRecord u : Meters.records(m, now, 0)) {
                 if (!u.day().isBefore(from) && u.day().isBefore(to)) {
                     out.add(u);
                 }
@@ -234,15 +337,16 @@ public final class BillingService {
 
     /** The account's invoices from the month it was created to this one, newest first. */
     public List<Invoice> invoices(Principal caller, Optional<String> accountId) {
-        String account = scopedAccount(caller, accountId);
+        String account = accountId.orElse(caller.accountId());
+        db.read(s -> AccountScope.visible(s, caller, account));
         metering.catchUp();
         Instant now = clock.instant();
         return db.read(s -> {
-            Account a = requireAccount(s, account);
+            Account a = AccountScope.visible(s, caller, account);
             List<Invoice> out = new ArrayList<>();
             YearMonth first = YearMonth.from(a.createdAt().atZone(ZoneOffset.UTC));
             for (YearMonth m = YearMonth.from(now.atZone(ZoneOffset.UTC)); !m.isBefore(first); m = m.minusMonths(1)) {
-                out.add(invoice(s, a.id(), m, now));
+                out.add(invoice(s, a, m, now));
             }
             return out;
         });
@@ -250,45 +354,65 @@ public final class BillingService {
 
     public Invoice invoice(Principal caller, String invoiceId) {
         InvoiceIds.Parts parts = InvoiceIds.parse(invoiceId);
-        if (!caller.isAdmin() && !caller.accountId().equals(parts.accountId())) {
+        if (db.read(s -> s.accounts().find(parts.accountId()).filter(a -> AccountScope.canSee(caller, a))).isEmpty()) {
             throw invoiceNotFound(invoiceId);
         }
         metering.catchUp();
         Instant now = clock.instant();
         return db.read(s -> {
-            Account a = s.accounts().find(parts.accountId()).orElseThrow(() -> invoiceNotFound(invoiceId));
+            Account a = s.accounts().find(parts.accountId()).filter(x -> AccountScope.canSee(caller, x))
+                    .orElseThrow(() -> invoiceNotFound(invoiceId));
             YearMonth created = YearMonth.from(a.createdAt().atZone(ZoneOffset.UTC));
             if (parts.month().isBefore(created) || parts.month().isAfter(YearMonth.from(now.atZone(ZoneOffset.UTC)))) {
                 throw invoiceNotFound(invoiceId);
             }
-            return invoice(s, a.id(), parts.month(), now);
+            return invoice(s, a, parts.month(), now);
         });
     }
 
-    private Invoice invoice(Store s, String accountId, YearMonth month, Instant now) {
+    private Invoice invoice(Store s, Account account, YearMonth month, Instant now) {
+        String accountId = account.id();
         Optional<Invoices.Stored> stored = s.invoices().find(accountId, month.atDay(1));
         if (stored.isPresent()) {
             Invoices.Stored inv = stored.get();
             List<Invoice.Line> lines = s.invoices().lines(inv.id()).stream().map(l -> {
                 UsageType t = UsageType.fromApiName(l.usageType()).orElseThrow();
                 return new Invoice.Line(l.lineNo(), l.usageType(), l.resourceId(), l.sku(), l.quantity(), t.unit(), l.unitPriceMicros(),
-                        t.priceUnit(), l.amountMinor());
+                        t.priceUnit(), l.amountMinor(), l.accountId());
             }).toList();
             return new Invoice(inv.id(), accountId, month, Invoice.Status.CLOSED, inv.currency(), inv.closedAt(), lines, inv.totalMinor(),
-                    Optional.empty());
+                    Optional.empty(), inv.issuer());
         }
         if (s.invoices().isClosed(month.atDay(1))) {
             // The account had nothing then; its invoice is empty and as final as the rest.
             return new Invoice(InvoiceIds.of(accountId, month), accountId, month, Invoice.Status.CLOSED, currency.getCurrencyCode(),
-                    monthEnd(month), List.of(), 0, Optional.empty());
+                    monthEnd(month), List.of(), 0, Optional.empty(), PriceBooks.issuer(account));
         }
-        return draft(s, accountId, month, now);
+        return draft(s, account, month, now);
+    }
+
+    /**
+     * The accounts whose usage is on {@code a}'s invoice: its own, and for a partner its
+     * customers' too (the hoster bills the partner for them).
+     */
+    static List<String> billedAccounts(Store s, Account a) {
+        if (a.role() != Role.PARTNER) {
+            return List.of(a.id());
+        }
+        List<String> ids = new ArrayList<>();
+        ids.add(a.id());
+        s.accounts().customersOf(a.id()).forEach(c -> ids.add(c.id()));
+        return ids;
     }
 
     /** The invoice of a month that is not closed, computed from the usage so far. */
-    Invoice draft(Store s, String accountId, YearMonth month, Instant now) {
-        PriceList prices = new PriceList(s.prices().list(Price.HOSTER));
-        List<UsageRecord> pieces = pieces(s, accountId, month.atDay(1), month.plusMonths(1).atDay(1), now);
+    Invoice draft(Store s, Account account, YearMonth month, Instant now) {
+        String accountId = account.id();
+        List<String> accounts = billedAccounts(s, account);
+        PriceList prices = PriceBooks.forAccount(s, account);
+        List<UsageRecord> pieces = pieces(s, accounts, month.atDay(1), month.plusMonths(1).atDay(1), now);
+        Map<String, String> owners = new java.util.HashMap<>();
+        pieces.forEach(u -> owners.put(u.resourceId(), u.accountId()));
         List<Rating.Rated> rated = Rating.rate(pieces, prices);
         List<Invoice.Line> lines = new ArrayList<>(rated.size());
         long total = 0;
@@ -296,13 +420,13 @@ public final class BillingService {
             long amount = r.amountMinor(microsPerMinor);
             total = Math.addExact(total, amount);
             lines.add(new Invoice.Line(lines.size() + 1, r.type().apiName(), r.resourceId(), r.sku(), r.quantity(), r.type().unit(),
-                    r.unitPriceMicros(), r.type().priceUnit(), amount));
+                    r.unitPriceMicros(), r.type().priceUnit(), amount, owners.getOrDefault(r.resourceId(), accountId)));
         }
         Optional<Long> forecast = Optional.empty();
         if (month.equals(YearMonth.from(now.atZone(ZoneOffset.UTC)))) {
             long left = DayPieces.elapsed(now, monthEnd(month));
             Map<UsageType, BigInteger> more = new java.util.EnumMap<>(UsageType.class);
-            for (MeterState m : s.meterStates().accruing(accountId)) {
+            for (MeterState m : s.meterStates().accruing(accounts)) {
                 long price = prices.at(m.type(), m.sku(), now);
                 more.merge(m.type(), BigInteger.valueOf(left).multiply(BigInteger.valueOf(m.size())).multiply(BigInteger.valueOf(price)),
                         BigInteger::add);
@@ -315,10 +439,10 @@ public final class BillingService {
             forecast = Optional.of(total + extra);
         }
         return new Invoice(InvoiceIds.of(accountId, month), accountId, month, Invoice.Status.DRAFT, currency.getCurrencyCode(), now,
-                List.copyOf(lines), total, forecast);
+                List.copyOf(lines), total, forecast, PriceBooks.issuer(account));
     }
 
-    /** What closing a month did. */
+    /** What closing a month did: how many invoices it froze, and the total of those the hoster issues (its revenue). */
     public record ClosedMonth(YearMonth month, int invoices, long totalMinor) {
     }
 
@@ -347,12 +471,15 @@ public final class BillingService {
                 if (!a.createdAt().isBefore(monthEnd(month))) {
                     continue;
                 }
-                Invoice d = draft(s, a.id(), month, now);
+                Invoice d = draft(s, a, month, now);
                 List<Invoices.StoredLine> lines = d.lines().stream().map(l -> new Invoices.StoredLine(l.lineNo(), l.usageType(),
-                        l.resourceId(), l.sku(), l.quantity(), l.unitPriceMicros(), l.amountMinor())).toList();
-                s.invoices().insert(new Invoices.Stored(d.id(), a.id(), month.atDay(1), d.currency(), d.totalMinor(), now), lines);
+                        l.resourceId(), l.sku(), l.quantity(), l.unitPriceMicros(), l.amountMinor(), l.accountId())).toList();
+                s.invoices().insert(new Invoices.Stored(d.id(), a.id(), month.atDay(1), d.currency(), d.totalMinor(), now, d.issuer()),
+                        lines);
                 count++;
-                total = Math.addExact(total, d.totalMinor());
+                if (d.issuer().equals(Price.HOSTER)) {
+                    total = Math.addExact(total, d.totalMinor());
+                }
             }
             s.events().append(now, caller.accountId(), "billing/" + month, "billing.month-closed", "open", "closed",
                     count + " invoices, total " + Money.format(total, currency) + " " + currency.getCurrencyCode());
@@ -362,21 +489,6 @@ public final class BillingService {
 
     static Instant monthEnd(YearMonth month) {
         return month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-    }
-
-    private static String scopedAccount(Principal caller, Optional<String> requested) {
-        if (requested.isEmpty() || requested.get().equals(caller.accountId())) {
-            return caller.accountId();
-        }
-        if (!caller.isAdmin()) {
-            throw NuboException.of(ErrorCode.INVALID_ACCOUNT_ID_NOT_FOUND, "The account '%s' does not exist", requested.get());
-        }
-        return requested.get();
-    }
-
-    private static Account requireAccount(Store s, String accountId) {
-        return s.accounts().find(accountId).orElseThrow(() -> NuboException.of(ErrorCode.INVALID_ACCOUNT_ID_NOT_FOUND,
-                "The account '%s' does not exist", accountId));
     }
 
     private static NuboException invoiceNotFound(String id) {

@@ -25,35 +25,31 @@ final class InstanceMeter {
     private InstanceMeter() {
     }
 
-    /** The state after {@code e}, and the usage that {@code e} closed. */
-    record Step(MeterState state, List<UsageRecord> closed) {
-    }
-
     /** A resource the meter has not seen yet. */
     static MeterState fresh(Event first, String launchType) {
         return new MeterState(first.resourceId(), first.accountId(), UsageType.INSTANCE, launchType, 1, Optional.empty(), 0, 0);
     }
 
     /** Applies {@code e}; an event at or below the state's last one was applied before and changes nothing. */
-    static Step apply(MeterState m, Event e) {
+    static MeterStep apply(MeterState m, Event e) {
         if (e.id() <= m.lastEventId()) {
-            return new Step(m, List.of());
+            return new MeterStep(m, List.of());
         }
         if (e.type().equals("instance.resized")) {
             String sku = e.toState() == null ? m.sku() : e.toState();
-            return new Step(new MeterState(m.resourceId(), m.accountId(), m.type(), sku, m.size(), m.startedAt(), m.startEventId(), e.id()),
+            return new MeterStep(new MeterState(m.resourceId(), m.accountId(), m.type(), sku, m.size(), m.startedAt(), m.startEventId(), e.id()),
                     List.of());
         }
         boolean toRunning = RUNNING.equals(e.toState());
         if (!m.accruing() && toRunning) {
-            return new Step(new MeterState(m.resourceId(), m.accountId(), m.type(), m.sku(), m.size(), Optional.of(e.at()), e.id(), e.id()),
+            return new MeterStep(new MeterState(m.resourceId(), m.accountId(), m.type(), m.sku(), m.size(), Optional.of(e.at()), e.id(), e.id()),
                     List.of());
         }
         if (m.accruing() && !toRunning) {
             List<UsageRecord> closed = records(m, e.at(), e.id());
-            return new Step(new MeterState(m.resourceId(), m.accountId(), m.type(), m.sku(), m.size(), Optional.empty(), 0, e.id()), closed);
+            return new MeterStep(new MeterState(m.resourceId(), m.accountId(), m.type(), m.sku(), m.size(), Optional.empty(), 0, e.id()), closed);
         }
-        return new Step(new MeterState(m.resourceId(), m.accountId(), m.type(), m.sku(), m.size(), m.startedAt(), m.startEventId(), e.id()),
+        return new MeterStep(new MeterState(m.resourceId(), m.accountId(), m.type(), m.sku(), m.size(), m.startedAt(), m.startEventId(), e.id()),
                 List.of());
     }
 

@@ -68,7 +68,7 @@ public final class Metering {
     static PassResult pass(Store s) {
         MeterCursor cursor = s.meterCursor();
         MeterCursor.Position p = cursor.lock();
-        MeterCursor.Batch batch = cursor.unseen(p, InstanceMeter.EVENT_TYPES, BATCH);
+        MeterCursor.Batch batch = cursor.unseen(p, Meters.EVENT_TYPES, BATCH);
         if (batch.events().isEmpty()) {
             return new PassResult(0, false);
         }
@@ -76,21 +76,24 @@ public final class Metering {
         batch.events().forEach(e -> ids.add(e.resourceId()));
         Map<String, MeterState> states = new HashMap<>();
         s.meterStates().find(ids).forEach(m -> states.put(m.resourceId(), m));
-        Map<String, String> launchTypes = s.meterCursor().launchTypesOf(ids.stream().filter(id -> !states.containsKey(id)).toList());
+        Meters.Origins origins = Meters.Origins.load(s, batch.events().stream().filter(e -> !states.containsKey(e.resourceId())).toList());
         Map<String, MeterState> changed = new LinkedHashMap<>();
         List<UsageRecord> closed = new ArrayList<>();
         int applied = 0;
         long maxId = p.lastEventId();
         for (Event e : batch.events()) {
             maxId = Math.max(maxId, e.id());
+            if (!Meters.metered(e)) {
+                continue;
+            }
             MeterState m = states.get(e.resourceId());
             if (m == null) {
-                m = InstanceMeter.fresh(e, launchTypes.getOrDefault(e.resourceId(), "unknown"));
+                m = origins.fresh(e);
             }
             if (e.id() <= m.lastEventId()) {
                 continue; // seen by an earlier pass: applying it again would change nothing
             }
-            InstanceMeter.Step step = InstanceMeter.apply(m, e);
+            MeterStep step = Meters.apply(m, e);
             applied++;
             states.put(e.resourceId(), step.state());
             changed.put(e.resourceId(), step.state());
@@ -122,7 +125,8 @@ public final class Metering {
                     do {
                         r = pass(s);
                     } while (r.more());
-                    Replay replay = replay(s.meterCursor().all(InstanceMeter.EVENT_TYPES), id -> s.meterCursor().launchTypeOf(id).orElse("unknown"));
+                    List<Event> all = s.meterCursor().all(Meters.EVENT_TYPES);
+                    Replay replay = replay(all, Meters.Origins.load(s, all));
                     List<UsageRecord> stored = s.usageRecords().all();
                     List<MeterState> storedStates = s.meterStates().all();
                     List<String> expected = new ArrayList<>();
@@ -145,12 +149,15 @@ public final class Metering {
     record Replay(List<UsageRecord> records, Map<String, MeterState> states) {
     }
 
-    static Replay replay(List<Event> events, java.util.function.Function<String, String> launchType) {
+    static Replay replay(List<Event> events, Meters.Origins origins) {
         Map<String, MeterState> states = new HashMap<>();
         List<UsageRecord> records = new ArrayList<>();
         for (Event e : events) {
-            MeterState m = states.computeIfAbsent(e.resourceId(), id -> InstanceMeter.fresh(e, launchType.apply(id)));
-            InstanceMeter.Step step = InstanceMeter.apply(m, e);
+            if (!Meters.metered(e)) {
+                continue;
+            }
+            MeterState m = states.computeIfAbsent(e.resourceId(), id -> origins.fresh(e));
+            MeterStep step = Meters.apply(m, e);
             states.put(e.resourceId(), step.state());
             records.addAll(step.closed());
         }

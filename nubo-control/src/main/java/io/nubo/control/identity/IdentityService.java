@@ -75,6 +75,16 @@ public final class IdentityService {
     /** Creates a tenant account and its first access key. */
     public NewAccessKey createAccount(Principal caller, String name, Optional<Integer> instanceQuota) {
         requireAdmin(caller);
+        return create(caller, name, instanceQuota, null);
+    }
+
+    /** A partner creates a customer account of its own, and its first access key. */
+    public NewAccessKey createCustomer(Principal caller, String name, Optional<Integer> instanceQuota) {
+        AccountScope.requirePartner(caller);
+        return create(caller, name, instanceQuota, caller.accountId());
+    }
+
+    private NewAccessKey create(Principal caller, String name, Optional<Integer> instanceQuota, String partnerId) {
         if (name == null || name.isEmpty()) {
             throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter name");
         }
@@ -91,7 +101,10 @@ public final class IdentityService {
             if (s.accounts().findByName(name).isPresent()) {
                 throw NuboException.of(ErrorCode.INVALID_ACCOUNT_NAME_DUPLICATE, "An account named '%s' already exists", name);
             }
-            Account a = new Account(Ids.nextAccountId(), name, Role.MEMBER, true, quota, clock.instant());
+            if (partnerId != null && s.accounts().find(partnerId).filter(p -> p.role() == Role.PARTNER && p.enabled()).isEmpty()) {
+                throw NuboException.of(ErrorCode.UNAUTHORIZED_OPERATION, "You are not authorized to perform this operation (partners only).");
+            }
+            Account a = new Account(Ids.nextAccountId(), name, Role.MEMBER, true, quota, clock.instant(), partnerId);
             s.accounts().insert(a);
             s.events().append(clock.instant(), a.id(), a.id(), "account.created", null, "enabled", "by " + caller.accountId());
             DefaultNetwork.create(s, a.id(), clock.instant());
@@ -99,25 +112,57 @@ public final class IdentityService {
         });
     }
 
+    /**
+     * Makes an account a partner (admin only): from now on it may create, manage and bill customer
+     * accounts. Only a member of the hoster's own can become one (not the operator, not a partner's
+     * customer); making a partner a partner again changes nothing.
+     */
+    public Account makePartner(Principal caller, String accountId) {
+        requireAdmin(caller);
+        Account result = db.inTransaction(s -> {
+            Account a = s.accounts().lock(accountId).orElseThrow(() -> accountNotFound(accountId));
+            if (a.role() == Role.PARTNER) {
+                return a;
+            }
+            if (a.role() != Role.MEMBER) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The operator's account %s cannot be a partner", accountId);
+            }
+            if (a.partnerId() != null) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                        "The account %s is a customer of partner %s; a partner's customer cannot be a partner", accountId, a.partnerId());
+            }
+            s.accounts().setRole(accountId, Role.PARTNER);
+            s.events().append(clock.instant(), accountId, accountId, "account.role", "member", "partner", "by " + caller.accountId());
+            return s.accounts().find(accountId).orElseThrow();
+        });
+        cache.clear();
+        return result;
+    }
+
+    /** A partner's own customers. */
+    public List<Account> listCustomers(Principal caller) {
+        AccountScope.requirePartner(caller);
+        return db.read(s -> s.accounts().customersOf(caller.accountId()));
+    }
+
     public List<Account> listAccounts(Principal caller) {
         requireAdmin(caller);
         return db.read(s -> s.accounts().list());
     }
 
+    /** An account the caller may see: its own, any for operators, and a partner's customers for that partner. */
     public Account getAccount(Principal caller, String accountId) {
-        if (!caller.isAdmin() && !caller.accountId().equals(accountId)) {
-            throw accountNotFound(accountId);
-        }
-        return db.read(s -> s.accounts().find(accountId)).orElseThrow(() -> accountNotFound(accountId));
+        return db.read(s -> AccountScope.visible(s, caller, accountId));
     }
 
+    /** Disables or enables an account: operators any other account, a partner its own customers. */
     public Account setAccountEnabled(Principal caller, String accountId, boolean enabled) {
-        requireAdmin(caller);
-        if (caller.accountId().equals(accountId) && !enabled) {
+        AccountScope.requireAdminOrPartner(caller);
+        if (caller.isAdmin() && caller.accountId().equals(accountId) && !enabled) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "An operator cannot disable their own account");
         }
         Account result = db.inTransaction(s -> {
-            Account a = s.accounts().lock(accountId).orElseThrow(() -> accountNotFound(accountId));
+            Account a = AccountScope.lockManaged(s, caller, accountId);
             if (a.enabled() != enabled) {
                 s.accounts().setEnabled(accountId, enabled);
                 s.events().append(clock.instant(), accountId, accountId, "account.state", a.enabled() ? "enabled" : "disabled",
@@ -129,7 +174,7 @@ public final class IdentityService {
         return result;
     }
 
-    /** Creates an access key: operators for any account, anyone else for their own account only. */
+    /** Creates an access key: operators for any account, a partner for its customers, anyone else for their own account only. */
     public NewAccessKey createAccessKey(Principal caller, String accountId) {
         getAccount(caller, accountId);
         return db.inTransaction(s -> {
@@ -148,7 +193,8 @@ public final class IdentityService {
     /** Revokes an access key: operators any key, anyone else only their own account's (another's is not found). */
     public AccessKey revokeAccessKey(Principal caller, String accessKeyId) {
         AccessKey key = db.inTransaction(s -> {
-            AccessKey k = s.accessKeys().find(accessKeyId).filter(x -> caller.isAdmin() || x.accountId().equals(caller.accountId()))
+            AccessKey k = s.accessKeys().find(accessKeyId)
+                    .filter(x -> s.accounts().find(x.accountId()).filter(a -> AccountScope.canSee(caller, a)).isPresent())
                     .orElseThrow(() -> NuboException.of(
                     ErrorCode.INVALID_ACCESS_KEY_ID_NOT_FOUND, "The access key '%s' does not exist", accessKeyId));
             if (k.active()) {

@@ -1,5 +1,6 @@
 package io.nubo.control.quota;
 
+import io.nubo.control.identity.AccountScope;
 import io.nubo.control.identity.IdentityService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
@@ -19,8 +20,9 @@ import java.util.Optional;
 
 /**
  * Quotas per account: instances (the account's own column), vCPUs and memory of the instances that
- * are not terminated. vCPUs and memory have installation defaults and per-account overrides; with
- * neither there is no limit. A quota may be set below what is in use: that blocks new creates and
+ * are not terminated. vCPUs and memory have installation defaults, a partner's defaults for its
+ * customers, and per-account overrides (set by an operator, or by the customer's partner), each
+ * level above the one before; with none there is no limit. A quota may be set below what is in use: that blocks new creates and
  * takes nothing away. Checks run under the account's row lock, in the creating transaction, so
  * concurrent creates never exceed a quota. Thread-safe.
  */
@@ -43,13 +45,10 @@ public final class QuotaService {
     public record Usage(String resource, Optional<Long> limit, long used) {
     }
 
-    /** The account's quotas and use; tenants see their own, operators any. */
+    /** The account's quotas and use; tenants see their own, partners their customers', operators any. */
     public List<Usage> quotas(Principal caller, String accountId) {
-        if (!caller.isAdmin() && !caller.accountId().equals(accountId)) {
-            throw accountNotFound(accountId);
-        }
         return db.read(s -> {
-            Account a = s.accounts().find(accountId).orElseThrow(() -> accountNotFound(accountId));
+            Account a = AccountScope.visible(s, caller, accountId);
             Map<String, Long> limits = limits(s, a);
             Quotas.InUse use = s.quotas().inUse(accountId);
             List<Usage> out = new ArrayList<>();
@@ -60,12 +59,15 @@ public final class QuotaService {
         });
     }
 
-    /** Sets an account's quotas (admin only); validates every value before it writes any. */
+    /**
+     * Sets an account's quotas: operators any account's, a partner its customers'. Validates every
+     * value before it writes any.
+     */
     public List<Usage> setQuotas(Principal caller, String accountId, Map<String, Long> values) {
-        IdentityService.requireAdmin(caller);
+        AccountScope.requireAdminOrPartner(caller);
         validate(values);
         db.inTransaction(s -> {
-            s.accounts().lock(accountId).orElseThrow(() -> accountNotFound(accountId));
+            AccountScope.lockManaged(s, caller, accountId);
             values.forEach((r, v) -> {
                 if (r.equals(INSTANCES)) {
                     s.quotas().setInstanceQuota(accountId, (int) (long) v);
@@ -93,6 +95,28 @@ public final class QuotaService {
         });
     }
 
+    /** A partner's default vCPU and memory quotas for its customers (between the installation's and a customer's own). */
+    public Map<String, Long> partnerDefaults(Principal caller) {
+        AccountScope.requirePartner(caller);
+        return db.read(s -> s.partners().quotaDefaults(caller.accountId()));
+    }
+
+    /** Sets a partner's default quotas for its customers; as the installation's, they cover vCPUs and memory. */
+    public Map<String, Long> setPartnerDefaults(Principal caller, Map<String, Long> values) {
+        AccountScope.requirePartner(caller);
+        validate(values);
+        if (values.containsKey(INSTANCES)) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The instance quota is set per account (default %d)",
+                    IdentityService.DEFAULT_INSTANCE_QUOTA);
+        }
+        return db.inTransaction(s -> {
+            values.forEach((r, v) -> s.partners().setQuotaDefault(caller.accountId(), r, v));
+            s.events().append(clock.instant(), caller.accountId(), caller.accountId(), "partner.quota-defaults", null, values.toString(),
+                    "by " + caller.accessKeyId());
+            return s.partners().quotaDefaults(caller.accountId());
+        });
+    }
+
     private static void validate(Map<String, Long> values) {
         if (values.isEmpty()) {
             throw NuboException.of(ErrorCode.MISSING_PARAMETER, "Give at least one of %s", String.join(", ", RESOURCES));
@@ -110,6 +134,9 @@ public final class QuotaService {
 
     private static Map<String, Long> limits(Store s, Account a) {
         Map<String, Long> limits = new LinkedHashMap<>(s.quotas().defaults());
+        if (a.partnerId() != null) {
+            limits.putAll(s.partners().quotaDefaults(a.partnerId()));
+        }
         limits.putAll(s.quotas().overrides(a.id()));
         limits.put(INSTANCES, (long) a.instanceQuota());
         return limits;

@@ -5,4 +5,9 @@ public record Principal(String accountId, Role role, String accessKeyId) {
     public boolean isAdmin() {
         return role == Role.ADMIN;
     }
+
+    /** A reseller: it may also act on its own customers' accounts. */
+    public boolean isPartner() {
+        return role == Role.PARTNER;
+    }
 }

@@ -1,7 +1,11 @@
 package io.nubo.core.model;
 
-/** A user's role: the operator ({@code ADMIN}) or a tenant's user ({@code MEMBER}). */
+/**
+ * An account's role: the operator ({@code ADMIN}), a tenant ({@code MEMBER}), or a reseller
+ * ({@code PARTNER}), a tenant that also creates, bills and manages customer accounts of its own.
+ */
 public enum Role {
     ADMIN,
-    MEMBER
+    MEMBER,
+    PARTNER
 }
