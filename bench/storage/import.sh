@@ -3,7 +3,11 @@
 # bare `qemu-img convert -f raw -O qcow2` of the same file in the same run. Target: the import
 # takes at most 1.1 times the bare conversion.
 #
-#   bench/storage/import.sh [--port N] [--runs N] [--size-gib N]
+#   bench/storage/import.sh [--commit REV] [--port N] [--runs N] [--size-gib N]
+#
+#   --commit REV  measure a committed revision (git archive REV, built in a temporary directory
+#                 under the Maven lock) instead of the working tree, where others' half-done
+#                 edits may not even build; also how to record figures for a known commit.
 #
 # The source is a raw disk of --size-gib GiB (default 2): its first half random data, its second
 # half zeros written out (not a hole), as a disk exported from a hypervisor is. The page cache is
@@ -34,12 +38,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 port=30775
 runs=3
 size_gib=2
+commit=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --commit) commit="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --size-gib) size_gib="$2"; shift 2 ;;
-    *) echo "usage: $0 [--port N] [--runs N] [--size-gib N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--commit REV] [--port N] [--runs N] [--size-gib N]" >&2; exit 2 ;;
   esac
 done
 http_port=$((port + 1))
@@ -60,8 +66,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bench_build_server
-bench_snapshot "$work/checkout"
+if [ -n "$commit" ]; then
+  rev="$(git -C "$bench_root" rev-parse --short "$commit^{commit}")"
+  mkdir -p "$work/src"
+  git -C "$bench_root" archive "$rev" | tar -x -C "$work/src"
+  echo "bench: building commit $rev in $work/src (mvn -DskipTests package -pl nubo-server -am, under the lock)" >&2
+  (cd "$work/src" && flock /tmp/nubo-mvn.lock mvn -q -B -ntp -DskipTests package -pl nubo-server -am >&2)
+  bench_snapshot "$work/checkout" "$work/src"
+  rm -rf "$work/src"
+  what="commit $rev"
+else
+  bench_build_server || { echo "bench: the working tree does not build; use --commit HEAD" >&2; exit 1; }
+  bench_snapshot "$work/checkout"
+  what="working tree at $(git -C "$bench_root" rev-parse --short HEAD)"
+  [ -z "$(git -C "$bench_root" status --porcelain --untracked-files=no -- . ':!bench' ':!docs')" ] || what="$what, with uncommitted changes"
+fi
+echo "bench: measuring $what on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1e6}' /proc/meminfo), $(uname -r)" >&2
 nubo="$work/checkout/nubo"
 
 echo "bench: writing a ${size_gib} GiB raw disk (half random, half zeros)" >&2
@@ -139,6 +159,7 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 m_bare=$(median "${bare[@]}")
 m_synced=$(median "${synced[@]}")
+echo "RESULT import.what $what"
 echo "RESULT import.bare_convert_s ${m_bare}"
 echo "RESULT import.bare_convert_fsync_s ${m_synced}"
 for kind in path url upload; do
