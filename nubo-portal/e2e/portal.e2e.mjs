@@ -164,6 +164,23 @@ await page.getByRole('button', { name: 'Create a join token' }).click();
 const joinCommand = await page.getByLabel('Join command').textContent();
 assert.match(joinCommand, /--join-token njt-[0-9a-f]{17}\.[A-Za-z0-9_-]{43} --name/);
 
+// An image uploaded from a file, with its SHA-256 computed in the page; it becomes available, then is deregistered.
+log('image upload');
+const disk = join(WORK, 'tiny.qcow2');
+execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
+await page.getByRole('link', { name: 'Images' }).click();
+const importForm = page.getByRole('form', { name: 'Import an image' });
+await importForm.getByLabel('Name').fill('portal-upload');
+await importForm.getByLabel('or file').setInputFiles(disk);
+await importForm.getByRole('button', { name: 'Upload' }).click();
+const uploaded = page.locator('tr', { hasText: 'portal-upload' });
+await uploaded.locator('[data-state="available"]').waitFor({ timeout: LONG });
+assert.match(await uploaded.textContent(), /qcow2/);
+await page.screenshot({ path: join(SHOTS, 'images.png'), fullPage: true });
+await uploaded.getByRole('button', { name: 'Deregister' }).click();
+await page.getByRole('alertdialog', { name: 'Deregister' }).getByRole('button', { name: 'Yes, deregister' }).click();
+await uploaded.waitFor({ state: 'detached' });
+
 // 5. The console: noVNC over the relayed WebSocket; type a command and read its output off the screen.
 log('console');
 await page.goto(URL0 + '/ui/instances/' + id);

@@ -7,6 +7,10 @@ export class ApiError extends Error {
 }
 
 let csrfToken = '';
+/** The CSRF token of the session, for requests made without {@link api} (an upload with progress). */
+export function csrf(): string {
+  return csrfToken;
+}
 export function setCsrf(token: string) {
   csrfToken = token;
 }
@@ -40,7 +44,10 @@ export interface Instance {
   ssh: { host: string; port: number } | null;
 }
 export interface InstanceType { name: string; vcpus: number; memoryMib: number; priceMicrosPerHour: number }
-export interface Image { imageId: string; name: string; description: string; ownerId: string | null; isPublic: boolean; state: string; format: string; architecture: string }
+export interface Image {
+  imageId: string; name: string; description: string; ownerId: string | null; isPublic: boolean; state: string; format: string;
+  architecture: string; creationDate?: string; stateReason?: string | null; progress?: number; sizeBytes?: number; virtualSizeBytes?: number;
+}
 export interface KeyPair { keyPairId: string; keyName: string; keyType: string; keyFingerprint: string; createTime: string }
 export interface NubEvent { id: number; at: string; accountId: string; resourceId: string; type: string; from: string | null; to: string | null; cause: string }
 export interface Host {

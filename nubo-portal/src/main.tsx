@@ -13,6 +13,7 @@ import { KeyPairs } from './pages/KeyPairs';
 import { AccessKeys } from './pages/AccessKeys';
 import { Users } from './pages/Users';
 import { Hosts, Accounts, AllEvents } from './pages/Operator';
+import { Images } from './pages/Images';
 
 // noVNC is loaded only when a console is opened.
 const Console = lazy(() => import('./pages/Console'));
@@ -25,6 +26,7 @@ function Page({ session }: { session: Session }) {
   if (path === '/instances/new') return <LaunchWizard />;
   if ((m = match('/instances/:id/console', path))) return <Suspense fallback={<p>Loading the console…</p>}><Console id={m.id} /></Suspense>;
   if ((m = match('/instances/:id', path))) return <InstanceDetail id={m.id} />;
+  if (path === '/images') return <Images accountId={session.user.accountId} />;
   if (path === '/key-pairs') return <KeyPairs />;
   if (path === '/access-keys') return <AccessKeys session={session} />;
   if (path === '/users') return <Users accountId={session.user.accountId} />;
@@ -71,6 +73,7 @@ function App() {
         <nav aria-label="Main">
           <Link to="/">Dashboard</Link>
           <Link to="/instances">Instances</Link>
+          <Link to="/images">Images</Link>
           <Link to="/key-pairs">Key pairs</Link>
           <Link to="/access-keys">Access keys</Link>
           <Link to="/users">Users</Link>
