@@ -80,6 +80,7 @@ function ImportForm({ done }: { done: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState('');
   const [sent, setSent] = useState<number | null>(null);
+  const [resets, setResets] = useState(0); // a file input cannot be cleared through its value: remount it
   const [failure, setFailure] = useState<Error | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -96,6 +97,7 @@ function ImportForm({ done }: { done: () => void }) {
       setName('');
       setUrl('');
       setFile(null);
+      setResets((n) => n + 1);
       done();
     } catch (err) {
       setFailure(err as Error);
@@ -110,7 +112,7 @@ function ImportForm({ done }: { done: () => void }) {
       <div className="row">
         <label>Name <input required minLength={3} value={name} onChange={(e) => setName(e.target.value)} /></label>
         <label>URL <input type="url" value={url} disabled={file !== null} onChange={(e) => setUrl(e.target.value)} placeholder="https://..." /></label>
-        <label>or file <input type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} /></label>
+        <label>or file <input key={resets} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} /></label>
         <label>Format <select value={format} onChange={(e) => setFormat(e.target.value)}>
           {FORMATS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
         </select></label>
