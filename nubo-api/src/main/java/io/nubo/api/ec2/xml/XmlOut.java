@@ -35,7 +35,7 @@ public final class XmlOut {
     private static final byte[] GT = ascii("&gt;");
 
     private final ByteChunks out = new ByteChunks();
-    private final ArrayDeque<String> open = new ArrayDeque<>();
+    private final ArrayDeque<Tag> open = new ArrayDeque<>();
 
     private XmlOut() {
     }
@@ -50,23 +50,24 @@ public final class XmlOut {
         XmlOut x = new XmlOut();
         x.out.put(DECLARATION);
         x.out.putAscii("<" + root + (namespaced ? " xmlns=\"" + NAMESPACE + "\">" : ">"));
-        x.open.push(root);
+        x.open.push(new Tag(ascii("<" + root + ">"), ascii("</" + root + ">")));
         body.accept(x);
         x.end();
         if (!x.open.isEmpty()) {
-            throw new IllegalStateException("unclosed elements: " + x.open);
+            throw new IllegalStateException("unclosed elements: " + x.open.size());
         }
         return x.out;
     }
 
     public XmlOut start(String name) {
-        out.put(tag(name).open());
-        open.push(name);
+        Tag t = tag(name);
+        out.put(t.open());
+        open.push(t);
         return this;
     }
 
     public XmlOut end() {
-        out.put(tag(open.pop()).close());
+        out.put(open.pop().close());
         return this;
     }
 
