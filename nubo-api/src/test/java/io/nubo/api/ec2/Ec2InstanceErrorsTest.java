@@ -123,7 +123,7 @@ class Ec2InstanceErrorsTest {
                 .tags(t -> t.key("aws:reserved").value("b")).build()));
         rejectsRun("UnsupportedOperation", b -> b.blockDeviceMappings(m -> m.deviceName("/dev/sdb").ebs(x -> x.volumeSize(10))));
         rejectsRun("UnsupportedOperation", b -> b.monitoring(m -> m.enabled(true)));
-        rejectsRun("UnknownParameter", b -> b.disableApiTermination(true));
+        rejectsRun("UnsupportedOperation", b -> b.disableApiTermination(true));
     }
 
     @Test

@@ -13,31 +13,12 @@ import java.util.List;
 
 /**
  * RunInstances: image, type, counts, key, user data (base64), security groups by ID or name,
- * instance tags, zone or subnet, and an idempotency token. Answers with the reservation.
+ * instance tags, zone or subnet, and an idempotency token. Answers with the reservation. What
+ * else EC2 takes is accepted or refused by {@link LaunchOptions}.
  */
 public record RunInstances(LaunchRequest request) implements Ec2Command {
-    /** Parameters EC2 knows that Nubo does not offer; they are refused rather than ignored. */
-    private static final List<String> UNSUPPORTED = List.of("BlockDeviceMapping", "NetworkInterface", "LaunchTemplate",
-            "InstanceMarketOptions", "IamInstanceProfile", "ElasticGpuSpecification", "ElasticInferenceAccelerator",
-            "CapacityReservationSpecification", "LicenseSpecification", "CpuOptions", "HibernationOptions", "EnclaveOptions");
-
     public static RunInstances parse(Params p) {
-        for (String name : UNSUPPORTED) {
-            if (p.struct(name).isPresent()) {
-                throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION, "Nubo does not support the parameter %s", name);
-            }
-        }
-        String zone = null;
-        var placement = p.struct("Placement");
-        if (placement.isPresent()) {
-            zone = placement.get().nonEmpty("AvailabilityZone").orElse(null);
-            placement.get().nonEmpty("Tenancy").filter(t -> !t.equals("default")).ifPresent(t -> {
-                throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION, "Nubo supports only the default tenancy (not %s)", t);
-            });
-        }
-        p.struct("Monitoring").ifPresent(m -> m.bool("Enabled").filter(Boolean::booleanValue).ifPresent(x -> {
-            throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION, "Nubo does not offer detailed monitoring");
-        }));
+        String zone = LaunchOptions.check(p).orElse(null);
         int min = p.integer("MinCount").orElseThrow(() -> missing("MinCount"));
         int max = p.integer("MaxCount").orElseThrow(() -> missing("MaxCount"));
         return new RunInstances(new LaunchRequest(p.required("ImageId"), p.nonEmpty("InstanceType").orElse(null), min, max, null,
