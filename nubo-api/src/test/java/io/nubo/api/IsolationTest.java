@@ -29,6 +29,11 @@ class IsolationTest {
             assertThat(cloud.call(a, "POST", "/api/v1/key-pairs", "{\"keyName\":\"" + aKey + "\"}").status()).isEqualTo(201);
             String aUser = cloud.call(a, "POST", "/api/v1/accounts/" + a.accountId() + "/users",
                     "{\"email\":\"a@example.com\",\"password\":\"a-long-password\"}").json().path("userId").asText();
+            String volume = cloud.call(a, "POST", "/api/v1/volumes", "{\"sizeGib\":1,\"availabilityZone\":\"nubo-1a\"}").json().path("volumeId").asText();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> cloud.call(a, "GET", "/api/v1/volumes/" + volume, null).json().path("state").asText().equals("available"));
+            assertThat(cloud.call(a, "POST", "/api/v1/volumes/" + volume + "/attach", "{\"instanceId\":\"" + instance + "\",\"device\":\"/dev/sdf\"}")
+                    .status()).isEqualTo(200);
             List<String> checked = new ArrayList<>();
 
             for (Route r : cloud.api.routes()) {
@@ -37,7 +42,8 @@ class IsolationTest {
                         .replace("{hostId}", cloud.agent.hostId().orElseThrow())
                         .replace("{keyName}", aKey)
                         .replace("{invoiceId}", "inv-" + a.accountId() + "-" + java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString().replace("-", ""))
-                        .replace("{month}", "2020-01").replace("{userId}", aUser);
+                        .replace("{month}", "2020-01").replace("{userId}", aUser).replace("{volumeId}", volume)
+                        .replace("{tokenId}", "token-of-nobody");
                 String body = r.method() == HandlerType.GET ? null
                         : r.operationId().equals("runInstances") ? "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\"}"
                         : r.operationId().equals("putInstanceType") ? "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1}"
@@ -45,12 +51,22 @@ class IsolationTest {
                         : r.operationId().equals("createKeyPair") ? "{\"keyName\":\"b-key\"}"
                         : r.operationId().equals("createUser") ? "{\"email\":\"b@example.com\",\"password\":\"b-long-password\"}"
                         : r.operationId().equals("importKeyPair") ? "{\"keyName\":\"b-imported\",\"publicKeyMaterial\":\"" + PUBLIC_KEY + "\"}"
+                        : r.operationId().equals("setBudget") ? "{\"amount\":\"100\"}"
+                        : r.operationId().equals("createVolume") ? "{\"sizeGib\":1,\"availabilityZone\":\"nubo-1a\"}"
+                        : r.operationId().equals("attachVolume") ? "{\"instanceId\":\"" + instance + "\",\"device\":\"/dev/sdg\"}"
+                        : r.operationId().equals("modifyVolume") ? "{\"sizeGib\":2}"
                         : "{}";
                 TestCloud.Reply reply = cloud.call(b, r.method().name(), path, body);
                 String what = r.method() + " " + r.path() + " -> " + reply.status() + " " + reply.json();
                 if (r.adminOnly()) {
                     assertThat(reply.status()).as(what).isEqualTo(403);
                     assertThat(reply.code()).as(what).isEqualTo("UnauthorizedOperation");
+                } else if (r.path().startsWith("/api/v1/partner/") && !r.path().contains("{")) {
+                    // A partner's own routes: B is no partner (PartnerIsolationTest checks a partner).
+                    assertThat(reply.status()).as(what).isEqualTo(403);
+                    assertThat(reply.code()).as(what).isEqualTo("UnauthorizedOperation");
+                } else if (r.path().contains("{volumeId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidVolume.NotFound");
                 } else if (r.path().contains("{instanceId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidInstanceID.NotFound");
                 } else if (r.path().contains("{keyName}")) {
@@ -63,15 +79,26 @@ class IsolationTest {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidInvoiceID.NotFound");
                 } else if (r.path().contains("{accountId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidAccountID.NotFound");
+                } else if (r.path().contains("{imageId}")) {
+                    // The public system image is no tenant's: B may read it, never change it.
+                    assertThat(reply.status()).as(what).isIn(r.method() == HandlerType.GET ? List.of(200, 403) : List.of(400, 403));
+                    assertThat(reply.json().toString()).as(what).doesNotContain(instance).doesNotContain(a.accountId()).doesNotContain(volume);
+                } else if (r.operationId().equals("importImage") || r.operationId().equals("uploadImage")) {
+                    // B's own import, refused for B's own reasons (no source, no digest): nothing of A's shows.
+                    assertThat(reply.status()).as(what).isEqualTo(400);
+                    assertThat(reply.json().toString()).as(what).doesNotContain(instance).doesNotContain(a.accountId()).doesNotContain(volume);
                 } else {
                     // Lists, the public catalogue, and launching B's own instance: allowed, but nothing of A's shows.
                     assertThat(reply.status()).as(what).isBetween(200, 201);
-                    assertThat(reply.json().toString()).as(what).doesNotContain(instance).doesNotContain(a.accountId()).doesNotContain(aKey);
+                    assertThat(reply.json().toString()).as(what).doesNotContain(instance).doesNotContain(a.accountId()).doesNotContain(aKey)
+                            .doesNotContain(volume);
                 }
                 checked.add(r.operationId());
             }
             assertThat(checked).hasSameSizeAs(cloud.api.routes());
             assertThat(cloud.state(a, instance)).isEqualTo(aStateBefore);
+            assertThat(cloud.call(a, "GET", "/api/v1/volumes/" + volume, null).json().path("attachments").get(0).path("instanceId").asText())
+                    .isEqualTo(instance);
             assertThat(cloud.call(a, "GET", "/api/v1/key-pairs/" + aKey, null).status()).isEqualTo(200);
             assertThat(cloud.call(a, "GET", "/api/v1/events?limit=1000", null).json().toString()).doesNotContain(b.accountId());
         }

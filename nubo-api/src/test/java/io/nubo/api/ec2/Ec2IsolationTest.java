@@ -38,7 +38,9 @@ class Ec2IsolationTest {
                           JOIN security_groups g ON g.id = r.group_id WHERE g.account_id = :a) || '/' ||
                        (SELECT coalesce(string_agg(resource_id || key || value, ',' ORDER BY resource_id, key), '') FROM tags WHERE account_id = :a) || '/' ||
                        (SELECT coalesce(string_agg(id || name, ',' ORDER BY id), '') FROM key_pairs WHERE account_id = :a) || '/' ||
-                       (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM images WHERE owner_id = :a)""")
+                       (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM images WHERE owner_id = :a) || '/' ||
+                       (SELECT coalesce(string_agg(v.id || v.state || v.size_gib || coalesce(a.instance_id || a.state, ''), ',' ORDER BY v.id), '')
+                          FROM volumes v LEFT JOIN volume_attachments a ON a.volume_id = v.id WHERE v.account_id = :a)""")
                 .bind("a", id).mapTo(String.class).one());
     }
 
@@ -64,7 +66,12 @@ class Ec2IsolationTest {
                         .clientToken("shared-token").tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE)
                                 .tags(x -> x.key("owner").value("a")))).instances().get(0).instanceId();
                 Ec2Sdk.waiter(a).waitUntilInstanceRunning(r -> r.instanceIds(instance));
-                a.createTags(r -> r.resources(group, key, vpc, subnet, image).tags(x -> x.key("owner").value("a")));
+                String volume = a.createVolume(r -> r.availabilityZone("nubo-1a").size(1)).volumeId();
+                Ec2Sdk.waiter(a).waitUntilVolumeAvailable(r -> r.volumeIds(volume));
+                a.attachVolume(r -> r.volumeId(volume).instanceId(instance).device("/dev/sdf"));
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> a.describeVolumes(r -> r.volumeIds(volume))
+                        .volumes().get(0).attachments().get(0).stateAsString().equals("attached"));
+                a.createTags(r -> r.resources(group, key, vpc, subnet, image, volume).tags(x -> x.key("owner").value("a")));
                 String before = accountSnapshot(cloud, keyA.accountId());
                 Tag tag = Tag.builder().key("evil").value("b").build();
 
@@ -153,6 +160,7 @@ class Ec2IsolationTest {
                     notFound("InvalidVpcID.NotFound", () -> b.createTags(r -> r.resources(vpc).tags(tag)));
                     notFound("InvalidSubnetID.NotFound", () -> b.createTags(r -> r.resources(subnet).tags(tag)));
                     notFound("InvalidAMIID.NotFound", () -> b.createTags(r -> r.resources(image).tags(tag)));
+                    notFound("InvalidVolume.NotFound", () -> b.createTags(r -> r.resources(volume).tags(tag)));
                 });
                 checks.put("DeleteTags", () -> {
                     notFound("InvalidInstanceID.NotFound", () -> b.deleteTags(r -> r.resources(instance)));
@@ -160,7 +168,7 @@ class Ec2IsolationTest {
                     notFound("InvalidAMIID.NotFound", () -> b.deleteTags(r -> r.resources(image)));
                 });
                 checks.put("DescribeTags", () -> {
-                    assertThat(b.describeTags(r -> r.filters(f -> f.name("resource-id").values(instance, group, key, vpc, subnet, image))).tags())
+                    assertThat(b.describeTags(r -> r.filters(f -> f.name("resource-id").values(instance, group, key, vpc, subnet, image, volume))).tags())
                             .isEmpty();
                     assertThat(b.describeTags(r -> r.filters(f -> f.name("key").values("owner"))).tags()).isEmpty();
                 });
@@ -173,6 +181,28 @@ class Ec2IsolationTest {
                     assertThat(b.describeSubnets().toString()).doesNotContain(subnet);
                 });
 
+                checks.put("CreateVolume", () -> {
+                    notFound("InvalidParameterValue", () -> b.createVolume(r -> r.availabilityZone("nubo-1a").size(1)
+                            .tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE).tags(tag))));
+                    String own = b.createVolume(r -> r.availabilityZone("nubo-1a").size(1)).volumeId();
+                    assertThat(own).isNotEqualTo(volume);
+                });
+                checks.put("DescribeVolumes", () -> {
+                    notFound("InvalidVolume.NotFound", () -> b.describeVolumes(r -> r.volumeIds(volume)));
+                    assertThat(b.describeVolumes(r -> r.filters(f -> f.name("attachment.instance-id").values(instance))).volumes()).isEmpty();
+                    assertThat(b.describeVolumes().toString()).doesNotContain(volume).doesNotContain(instance);
+                });
+                checks.put("DeleteVolume", () -> notFound("InvalidVolume.NotFound", () -> b.deleteVolume(r -> r.volumeId(volume))));
+                checks.put("AttachVolume", () -> {
+                    notFound("InvalidVolume.NotFound", () -> b.attachVolume(r -> r.volumeId(volume).instanceId(instance).device("/dev/sdg")));
+                    String own = b.describeVolumes().volumes().get(0).volumeId();
+                    notFound("InvalidInstanceID.NotFound", () -> b.attachVolume(r -> r.volumeId(own).instanceId(instance).device("/dev/sdg")));
+                });
+                checks.put("DetachVolume", () -> {
+                    notFound("InvalidVolume.NotFound", () -> b.detachVolume(r -> r.volumeId(volume)));
+                    notFound("InvalidVolume.NotFound", () -> b.detachVolume(r -> r.volumeId(volume).instanceId(instance).force(true)));
+                });
+                checks.put("ModifyVolume", () -> notFound("InvalidVolume.NotFound", () -> b.modifyVolume(r -> r.volumeId(volume).size(2))));
                 assertThat(checks.keySet()).as("every action has an isolation check").containsExactlyInAnyOrderElementsOf(Ec2Actions.names());
                 for (Map.Entry<String, Executable> check : checks.entrySet()) {
                     try {
