@@ -3,7 +3,7 @@
 # bare `qemu-img convert -f raw -O qcow2` of the same file in the same run. Target: the import
 # takes at most 1.1 times the bare conversion.
 #
-#   bench/storage/import.sh [--commit REV] [--port N] [--runs N] [--size-gib N]
+#   bench/storage/import.sh [--commit REV] [--port N] [--runs N] [--size-gib N] [--kinds "path url upload"]
 #
 #   --commit REV  measure a committed revision (git archive REV, built in a temporary directory
 #                 under the Maven lock) instead of the working tree, where others' half-done
@@ -39,13 +39,15 @@ port=30775
 runs=3
 size_gib=2
 commit=""
+kinds="path url upload"
 while [ $# -gt 0 ]; do
   case "$1" in
     --commit) commit="$2"; shift 2 ;;
+    --kinds) kinds="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --size-gib) size_gib="$2"; shift 2 ;;
-    *) echo "usage: $0 [--commit REV] [--port N] [--runs N] [--size-gib N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--commit REV] [--port N] [--runs N] [--size-gib N] [--kinds \"path url upload\"]" >&2; exit 2 ;;
   esac
 done
 http_port=$((port + 1))
@@ -138,22 +140,25 @@ for i in $(seq 1 "$runs"); do
   synced+=("$(elapsed "$t0" "$t1")")
   rm -f "$work/out.qcow2"
 
-  t0=$(now)
-  id=$(import_json "{\"name\":\"bench-path-$i\",\"path\":\"$work/disk.raw\",\"format\":\"qcow2\"}")
-  await_available "$id"; t1=$(now)
-  path+=("$(elapsed "$t0" "$t1")"); deregister "$id"
-
-  t0=$(now)
-  id=$(import_json "{\"name\":\"bench-url-$i\",\"url\":\"http://127.0.0.1:$http_port/disk.raw\",\"format\":\"qcow2\"}")
-  await_available "$id"; t1=$(now)
-  url+=("$(elapsed "$t0" "$t1")"); deregister "$id"
-
-  t0=$(now)
-  id=$("$nubo" images import "$work/disk.raw" --name "bench-upload-$i" --format qcow2 --wait \
-      --endpoint "http://127.0.0.1:$port" --data-dir "$work/data" 2>"$work/upload-$i.log" 9>&-)
-  t1=$(now)
-  upload+=("$(elapsed "$t0" "$t1")"); deregister "$id"
-  echo "bench: round $i: bare ${bare[-1]} s, synced ${synced[-1]} s, path ${path[-1]} s, url ${url[-1]} s, upload ${upload[-1]} s" >&2
+  for kind in $kinds; do
+    t0=$(now)
+    case "$kind" in
+      path) id=$(import_json "{\"name\":\"bench-path-$i\",\"path\":\"$work/disk.raw\",\"format\":\"qcow2\"}")
+            await_available "$id" ;;
+      url) id=$(import_json "{\"name\":\"bench-url-$i\",\"url\":\"http://127.0.0.1:$http_port/disk.raw\",\"format\":\"qcow2\"}")
+           await_available "$id" ;;
+      upload) id=$("$nubo" images import "$work/disk.raw" --name "bench-upload-$i" --format qcow2 --wait \
+                  --endpoint "http://127.0.0.1:$port" --data-dir "$work/data" 2>"$work/upload-$i.log" 9>&-) ;;
+      *) echo "bench: unknown kind $kind" >&2; exit 2 ;;
+    esac
+    t1=$(now)
+    declare -n times="$kind"
+    times+=("$(elapsed "$t0" "$t1")")
+    deregister "$id"
+  done
+  line="bench: round $i: bare ${bare[-1]} s, synced ${synced[-1]} s"
+  for kind in $kinds; do declare -n times="$kind"; line="$line, $kind ${times[-1]} s"; done
+  echo "$line" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
@@ -162,7 +167,7 @@ m_synced=$(median "${synced[@]}")
 echo "RESULT import.what $what"
 echo "RESULT import.bare_convert_s ${m_bare}"
 echo "RESULT import.bare_convert_fsync_s ${m_synced}"
-for kind in path url upload; do
+for kind in $kinds; do
   declare -n runs_of="$kind"
   m=$(median "${runs_of[@]}")
   echo "RESULT import.${kind}_s ${m} ratio_to_bare $(awk -v a="$m" -v b="$m_bare" 'BEGIN { printf "%.2f", a / b }')" \
