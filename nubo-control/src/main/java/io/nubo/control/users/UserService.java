@@ -50,12 +50,24 @@ public final class UserService {
     private final Database db;
     private final Clock clock;
     private final PasswordHasher hasher = new PasswordHasher();
-    private final String dummyHash;
+    /** What an unknown e-mail's password is checked against, so that it takes as long as a known one's; made on first need (an Argon2 hash costs start-up time). */
+    private final java.util.function.Supplier<String> dummyHash = new java.util.function.Supplier<>() {
+        private volatile String hash;
+
+        @Override
+        public String get() {
+            String h = hash;
+            if (h == null) {
+                h = hasher.hash(Tokens.next());
+                hash = h;
+            }
+            return h;
+        }
+    };
 
     public UserService(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
-        this.dummyHash = hasher.hash(Tokens.next());
     }
 
     /** The first operator's e-mail and password, returned once, when they are created. */
@@ -183,7 +195,7 @@ public final class UserService {
             throw blocked(before.blockedUntil(), start);
         }
         Optional<Users.WithHash> found = db.read(s -> new Users(s.handle()).findByEmail(email));
-        boolean ok = hasher.verify(password, found.map(Users.WithHash::passwordHash).orElse(dummyHash)) && found.isPresent();
+        boolean ok = hasher.verify(password, found.map(Users.WithHash::passwordHash).orElseGet(dummyHash)) && found.isPresent();
         Optional<NewSession> opened = db.inTransaction(s -> {
             Instant now = clock.instant();
             LoginThrottle throttle = new LoginThrottle(s.handle());
