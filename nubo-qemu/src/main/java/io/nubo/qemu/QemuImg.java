@@ -139,9 +139,24 @@ public final class QemuImg {
      * format is always given, so an untrusted file is never probed a second time.
      */
     public void convert(Path source, String sourceFormat, Path target, String targetFormat, IntConsumer progress) {
+        convert(source, sourceFormat, target, targetFormat, false, progress);
+    }
+
+    /**
+     * As {@link #convert(Path, String, Path, String, IntConsumer)}; with {@code directWrites}, the
+     * output is written with O_DIRECT ({@code -t none}), so it is on disk when qemu-img exits.
+     * qemu-img's default for the output is {@code unsafe}: it returns while its output is still in
+     * the page cache, and a caller that needs the file durable pays a long fsync afterwards. The
+     * target's file system must support O_DIRECT (tmpfs does not).
+     */
+    public void convert(Path source, String sourceFormat, Path target, String targetFormat, boolean directWrites,
+                        IntConsumer progress) {
         refuseExisting(target);
-        List<String> args = List.of("convert", "-p", "-f", checkFormat(sourceFormat), "-O", checkFormat(targetFormat),
-                source.toString(), target.toString());
+        List<String> args = new ArrayList<>(List.of("convert", "-p", "-f", checkFormat(sourceFormat), "-O", checkFormat(targetFormat)));
+        if (directWrites) {
+            args.addAll(List.of("-t", "none"));
+        }
+        args.addAll(List.of(source.toString(), target.toString()));
         Exec.Result result = Exec.runWatching(argv(args), timeout, line -> {
             Matcher m = PROGRESS.matcher(line);
             if (m.find()) {

@@ -150,6 +150,18 @@ class QemuImgTest {
     }
 
     @Test
+    void aConversionWithDirectWritesGivesTheSameImage() throws Exception {
+        Path raw = dir.resolve("data.raw");
+        Files.write(raw, randomBytes(4 * MIB));
+
+        img.convert(raw, "raw", dir.resolve("direct.qcow2"), "qcow2", true, pct -> { });
+
+        assertThat(img.check(dir.resolve("direct.qcow2"), "qcow2").clean()).isTrue();
+        img.convert(dir.resolve("direct.qcow2"), "qcow2", dir.resolve("back.raw"), "raw");
+        assertThat(Files.readAllBytes(dir.resolve("back.raw"))).isEqualTo(Files.readAllBytes(raw));
+    }
+
+    @Test
     void checkFindsATruncatedQcow2WhoseHeaderStillReads() throws Exception {
         Path raw = dir.resolve("data.raw");
         Files.write(raw, randomBytes(4 * MIB));
