@@ -1,6 +1,9 @@
 package io.nubo.control;
 
 import io.nubo.control.billing.BillingService;
+import io.nubo.control.billing.BudgetService;
+import io.nubo.control.billing.WebhookSender;
+import io.nubo.control.billing.WebhookSettings;
 import io.nubo.control.catalog.CatalogService;
 import io.nubo.control.compute.ComputeService;
 import io.nubo.control.console.ConsoleTicketService;
@@ -62,6 +65,8 @@ public final class ControlPlane implements AutoCloseable {
     private final RegionService regions;
     private final BillingService billing;
     private final QuotaService quotas;
+    private final BudgetService budgets;
+    private final WebhookSender webhooks;
     private final AgentGateway agents;
     private final HostEnrollment enrollment;
     private final Scheduler scheduler;
@@ -107,6 +112,8 @@ public final class ControlPlane implements AutoCloseable {
         this.operatorQueries = new OperatorQueries(db, clock);
         this.billing = new BillingService(db, clock, java.util.Currency.getInstance("USD"));
         this.quotas = new QuotaService(db, clock);
+        this.webhooks = new WebhookSender(db, clock, WebhookSettings.defaults(imageSettings.allowPrivateUrls()));
+        this.budgets = new BudgetService(db, clock, billing, webhooks::wake);
         this.imageSettings = imageSettings;
         this.storagePools = new StoragePoolService(db, clock);
         io.nubo.qemu.QemuImg qemuImg = new io.nubo.qemu.QemuImg();
@@ -126,6 +133,7 @@ public final class ControlPlane implements AutoCloseable {
         // no agent could renew, and each live agent calls in again within its heartbeat period.
         periodic.scheduleWithFixedDelay(this::checkLeases, AgentGateway.LEASE.toMillis(), LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         eventFeed.start();
+        webhooks.start();
         periodic.scheduleWithFixedDelay(this::meter, METER_PERIOD.toMillis(), METER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -155,7 +163,7 @@ public final class ControlPlane implements AutoCloseable {
 
     private void meter() {
         try {
-            billing.metering().catchUp();
+            budgets.check(); // meters the event log, then checks the budgets against it
         } catch (RuntimeException e) {
             LOG.warn("metering pass failed; retrying: {}", e.toString());
         }
@@ -183,6 +191,10 @@ public final class ControlPlane implements AutoCloseable {
 
     public VolumeController volumeController() {
         return volumeController;
+    }
+
+    public BudgetService budgets() {
+        return budgets;
     }
 
     public QuotaService quotas() {
@@ -261,6 +273,7 @@ public final class ControlPlane implements AutoCloseable {
         volumeController.close();
         compute.close();
         eventFeed.close();
+        webhooks.close();
         periodic.shutdownNow();
         if (schedulerThread != null) {
             schedulerThread.interrupt();

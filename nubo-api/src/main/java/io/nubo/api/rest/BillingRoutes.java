@@ -2,6 +2,7 @@ package io.nubo.api.rest;
 
 import io.javalin.http.HandlerType;
 import io.nubo.control.ControlPlane;
+import io.nubo.control.billing.BudgetService;
 import io.nubo.control.billing.Invoice;
 import io.nubo.control.billing.InvoiceCsv;
 import io.nubo.control.billing.UsageQuery;
@@ -36,6 +37,10 @@ final class BillingRoutes {
     record SetPrice(String usageType, String sku, String price, Long micros, Instant effectiveFrom) {
     }
 
+    /** A monthly budget: {@code amount} in the currency's unit ("250"), thresholds in percent (default 50, 80, 100), an optional http(s) webhook. */
+    record SetBudget(String amount, List<Integer> thresholds, String webhookUrl) {
+    }
+
     /** Quotas to set; absent ones stay as they are. */
     record SetQuotas(Long instances, Long vcpus, Long memoryMib) {
         Map<String, Long> asMap() {
@@ -55,6 +60,7 @@ final class BillingRoutes {
 
     static List<Route> all(ControlPlane cp) {
         var billing = cp.billing();
+        var budgets = cp.budgets();
         var quotas = cp.quotas();
         Currency currency = billing.currency();
         return List.of(
@@ -119,6 +125,19 @@ final class BillingRoutes {
                             c.body(Bodies.Empty.class);
                             return Map.of("eventsApplied", billing.metering().rebuild());
                         }),
+                route(HandlerType.GET, "/billing/budget", "getBudget",
+                        "The caller's monthly budget, this month's total to date, the thresholds crossed and the recent webhook calls", false,
+                        null, List.of(), c -> budget(budgets.status(c.principal()), currency)),
+                route(HandlerType.PUT, "/billing/budget", "setBudget",
+                        "Set (replace) the caller's monthly budget; crossing a threshold records an event and calls the webhook", false,
+                        SetBudget.class, List.of(),
+                        c -> {
+                            var b = c.body(SetBudget.class);
+                            budgets.set(c.principal(), b.amount(), Optional.ofNullable(b.thresholds()), Optional.ofNullable(b.webhookUrl()));
+                            return budget(budgets.status(c.principal()), currency);
+                        }),
+                route(HandlerType.DELETE, "/billing/budget", "deleteBudget", "Remove the caller's budget", false, null, List.of(),
+                        c -> Map.of("deleted", budgets.delete(c.principal()))),
                 route(HandlerType.GET, "/accounts/{accountId}/quotas", "getQuotas", "An account's quotas and what it uses of them", false,
                         null, List.of(), c -> quotas(quotas.quotas(c.principal(), c.path("accountId")))),
                 route(HandlerType.PUT, "/accounts/{accountId}/quotas", "setQuotas",
@@ -128,7 +147,7 @@ final class BillingRoutes {
                         SetQuotas.class, List.of(), c -> quotas.setDefaults(c.principal(), c.body(SetQuotas.class).asMap())));
     }
 
-    private static List<Map<String, Object>> quotas(List<QuotaService.Usage> usage) {
+    static List<Map<String, Object>> quotas(List<QuotaService.Usage> usage) {
         return usage.stream().map(u -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("resource", u.resource());
@@ -136,6 +155,37 @@ final class BillingRoutes {
             m.put("used", u.used());
             return m;
         }).toList();
+    }
+
+    private static Map<String, Object> budget(BudgetService.Status st, Currency currency) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("budget", st.budget().map(b -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("amount", Money.format(b.amountMinor(), currency));
+            v.put("amountMinor", b.amountMinor());
+            v.put("thresholds", b.thresholds());
+            v.put("webhookUrl", b.webhookUrl().orElse(null));
+            v.put("updatedAt", b.updatedAt());
+            return v;
+        }).orElse(null));
+        m.put("month", st.month().toString());
+        m.put("currency", currency.getCurrencyCode());
+        m.put("totalMinor", st.totalMinor());
+        m.put("total", Money.format(st.totalMinor(), currency));
+        m.put("alerts", st.alerts().stream().map(a -> Map.of("threshold", a.threshold(), "totalMinor", a.totalMinor(),
+                "budgetMinor", a.budgetMinor(), "crossedAt", a.crossedAt())).toList());
+        m.put("webhookCalls", st.webhookCalls().stream().map(d -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("id", d.id());
+            v.put("state", d.deliveredAt().isPresent() ? "delivered" : d.failedAt().isPresent() ? "failed" : "pending");
+            v.put("attempts", d.attempts());
+            v.put("lastError", d.lastError().orElse(null));
+            v.put("createdAt", d.createdAt());
+            v.put("nextAttemptAt", d.deliveredAt().isPresent() || d.failedAt().isPresent() ? null : d.nextAttemptAt());
+            v.put("finishedAt", d.deliveredAt().or(d::failedAt).orElse(null));
+            return v;
+        }).toList());
+        return m;
     }
 
     private static Map<String, Object> summary(Invoice i) {

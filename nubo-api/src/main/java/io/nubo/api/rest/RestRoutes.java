@@ -200,7 +200,8 @@ public final class RestRoutes {
                             c.body(Bodies.Empty.class);
                             return Views.accessKey(identity.revokeAccessKey(c.principal(), c.path("accessKeyId")));
                         }));
-        return concat(concat(concat(concat(core, BillingRoutes.all(cp)), ImageRoutes.all(cp)), HostRoutes.all(cp)), VolumeRoutes.all(cp));
+        return concat(concat(concat(concat(concat(core, BillingRoutes.all(cp)), ImageRoutes.all(cp)), HostRoutes.all(cp)), VolumeRoutes.all(cp)),
+                PartnerRoutes.all(cp));
     }
 
     private static InstanceFilter filter(RestCall c) {

@@ -77,7 +77,8 @@ public final class Views {
     public record Capacity(int vcpus, int memoryMib, int diskGib) {
     }
 
-    public record AccountView(String accountId, String name, String role, boolean enabled, int instanceQuota, Instant createdAt) {
+    public record AccountView(String accountId, String name, String role, boolean enabled, int instanceQuota, Instant createdAt,
+                              String partnerId) {
     }
 
     public record AccessKeyView(String accessKeyId, String accountId, String status, Instant createdAt) {
@@ -129,7 +130,8 @@ public final class Views {
     }
 
     public static AccountView account(Account a) {
-        return new AccountView(a.id(), a.name(), a.role().name().toLowerCase(Locale.ROOT), a.enabled(), a.instanceQuota(), a.createdAt());
+        return new AccountView(a.id(), a.name(), a.role().name().toLowerCase(Locale.ROOT), a.enabled(), a.instanceQuota(), a.createdAt(),
+                a.partnerId());
     }
 
     public static AccessKeyView accessKey(AccessKey k) {

@@ -137,6 +137,9 @@ public final class BillingService {
      */
     public Partners.Markup setMarkup(Principal caller, String percent, Optional<Instant> effectiveFrom) {
         AccountScope.requirePartner(caller);
+        if (percent == null) {
+            throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter percent");
+        }
         int bp = parsePercent(percent);
         Instant now = clock.instant();
         Instant from = effectiveFrom.orElse(now).truncatedTo(ChronoUnit.SECONDS);

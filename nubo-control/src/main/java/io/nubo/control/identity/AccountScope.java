@@ -27,12 +27,12 @@ public final class AccountScope {
 
     /**
      * The account, if {@code caller} may manage it: operators any account, a partner only its
-     * customers (not itself: a partner cannot raise its own quotas). A member gets
-     * {@code UnauthorizedOperation}; an account outside the caller's reach {@code InvalidAccountID.NotFound}.
+     * customers (not itself: a partner cannot raise its own quotas). Any other account, and every
+     * account for anyone else, is {@code InvalidAccountID.NotFound}.
      */
     public static Account managed(Store s, Principal caller, String accountId) {
-        requireAdminOrPartner(caller);
-        return s.accounts().find(accountId).filter(a -> caller.isAdmin() || caller.accountId().equals(a.partnerId()))
+        return s.accounts().find(accountId)
+                .filter(a -> caller.isAdmin() || (caller.isPartner() && caller.accountId().equals(a.partnerId())))
                 .orElseThrow(() -> notFound(accountId));
     }
 

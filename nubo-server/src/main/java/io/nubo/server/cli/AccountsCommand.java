@@ -15,7 +15,8 @@ import java.util.Map;
                 AccountsCommand.Enable.class})
 public final class AccountsCommand {
     static final List<Output.Column> COLUMNS = List.of(Output.Column.of("ID", "accountId"), Output.Column.of("NAME", "name"),
-            Output.Column.of("ROLE", "role"), Output.Column.of("ENABLED", "enabled"), Output.Column.of("QUOTA", "instanceQuota"),
+            Output.Column.of("ROLE", "role"), Output.Column.of("PARTNER", "partnerId"), Output.Column.of("ENABLED", "enabled"),
+            Output.Column.of("QUOTA", "instanceQuota"),
             Output.Column.of("CREATED", "createdAt"));
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an account; prints its first access key once.")

@@ -13,7 +13,8 @@ import java.util.Map;
 /** {@code nubo billing ...}: usage, invoices, and the operator's prices, month closing and meter check. */
 @Command(name = "billing", mixinStandardHelpOptions = true, description = "Usage, invoices and prices.",
         subcommands = {BillingCommand.Usage.class, BillingCommand.Invoices.class, BillingCommand.InvoiceCmd.class,
-                BillingCommand.Prices.class, BillingCommand.SetPrice.class, BillingCommand.Close.class, BillingCommand.Check.class})
+                BillingCommand.Prices.class, BillingCommand.SetPrice.class, BillingCommand.Close.class, BillingCommand.Check.class,
+                BillingCommand.Budget.class})
 public final class BillingCommand {
     private static String micros(JsonNode n, String field) {
         return BigDecimal.valueOf(n.path(field).asLong(), 6).stripTrailingZeros().toPlainString();
@@ -128,6 +129,54 @@ public final class BillingCommand {
                 body.put("effectiveFrom", from);
             }
             out.object(client.post("/billing/prices", body));
+            return 0;
+        }
+    }
+
+    @Command(name = "budget", mixinStandardHelpOptions = true,
+            description = "Show your monthly budget and this month's standing; with --amount set it, with --delete remove it.")
+    static final class Budget extends ClientCommand {
+        @Option(names = "--amount", description = "the monthly budget in the currency's unit, e.g. 250")
+        String amount;
+        @Option(names = "--threshold", split = ",", description = "percent of the budget to be alerted at (default 50,80,100)")
+        List<Integer> thresholds;
+        @Option(names = "--webhook", description = "an http(s) URL to POST a JSON alert to when a threshold is crossed")
+        String webhook;
+        @Option(names = "--delete", description = "remove the budget")
+        boolean delete;
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            if (delete) {
+                out.object(client.delete("/billing/budget"));
+                return 0;
+            }
+            JsonNode r;
+            if (amount != null) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("amount", amount);
+                if (thresholds != null) {
+                    body.put("thresholds", thresholds);
+                }
+                if (webhook != null) {
+                    body.put("webhookUrl", webhook);
+                }
+                r = client.put("/billing/budget", body);
+            } else if (thresholds != null || webhook != null) {
+                throw new CliException(null, "--threshold and --webhook need --amount (setting a budget replaces it whole)");
+            } else {
+                r = client.get("/billing/budget");
+            }
+            if (out.isJson()) {
+                out.object(r);
+                return 0;
+            }
+            JsonNode b = r.path("budget");
+            System.out.println(b.isNull() || b.isMissingNode() ? "No budget set." : "Budget " + b.path("amount").asText() + " "
+                    + r.path("currency").asText() + " a month, thresholds " + b.path("thresholds") + (b.path("webhookUrl").isNull()
+                    ? "" : ", with a webhook"));
+            System.out.println(r.path("month").asText() + " to date: " + r.path("total").asText() + " " + r.path("currency").asText());
+            out.rows(r, r.path("alerts"), List.of(Output.Column.of("CROSSED", "threshold"), Output.Column.of("AT", "crossedAt")));
             return 0;
         }
     }
