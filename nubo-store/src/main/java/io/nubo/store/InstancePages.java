@@ -6,6 +6,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.Query;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,7 +16,8 @@ import java.util.Map;
 
 /**
  * What a page of listed instances shows besides their own rows: their tags and their security
- * groups, each read for the whole page in one statement.
+ * groups, each read for the whole page in one statement, and both statements sent in one round
+ * trip to PostgreSQL (the driver sends them together and reads both results).
  *
  * <p>How the IDs are matched matters once PostgreSQL plans a prepared statement once for all
  * (its generic plan), without seeing the values:
@@ -39,42 +42,52 @@ public final class InstancePages {
         this.h = h;
     }
 
-    /** The account's tags on these resources, by resource ID, each list ordered by key. */
-    public Map<String, List<Tag>> tags(String accountId, Collection<String> resourceIds) {
-        Map<String, List<Tag>> out = new HashMap<>();
-        if (resourceIds.isEmpty()) {
-            return out;
-        }
-        Query q = h.createQuery("SELECT resource_id, key, value FROM tags WHERE account_id = :a AND "
-                + in("resource_id", resourceIds.size()) + " ORDER BY resource_id, key");
-        bindIds(q, resourceIds).bind("a", accountId)
-                .map((rs, ctx) -> Map.entry(rs.getString("resource_id"), new Tag(rs.getString("key"), rs.getString("value"))))
-                .forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
-        return out;
+    /**
+     * The tags (by resource ID, each list ordered by key) and the security groups (by instance ID,
+     * each list ordered by group ID) of some of an account's instances.
+     */
+    public record Details(Map<String, List<Tag>> tags, Map<String, List<SecurityGroup>> groups) {
     }
 
     /**
-     * The security groups of these instances, by instance ID, each list ordered by group ID. One
-     * row per group with its instances' IDs: a page's instances share a few groups, and a row per
-     * instance made PostgreSQL join, sort and send 1,000 copies of the same few rows.
+     * The tags and groups of these instances of the account. The groups come as one row per group
+     * with its instances' IDs: a page's instances share a few groups, and a row per instance made
+     * PostgreSQL join, sort and send 1,000 copies of the same few rows.
      */
-    public Map<String, List<SecurityGroup>> groups(Collection<String> instanceIds) {
-        Map<String, List<SecurityGroup>> out = new HashMap<>();
+    public Details details(String accountId, Collection<String> instanceIds) {
+        Map<String, List<Tag>> tags = new HashMap<>();
+        Map<String, List<SecurityGroup>> groups = new HashMap<>();
         if (instanceIds.isEmpty()) {
-            return out;
+            return new Details(tags, groups);
         }
-        Query q = h.createQuery("SELECT sg.*, m.instance_ids FROM ("
+        Query q = h.createQuery("SELECT resource_id, key, value FROM tags WHERE account_id = :a AND "
+                + in("resource_id", instanceIds.size()) + " ORDER BY resource_id, key;\n"
+                + "SELECT sg.*, m.instance_ids FROM ("
                 + "SELECT group_id, array_agg(instance_id) AS instance_ids FROM instance_security_groups WHERE "
                 + in("instance_id", instanceIds.size()) + " GROUP BY group_id) m "
                 + "JOIN security_groups sg ON sg.id = m.group_id ORDER BY sg.id");
-        bindIds(q, instanceIds)
-                .map((rs, ctx) -> Map.entry(SecurityGroups.map(rs), (String[]) rs.getArray("instance_ids").getArray()))
-                .forEach(e -> {
-                    for (String instance : e.getValue()) {
-                        out.computeIfAbsent(instance, k -> new ArrayList<>(1)).add(e.getKey());
+        bindIds(q, instanceIds).bind("a", accountId);
+        return q.execute((statement, ctx) -> {
+            PreparedStatement st = statement.get();
+            try (ResultSet rs = st.getResultSet()) {
+                while (rs.next()) {
+                    tags.computeIfAbsent(rs.getString("resource_id"), k -> new ArrayList<>())
+                            .add(new Tag(rs.getString("key"), rs.getString("value")));
+                }
+            }
+            if (!st.getMoreResults()) {
+                throw new IllegalStateException("no result from the groups statement");
+            }
+            try (ResultSet rs = st.getResultSet()) {
+                while (rs.next()) {
+                    SecurityGroup g = SecurityGroups.map(rs);
+                    for (String instance : (String[]) rs.getArray("instance_ids").getArray()) {
+                        groups.computeIfAbsent(instance, k -> new ArrayList<>(1)).add(g);
                     }
-                });
-        return out;
+                }
+            }
+            return new Details(tags, groups);
+        });
     }
 
     /** {@code column IN (...)} for this many IDs, bound by {@link #bindIds}. */
