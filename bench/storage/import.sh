@@ -27,7 +27,9 @@
 #           file on the client, the upload streamed through the REST API and hashed again on the
 #           server, then conversion.
 #
-# Each image is deregistered after its run (its file is swept), so the disk holds one at a time.
+# Each image is deregistered after its run, and the next measurement waits until its file is swept
+# and starts with no dirty page on the file system (sync -f), so that no step is billed for the
+# one before.
 # Medians over --runs rounds (default 3) are printed as `RESULT import.*` lines; the ratio is
 # against the bare conversion's median. The server runs with the fake driver on a temporary data
 # dir, from a snapshot of the launcher and jar (lib.sh), and is stopped by its pid. It holds the
@@ -120,9 +122,20 @@ await_available() {
   [ "$state" = available ] || { echo "bench: $1 ended $state: $(curl -sf -H "$auth" "$api/images/$1")" >&2; exit 1; }
 }
 
+# Deregisters image $1 and waits until the sweeper has deleted its file, so that the deletion
+# does not overlap the next measurement.
 deregister() {
   curl -sf -X DELETE -H "$auth" "$api/images/$1" >/dev/null
+  for _ in $(seq 1 600); do
+    compgen -G "$work/data/pools/shared/images/$1.*" >/dev/null || return 0
+    sleep 0.05
+  done
+  echo "bench: the file of $1 was not deleted" >&2
+  exit 1
 }
+
+# Every measurement starts with no dirty page on the file system: the one before cannot bill it.
+settle() { sync -f "$work"; }
 
 import_json() { # POST /images/import with body $1; prints the image ID
   curl -sf -X POST -H "$auth" -H 'Content-Type: application/json' -d "$1" "$api/images/import" | json_field imageId
@@ -132,15 +145,17 @@ bench_lock_and_wait_quiet
 declare -a bare synced path url upload
 for i in $(seq 1 "$runs"); do
   rm -f "$work/out.qcow2"
+  settle
   t0=$(now); qemu-img convert -f raw -O qcow2 "$work/disk.raw" "$work/out.qcow2"; t1=$(now)
   bare+=("$(elapsed "$t0" "$t1")")
   rm -f "$work/out.qcow2"
-  sync -f "$work/disk.raw"
+  settle
   t0=$(now); qemu-img convert -f raw -O qcow2 "$work/disk.raw" "$work/out.qcow2"; sync "$work/out.qcow2"; t1=$(now)
   synced+=("$(elapsed "$t0" "$t1")")
   rm -f "$work/out.qcow2"
 
   for kind in $kinds; do
+    settle
     t0=$(now)
     case "$kind" in
       path) id=$(import_json "{\"name\":\"bench-path-$i\",\"path\":\"$work/disk.raw\",\"format\":\"qcow2\"}")
