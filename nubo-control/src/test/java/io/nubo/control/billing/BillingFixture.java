@@ -37,10 +37,12 @@ final class BillingFixture implements AutoCloseable {
     final String imageId;
     final String hostId;
     final Scheduler scheduler;
+    final java.nio.file.Path dataDir;
 
     BillingFixture(Instant start) throws IOException {
         clock = new TestClock(start);
-        cp = new ControlPlane(db, Files.createTempDirectory("nubo-billing-test"), clock);
+        dataDir = Files.createTempDirectory("nubo-billing-test");
+        cp = new ControlPlane(db, dataDir, clock);
         NewAccessKey key = cp.identity().bootstrapAdmin().orElseThrow();
         admin = new Principal(key.accountId(), Role.ADMIN, key.accessKeyId());
         imageId = cp.catalog().ensureDefaultImage("qcow2", "/nonexistent/default.qcow2", "available").id();
@@ -79,6 +81,11 @@ final class BillingFixture implements AutoCloseable {
             }
         }
         cp.agents().report(hostId, new HostReport(desired.version(), seen));
+    }
+
+    /** Sets up the shared storage pool, as a starting server does, so that volumes can be made. */
+    void sharedPool() {
+        cp.storagePools().ensureShared(dataDir.resolve("pools").resolve("shared"));
     }
 
     long count(String sql) {
