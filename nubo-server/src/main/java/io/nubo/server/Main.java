@@ -9,6 +9,7 @@ import io.nubo.server.cli.InstancesCommand;
 import io.nubo.server.cli.KeysCommand;
 import io.nubo.server.cli.PoolsCommand;
 import io.nubo.server.cli.TypesCommand;
+import io.nubo.server.cli.VolumesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
