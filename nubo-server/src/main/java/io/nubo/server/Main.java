@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         description = "Nubo: an IaaS cloud on QEMU/KVM.",
         subcommands = {UpCommand.class, ServerCommand.class, AgentCommand.class, InstancesCommand.class, ImagesCommand.class,
                 TypesCommand.class, HostsCommand.class, AccountsCommand.class, AccessKeysCommand.class, KeysCommand.class,
-                BillingCommand.class, PoolsCommand.class, PartnersCommand.class})
+                BillingCommand.class, PoolsCommand.class, PartnersCommand.class, VolumesCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
