@@ -7,6 +7,7 @@ import io.nubo.server.cli.HostsCommand;
 import io.nubo.server.cli.ImagesCommand;
 import io.nubo.server.cli.InstancesCommand;
 import io.nubo.server.cli.KeysCommand;
+import io.nubo.server.cli.PartnersCommand;
 import io.nubo.server.cli.PoolsCommand;
 import io.nubo.server.cli.TypesCommand;
 import io.nubo.server.cli.VolumesCommand;
