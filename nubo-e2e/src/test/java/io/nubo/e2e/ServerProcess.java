@@ -27,19 +27,35 @@ final class ServerProcess implements AutoCloseable {
     final Path dataDir;
     final int port;
     private final List<String> extraArgs;
+    private final String command;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private int starts;
 
     ServerProcess(Path dataDir, String... extraArgs) {
+        this("up", dataDir, extraArgs);
+    }
+
+    private ServerProcess(String command, Path dataDir, String... extraArgs) {
+        this.command = command;
         this.dataDir = dataDir;
         this.port = freePort();
         this.extraArgs = List.of(extraArgs);
     }
 
+    /**
+     * A {@code nubo server} (a control-plane replica without a local agent) on the PostgreSQL at
+     * {@code jdbcUrl}; several can share one database.
+     */
+    static ServerProcess replica(Path dataDir, String jdbcUrl, String dbUser, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--db-url", jdbcUrl, "--db-user", dbUser));
+        args.addAll(List.of(extraArgs));
+        return new ServerProcess("server", dataDir, args.toArray(new String[0]));
+    }
+
     ServerProcess start() {
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-Dnubo.home=" + repoRoot(), "-cp", System.getProperty("java.class.path"),
-                "io.nubo.server.Main", "up", "--data-dir", dataDir.toString(), "--port", Integer.toString(port)));
+                "io.nubo.server.Main", command, "--data-dir", dataDir.toString(), "--port", Integer.toString(port)));
         cmd.addAll(extraArgs);
         try {
             Files.createDirectories(dataDir);
