@@ -146,6 +146,34 @@ public final class XmlOut {
         return end();
     }
 
+    /** XML that never changes, encoded once: see {@link #fragment(Consumer)}. */
+    public static final class Fragment {
+        private final byte[] bytes;
+
+        private Fragment(byte[] bytes) {
+            this.bytes = bytes;
+        }
+    }
+
+    /**
+     * Elements written once and kept as bytes, for the constant runs of a large answer (a third
+     * of an instance's elements never change): {@link #fragment(Fragment)} copies them.
+     */
+    public static Fragment fragment(Consumer<XmlOut> body) {
+        XmlOut x = new XmlOut();
+        body.accept(x);
+        if (!x.open.isEmpty()) {
+            throw new IllegalStateException("unclosed elements in a fragment: " + x.open.size());
+        }
+        return new Fragment(x.out.toByteArray());
+    }
+
+    /** Writes a fragment's elements here. */
+    public XmlOut fragment(Fragment f) {
+        out.put(f.bytes);
+        return this;
+    }
+
     /** {@code <name>} and {@code </name>} as bytes, made once per element name. */
     private record Tag(byte[] open, byte[] close) {
     }

@@ -70,6 +70,16 @@ class XmlOutTest {
     }
 
     @Test
+    void aFragmentWritesWhatItsElementsWouldHave() {
+        XmlOut.Fragment f = XmlOut.fragment(o -> o.text("a", "x & y").list("none", List.<String>of(), (x, t) -> { }));
+        byte[] withFragment = XmlOut.document("R", true, o -> o.start("s").fragment(f).text("b", "z").end().fragment(f));
+        byte[] direct = XmlOut.document("R", true, o -> o.start("s").text("a", "x & y").list("none", List.<String>of(), (x, t) -> { })
+                .text("b", "z").end().text("a", "x & y").list("none", List.<String>of(), (x, t) -> { }));
+        assertThat(new String(withFragment, StandardCharsets.UTF_8)).isEqualTo(new String(direct, StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> XmlOut.fragment(o -> o.start("open"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void anUnclosedElementIsAProgrammingError() {
         assertThatThrownBy(() -> XmlOut.document("R", false, o -> o.start("open"))).isInstanceOf(IllegalStateException.class);
     }
