@@ -64,6 +64,7 @@ public final class QuotaService {
      * value before it writes any.
      */
     public List<Usage> setQuotas(Principal caller, String accountId, Map<String, Long> values) {
+        AccountScope.requireAdminOrPartner(caller); // a tenant may see its quotas, never set them
         db.read(s -> AccountScope.managed(s, caller, accountId));
         validate(values);
         db.inTransaction(s -> {
