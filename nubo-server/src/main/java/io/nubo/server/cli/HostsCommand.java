@@ -26,15 +26,25 @@ public final class HostsCommand {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Describe one host.")
-    static final class Show extends ClientCommand {
-        @picocli.CommandLine.Parameters(paramLabel = "HOST-ID")
+    /** A command on one host or token: the answer of one call, shown as an object. */
+    abstract static class OnId extends ClientCommand {
+        @picocli.CommandLine.Parameters(paramLabel = "ID")
         String id;
+
+        abstract JsonNode call(NuboClient client);
 
         @Override
         protected int run(NuboClient client, Output out) {
-            out.object(client.get("/hosts/" + id));
+            out.object(call(client));
             return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Describe one host.")
+    static final class Show extends OnId {
+        @Override
+        JsonNode call(NuboClient client) {
+            return client.get("/hosts/" + id);
         }
     }
 
@@ -116,27 +126,19 @@ public final class HostsCommand {
     }
 
     @Command(name = "revoke-token", mixinStandardHelpOptions = true, description = "Revoke a join token: no new host can join with it.")
-    static final class RevokeToken extends ClientCommand {
-        @picocli.CommandLine.Parameters(paramLabel = "TOKEN-ID")
-        String id;
-
+    static final class RevokeToken extends OnId {
         @Override
-        protected int run(NuboClient client, Output out) {
-            out.object(client.post("/host-join-tokens/" + id + "/revoke", java.util.Map.of()));
-            return 0;
+        JsonNode call(NuboClient client) {
+            return client.post("/host-join-tokens/" + id + "/revoke", java.util.Map.of());
         }
     }
 
     @Command(name = "revoke-credentials", mixinStandardHelpOptions = true,
             description = "Revoke a host's credentials: its agent can no longer call in.")
-    static final class RevokeCredentials extends ClientCommand {
-        @picocli.CommandLine.Parameters(paramLabel = "HOST-ID")
-        String id;
-
+    static final class RevokeCredentials extends OnId {
         @Override
-        protected int run(NuboClient client, Output out) {
-            out.object(client.post("/hosts/" + id + "/revoke-credentials", java.util.Map.of()));
-            return 0;
+        JsonNode call(NuboClient client) {
+            return client.post("/hosts/" + id + "/revoke-credentials", java.util.Map.of());
         }
     }
 
