@@ -307,7 +307,7 @@ cp "$MODDIR/modules.builtin" "$MODDIR/modules.builtin.modinfo" "$MODDIR/modules.
 depmod -b "$R" "$KVER"
 
 chmod 0755 "$R/etc/init.d/rcS" "$R/etc/init.d/rcK" "$R/etc/udhcpc/default.script" "$R/etc/acpi/PWRF/00000080" \
-    "$R/sbin/poweroff" "$R/sbin/reboot" "$R/sbin/halt"
+    "$R/sbin/poweroff" "$R/sbin/reboot" "$R/sbin/halt" "$R/sbin/nubo-hotplug"
 chmod 0600 "$R/etc/shadow"
 chmod 0700 "$R/root"
 chmod 1777 "$R/tmp"

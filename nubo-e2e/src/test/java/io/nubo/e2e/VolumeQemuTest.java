@@ -21,7 +21,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Volumes on real VMs (issue 5, acceptance 2, 3, 4 and 8 for attaches): the all-in-one server with
  * the QEMU driver, the default image, and the OpenSSH client. The guest finds a volume by its
- * serial ({@code vol} and the ID's hex digits) in {@code /sys/block/vd*}/serial.
+ * serial ({@code vol} and the ID's hex digits), in {@code /sys/block/vd*}/serial and as
+ * {@code /dev/disk/by-id/virtio-<serial>}.
  */
 class VolumeQemuTest {
     static final long GIB = 1L << 30;
@@ -169,11 +170,15 @@ class VolumeQemuTest {
         attach(v, a, "/dev/sdf");
         String disk = awaitDisk(a, v);
         assertThat(run(a, "cat /sys/block/" + disk + "/size")).isEqualTo(Long.toString(GIB / 512));
+        // The guest finds it by its ID too, as udev names disks elsewhere.
+        String byId = "/dev/disk/by-id/virtio-" + v.replace("-", "");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ssh(a, "readlink " + byId).out(), ("../../" + disk)::equals);
         String token = UUID.randomUUID().toString();
         run(a, "mke2fs -q /dev/" + disk + " && mkdir -p /mnt/v && mount /dev/" + disk + " /mnt/v && echo " + token
                 + " > /mnt/v/hello && sync && umount /mnt/v");
         detach(v, a);
         await().atMost(Duration.ofSeconds(30)).until(() -> disk(a, v).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ssh(a, "test -e " + byId).exit() != 0);
         assertThat(qemuHoldsFile(a, file(v))).isFalse();
         assertThat(volume(v).path("state").asText()).isEqualTo("available");
 
