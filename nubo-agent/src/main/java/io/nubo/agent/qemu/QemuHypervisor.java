@@ -78,6 +78,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
     private final java.util.Set<String> shutDown = ConcurrentHashMap.newKeySet();
     /** What each running VM had of its volumes when last read, and when. */
     private final Map<String, VolumeScan> volumeScans = new ConcurrentHashMap<>();
+    /** Counts the changes to each VM's disks, so that a reading taken across a change is not kept. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> diskChanges = new ConcurrentHashMap<>();
 
     private record VolumeScan(long atNanos, List<ObservedVolume> volumes) {
     }
@@ -208,6 +210,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
             LOG.info("destroyed {}", instanceId);
         });
         locks.remove(instanceId);
+        diskChanges.remove(instanceId);
     }
 
     @Override
@@ -268,7 +271,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
             try {
                 VolumeHotplug.attach(m, qemuVolume(volume));
             } finally {
-                volumeScans.remove(instanceId);
+                disksChanged(instanceId);
             }
             LOG.info("attached {} to {}", volume.volumeId(), instanceId);
         });
@@ -281,7 +284,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
             try {
                 gone[0] = VolumeHotplug.detach(runningMonitor(instanceId), volumeId, force, timeout);
             } finally {
-                volumeScans.remove(instanceId);
+                disksChanged(instanceId);
             }
         });
         if (gone[0]) {
@@ -296,7 +299,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
             try {
                 VolumeHotplug.resize(runningMonitor(instanceId), volumeId, sizeBytes);
             } finally {
-                volumeScans.remove(instanceId);
+                disksChanged(instanceId);
             }
             LOG.info("grew {} on {} to {} bytes", volumeId, instanceId, sizeBytes);
         });
@@ -309,6 +312,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
             return cached.volumes();
         }
         long at = System.nanoTime();
+        long changes = changes(id).get();
         try {
             Optional<QmpClient> m = monitor(id);
             if (m.isEmpty()) {
@@ -318,13 +322,24 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
             VolumeHotplug.scan(m.get()).values().stream().filter(VolumeHotplug.Found::holdsFile).sorted(java.util.Comparator.comparing(
                     VolumeHotplug.Found::id)).forEach(f -> out.add(new ObservedVolume(f.id(), f.sizeBytes(), f.attached())));
             List<ObservedVolume> found = List.copyOf(out);
-            // Not cached if a change happened meanwhile: this reading may predate it.
-            volumeScans.compute(id, (k, old) -> old == null || old.atNanos() < at ? new VolumeScan(at, found) : old);
+            // Not kept if the disks changed meanwhile: this reading may predate the change.
+            if (changes(id).get() == changes) {
+                volumeScans.put(id, new VolumeScan(at, found));
+            }
             return found;
         } catch (RuntimeException e) {
             LOG.debug("could not read the volumes of {}: {}", id, e.getMessage());
             return null;
         }
+    }
+
+    private void disksChanged(String id) {
+        changes(id).incrementAndGet();
+        volumeScans.remove(id);
+    }
+
+    private java.util.concurrent.atomic.AtomicLong changes(String id) {
+        return diskChanges.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicLong());
     }
 
     private QmpClient runningMonitor(String id) {
@@ -410,8 +425,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
         try {
             QmpClient c = QmpClient.connect(new InstanceDir(instancesDir.resolve(id)).qmpSocket(), QMP_TIMEOUT);
             c.onEvent("SHUTDOWN", e -> onShutdown(id, e));
-            c.onEvent("DEVICE_DELETED", e -> volumeScans.remove(id));
-            volumeScans.remove(id);
+            c.onEvent("DEVICE_DELETED", e -> disksChanged(id));
+            disksChanged(id);
             monitors.put(id, c);
             return Optional.of(c);
         } catch (RuntimeException e) {
@@ -452,7 +467,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
         }
         processes.remove(id);
         shutDown.remove(id);
-        volumeScans.remove(id);
+        disksChanged(id);
         dropMonitor(id);
     }
 
