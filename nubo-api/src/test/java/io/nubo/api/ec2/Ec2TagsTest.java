@@ -97,7 +97,7 @@ class Ec2TagsTest extends Ec2CloudTest {
         rejects("MissingParameter", () -> ec2.createTags(b -> b.tags(ok)));
         rejects("MissingParameter", () -> ec2.createTags(b -> b.resources(group)));
         rejects("MissingParameter", () -> ec2.deleteTags(b -> b.tags(ok)));
-        rejects("InvalidID", () -> ec2.createTags(b -> b.resources("vol-0123456789abcdef0").tags(ok)));
+        rejects("InvalidVolume.NotFound", () -> ec2.createTags(b -> b.resources("vol-0123456789abcdef0").tags(ok)));
         rejects("InvalidID", () -> ec2.createTags(b -> b.resources("nonsense").tags(ok)));
         rejects("InvalidInstanceID.NotFound", () -> ec2.createTags(b -> b.resources(group, "i-0123456789abcdef0").tags(ok)));
         rejects("InvalidAMIID.NotFound", () -> ec2.createTags(b -> b.resources("ami-0123456789abcdef0").tags(ok)));

@@ -64,7 +64,9 @@ public final class QuotaService {
      * value before it writes any.
      */
     public List<Usage> setQuotas(Principal caller, String accountId, Map<String, Long> values) {
-        AccountScope.requireAdminOrPartner(caller); // a tenant may see its quotas, never set them
+        // Another's account is not found; one's own is visible but a tenant may not set its quotas.
+        db.read(s -> AccountScope.visible(s, caller, accountId));
+        AccountScope.requireAdminOrPartner(caller);
         db.read(s -> AccountScope.managed(s, caller, accountId));
         validate(values);
         db.inTransaction(s -> {
