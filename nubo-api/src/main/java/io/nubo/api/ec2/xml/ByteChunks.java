@@ -1,6 +1,7 @@
 package io.nubo.api.ec2.xml;
 
-import java.io.InputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -83,43 +84,11 @@ public final class ByteChunks {
         return out;
     }
 
-    /** The bytes, read chunk by chunk (nothing is copied into one array). */
-    public InputStream inputStream() {
-        List<byte[]> chunks = new ArrayList<>(full);
-        chunks.add(java.util.Arrays.copyOf(buf, len));
-        return new InputStream() {
-            private int chunk;
-            private int pos;
-
-            @Override
-            public int read() {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int n) {
-                if (n == 0) {
-                    return 0;
-                }
-                while (chunk < chunks.size() && pos == chunks.get(chunk).length) {
-                    chunk++;
-                    pos = 0;
-                }
-                if (chunk == chunks.size()) {
-                    return -1;
-                }
-                byte[] c = chunks.get(chunk);
-                int k = Math.min(n, c.length - pos);
-                System.arraycopy(c, pos, b, off, k);
-                pos += k;
-                return k;
-            }
-
-            @Override
-            public int available() {
-                return chunk < chunks.size() ? chunks.get(chunk).length - pos : 0;
-            }
-        };
+    /** Writes the bytes to {@code out}, chunk by chunk (nothing is copied into one array). */
+    public void writeTo(OutputStream out) throws IOException {
+        for (byte[] c : full) {
+            out.write(c);
+        }
+        out.write(buf, 0, len);
     }
 }
