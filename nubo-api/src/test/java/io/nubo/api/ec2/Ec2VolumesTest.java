@@ -137,7 +137,7 @@ class Ec2VolumesTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> cloud.hypervisor.volumes(running).get(id), v -> v == 3 * GIB);
         await().atMost(Duration.ofSeconds(20)).until(() -> modificationState(id), "completed"::equals);
         assertThat(describe(id).size()).isEqualTo(3);
-        assertThat(file(id)).hasSize(3 * GIB);
+        assertThat(file(id)).hasSize(3 * GIB); // the VM grew it (block_resize; the fake driver does the same)
         assertThat(poolUsed()).isEqualTo(usedBefore + 3 * GIB);
 
         assertThat(ec2.detachVolume(b -> b.volumeId(id)).state()).isEqualTo(VolumeAttachmentState.DETACHING);
