@@ -50,8 +50,11 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
 
     private final Set<String> stubbornGuests = ConcurrentHashMap.newKeySet();
 
-    /** A disk of a simulated VM: its size, and whether the guest has it (false: a node left without its device). */
-    private record Disk(long sizeBytes, boolean attached) {
+    /**
+     * A disk of a simulated VM: its size, whether the guest has it (false: a node left without its
+     * device), and its file, which a growth extends as QEMU's block_resize does (null: unknown).
+     */
+    private record Disk(long sizeBytes, boolean attached, String path) {
     }
 
     /** One simulated VM: the power state it is heading to, when it gets there, and its volumes' disks. */
@@ -100,7 +103,7 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
                 return vm;
             }
             Map<String, Disk> disks = new java.util.HashMap<>();
-            spec.volumes().forEach(v -> disks.put(v.volumeId(), new Disk(v.sizeBytes(), true)));
+            spec.volumes().forEach(v -> disks.put(v.volumeId(), new Disk(v.sizeBytes(), true, v.path())));
             return save(new Vm(id, PowerState.RUNNING, clock.instant().plus(bootTime), null, vm == null ? 0 : vm.reboots(), disks));
         });
     }
@@ -119,7 +122,7 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
 
     @Override
     public void attachVolume(String instanceId, DesiredVolume volume) {
-        changeDisks(instanceId, disks -> disks.put(volume.volumeId(), new Disk(volume.sizeBytes(), true)));
+        changeDisks(instanceId, disks -> disks.put(volume.volumeId(), new Disk(volume.sizeBytes(), true, volume.path())));
     }
 
     @Override
@@ -138,13 +141,28 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
             if (d == null) {
                 throw new IllegalStateException(volumeId + " is not attached to " + instanceId);
             }
-            disks.put(volumeId, new Disk(Math.max(sizeBytes, d.sizeBytes()), d.attached()));
+            disks.put(volumeId, new Disk(Math.max(sizeBytes, d.sizeBytes()), d.attached(), d.path()));
+            growFile(d.path(), sizeBytes);
         });
+    }
+
+    /** Extends a volume's raw file, if there is one, as QEMU does when it grows a disk. */
+    private static void growFile(String path, long sizeBytes) {
+        if (path == null || !Files.isRegularFile(Path.of(path))) {
+            return;
+        }
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(path, "rw")) {
+            if (f.length() < sizeBytes) {
+                f.setLength(sizeBytes);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Simulates an agent killed between adding a volume's block node and its device: the VM holds the file, the guest has no disk. */
     public void interruptAttach(String instanceId, String volumeId, long sizeBytes) {
-        changeDisks(instanceId, disks -> disks.put(volumeId, new Disk(sizeBytes, false)));
+        changeDisks(instanceId, disks -> disks.put(volumeId, new Disk(sizeBytes, false, null)));
     }
 
     /** Makes a guest ignore (or heed again) unplug requests: only a forced detach then takes its disks. */
@@ -263,10 +281,8 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
             if (vm.reason() != null) {
                 p.setProperty("reason", vm.reason());
             }
-            StringBuilder disks = new StringBuilder();
-            new TreeMap<>(vm.disks()).forEach((id, disk) -> disks.append(disks.isEmpty() ? "" : ",").append(id).append(':')
-                    .append(disk.sizeBytes()).append(':').append(disk.attached()));
-            p.setProperty("disks", disks.toString());
+            vm.disks().forEach((id, disk) -> p.setProperty("disk." + id, disk.sizeBytes() + ":" + disk.attached()
+                    + (disk.path() == null ? "" : ":" + disk.path())));
             try {
                 Files.createDirectories(d);
                 Path tmp = d.resolve(vm.id() + ".vm.tmp");
@@ -293,10 +309,11 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
                 }
                 String id = f.getFileName().toString().replace(".vm", "");
                 Map<String, Disk> disks = new java.util.HashMap<>();
-                for (String disk : p.getProperty("disks", "").split(",")) {
-                    String[] part = disk.split(":");
-                    if (part.length == 3) {
-                        disks.put(part[0], new Disk(Long.parseLong(part[1]), Boolean.parseBoolean(part[2])));
+                for (String key : p.stringPropertyNames()) {
+                    if (key.startsWith("disk.")) {
+                        String[] part = p.getProperty(key).split(":", 3);
+                        disks.put(key.substring(5), new Disk(Long.parseLong(part[0]), Boolean.parseBoolean(part[1]),
+                                part.length == 3 ? part[2] : null));
                     }
                 }
                 vms.put(id, new Vm(id, PowerState.valueOf(p.getProperty("target")), Instant.parse(p.getProperty("settlesAt")),
