@@ -47,7 +47,9 @@ class RemoteAgentTest {
 
             try (AgentProcess agent = new AgentProcess(tmp.resolve("agent"), agentArgs)) {
                 agent.start("--join-token", secretToken);
-                await().atMost(Duration.ofMinutes(2)).until(() -> hosts(server).size() == 2 && hostNamed(server, "host-b") != null);
+                // The server registers the host while it answers the join; the agent saves its identity after the answer.
+                await().atMost(Duration.ofMinutes(2)).until(() -> agent.output().contains("is calling"));
+                assertThat(hosts(server)).hasSize(2);
                 String hostB = hostNamed(server, "host-b").path("hostId").asText();
                 Path identity = agent.dataDir.resolve("agent-identity");
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(identity))).isEqualTo("rw-------");
