@@ -38,6 +38,36 @@ public final class MeterCursor {
                 .map((rs, ctx) -> new Position(rs.getLong("last_event_id"), rs.getString("rescan"))).one();
     }
 
+    /** The cursor as last committed, without waiting for a pass that holds it. */
+    public Position peek() {
+        return h.createQuery("SELECT last_event_id, rescan_tx::text AS rescan FROM meter_cursor WHERE id = 1")
+                .map((rs, ctx) -> new Position(rs.getLong("last_event_id"), rs.getString("rescan"))).one();
+    }
+
+    /** Whether a pass from {@code p} would read any event of {@code types} (see {@link #unseen}). */
+    public boolean anyUnseen(Position p, List<String> types) {
+        return h.createQuery("SELECT EXISTS (" + unseenSql(p, "id", 1) + ")")
+                .bind("types", types.toArray(new String[0])).mapTo(Boolean.class).one();
+    }
+
+    /**
+     * The events a pass from {@code p} reads: those after the cursor, and those at or before it
+     * written by a transaction at or above {@code rescanTx}, the first {@code limit} by ID. Two
+     * index scans, not one OR ("id > a OR tx >= x" made PostgreSQL read and sort every event after
+     * the cursor, quadratic in a backlog). The cursor's two values go into the text, not as
+     * parameters: a generic plan, not knowing them, guesses a third of the table and scans it all.
+     */
+    private static String unseenSql(Position p, String columns, int limit) {
+        if (!p.rescanTx().matches("\\d{1,20}")) {
+            throw new IllegalStateException("malformed rescan transaction ID " + p.rescanTx());
+        }
+        String after = Long.toString(p.lastEventId());
+        String x = "'" + p.rescanTx() + "'::xid8";
+        return "SELECT " + columns + " FROM ((SELECT * FROM events WHERE id > " + after + " AND type = ANY(:types) ORDER BY id LIMIT " + limit
+                + ") UNION ALL (SELECT * FROM events WHERE tx >= " + x + " AND id <= " + after + " AND type = ANY(:types))) e ORDER BY id LIMIT "
+                + limit;
+    }
+
     public void advance(long lastEventId, String rescanTx) {
         h.createUpdate("UPDATE meter_cursor SET last_event_id = :e, rescan_tx = CAST(:x AS xid8) WHERE id = 1")
                 .bind("e", lastEventId).bind("x", rescanTx).execute();
@@ -47,13 +77,9 @@ public final class MeterCursor {
     public Batch unseen(Position p, List<String> types, int limit) {
         List<Event> events = new ArrayList<>();
         String[] xmin = new String[1];
-        h.createQuery("""
-                SELECT id, at, account_id, resource_id, type, from_state, to_state, cause,
-                       pg_snapshot_xmin(pg_current_snapshot())::text AS xmin
-                FROM events WHERE (id > :after OR tx >= CAST(:x AS xid8)) AND type = ANY(:types)
-                ORDER BY id LIMIT :limit""")
-                .bind("after", p.lastEventId()).bind("x", p.rescanTx()).bind("types", types.toArray(new String[0]))
-                .bind("limit", limit)
+        h.createQuery(unseenSql(p, "id, at, account_id, resource_id, type, from_state, to_state, cause, "
+                        + "pg_snapshot_xmin(pg_current_snapshot())::text AS xmin", limit))
+                .bind("types", types.toArray(new String[0]))
                 .map((rs, ctx) -> {
                     xmin[0] = rs.getString("xmin");
                     return new Event(rs.getLong("id"), Rows.instant(rs, "at"), rs.getString("account_id"),
@@ -130,6 +156,7 @@ public final class MeterCursor {
     /** Forgets everything metered, for a rebuild. */
     public void reset() {
         h.execute("DELETE FROM usage_records");
+        h.execute("DELETE FROM usage_monthly");
         h.execute("DELETE FROM meter_state");
         h.execute("UPDATE meter_cursor SET last_event_id = 0, rescan_tx = '0' WHERE id = 1");
     }

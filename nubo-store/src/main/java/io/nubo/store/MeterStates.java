@@ -3,7 +3,6 @@ package io.nubo.store;
 import io.nubo.core.billing.MeterState;
 import io.nubo.core.billing.UsageType;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,22 +27,42 @@ public final class MeterStates {
         upsertAll(List.of(m));
     }
 
-    /** Stores these meter states in one batch. */
+    /** Stores these meter states in one statement, each column as one array (times in microseconds, exactly). */
     public void upsertAll(Collection<MeterState> states) {
         if (states.isEmpty()) {
             return;
         }
-        PreparedBatch batch = h.prepareBatch("""
-                INSERT INTO meter_state (resource_id, account_id, usage_type, sku, size, started_at, start_event_id, last_event_id)
-                VALUES (:r, :a, :t, :sku, :size, :started, :se, :le)
-                ON CONFLICT (resource_id) DO UPDATE SET account_id = :a, usage_type = :t, sku = :sku, size = :size,
-                    started_at = :started, start_event_id = :se, last_event_id = :le""");
+        int n = states.size();
+        String[] r = new String[n];
+        String[] a = new String[n];
+        String[] t = new String[n];
+        String[] sku = new String[n];
+        Long[] size = new Long[n];
+        Long[] started = new Long[n];
+        Long[] se = new Long[n];
+        Long[] le = new Long[n];
+        int i = 0;
         for (MeterState m : states) {
-            batch.bind("r", m.resourceId()).bind("a", m.accountId()).bind("t", m.type().apiName()).bind("sku", m.sku())
-                    .bind("size", m.size()).bind("started", Rows.utc(m.startedAt().orElse(null))).bind("se", m.startEventId())
-                    .bind("le", m.lastEventId()).add();
+            r[i] = m.resourceId();
+            a[i] = m.accountId();
+            t[i] = m.type().apiName();
+            sku[i] = m.sku();
+            size[i] = m.size();
+            started[i] = m.startedAt().map(x -> Math.addExact(Math.multiplyExact(x.getEpochSecond(), 1_000_000L), x.getNano() / 1000))
+                    .orElse(null);
+            se[i] = m.startEventId();
+            le[i] = m.lastEventId();
+            i++;
         }
-        batch.execute();
+        h.createUpdate("""
+                INSERT INTO meter_state (resource_id, account_id, usage_type, sku, size, started_at, start_event_id, last_event_id)
+                SELECT r, a, t, sku, size, TIMESTAMPTZ 'epoch' + started * INTERVAL '1 microsecond', se, le
+                FROM unnest(:r, :a, :t, :sku, :size, :started, :se, :le) AS x(r, a, t, sku, size, started, se, le)
+                ON CONFLICT (resource_id) DO UPDATE SET account_id = EXCLUDED.account_id, usage_type = EXCLUDED.usage_type,
+                    sku = EXCLUDED.sku, size = EXCLUDED.size, started_at = EXCLUDED.started_at, start_event_id = EXCLUDED.start_event_id,
+                    last_event_id = EXCLUDED.last_event_id""")
+                .bind("r", r).bind("a", a).bind("t", t).bind("sku", sku).bind("size", size).bind("started", started).bind("se", se)
+                .bind("le", le).execute();
     }
 
     /** The resources accruing now, of one account or (null) of all. */

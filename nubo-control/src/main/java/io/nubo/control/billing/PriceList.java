@@ -38,7 +38,21 @@ final class PriceList {
         return price;
     }
 
-    private static String key(UsageType type, String sku) {
+    /** The skus ("type/sku") whose price changes inside ({@code from}, {@code to}): their usage must be rated second by second. */
+    java.util.Set<String> changingWithin(Instant from, Instant to) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        bySku.forEach((k, ps) -> {
+            for (Price p : ps) {
+                if (p.effectiveFrom().isAfter(from) && p.effectiveFrom().isBefore(to)) {
+                    out.add(k);
+                    return;
+                }
+            }
+        });
+        return out;
+    }
+
+    static String key(UsageType type, String sku) {
         return type.apiName() + "/" + sku;
     }
 }
