@@ -40,6 +40,7 @@ import io.nubo.api.ec2.action.AttachVolume;
 import io.nubo.api.ec2.action.CreateVolume;
 import io.nubo.api.ec2.action.DeleteVolume;
 import io.nubo.api.ec2.action.DescribeVolumes;
+import io.nubo.api.ec2.action.DescribeVolumesModifications;
 import io.nubo.api.ec2.action.DetachVolume;
 import io.nubo.api.ec2.action.ModifyVolume;
 import io.nubo.api.ec2.query.Params;
@@ -111,6 +112,7 @@ public final class Ec2Actions {
         t.put("AttachVolume", AttachVolume::parse);
         t.put("DetachVolume", DetachVolume::parse);
         t.put("ModifyVolume", ModifyVolume::parse);
+        t.put("DescribeVolumesModifications", DescribeVolumesModifications::parse);
         return Map.copyOf(t);
     }
 

@@ -71,6 +71,7 @@ class Ec2IsolationTest {
                 a.attachVolume(r -> r.volumeId(volume).instanceId(instance).device("/dev/sdf"));
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> a.describeVolumes(r -> r.volumeIds(volume))
                         .volumes().get(0).attachments().get(0).stateAsString().equals("attached"));
+                a.modifyVolume(r -> r.volumeId(volume).volumeType("gp2"));
                 a.createTags(r -> r.resources(group, key, vpc, subnet, image, volume).tags(x -> x.key("owner").value("a")));
                 String before = accountSnapshot(cloud, keyA.accountId());
                 Tag tag = Tag.builder().key("evil").value("b").build();
@@ -203,6 +204,10 @@ class Ec2IsolationTest {
                     notFound("InvalidVolume.NotFound", () -> b.detachVolume(r -> r.volumeId(volume).instanceId(instance).force(true)));
                 });
                 checks.put("ModifyVolume", () -> notFound("InvalidVolume.NotFound", () -> b.modifyVolume(r -> r.volumeId(volume).size(2))));
+                checks.put("DescribeVolumesModifications", () -> {
+                    notFound("InvalidVolume.NotFound", () -> b.describeVolumesModifications(r -> r.volumeIds(volume)));
+                    assertThat(b.describeVolumesModifications(r -> { }).toString()).doesNotContain(volume);
+                });
                 assertThat(checks.keySet()).as("every action has an isolation check").containsExactlyInAnyOrderElementsOf(Ec2Actions.names());
                 for (Map.Entry<String, Executable> check : checks.entrySet()) {
                     try {

@@ -137,6 +137,18 @@ class Ec2VolumesTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> cloud.hypervisor.volumes(running).get(id), v -> v == 3 * GIB);
         await().atMost(Duration.ofSeconds(20)).until(() -> modificationState(id), "completed"::equals);
         assertThat(describe(id).size()).isEqualTo(3);
+        var modification = ec2.describeVolumesModifications(b -> b.volumeIds(id)).volumesModifications();
+        assertThat(modification).singleElement().satisfies(m -> {
+            assertThat(m.modificationState()).isEqualTo(VolumeModificationState.COMPLETED);
+            assertThat(m.originalSize()).isEqualTo(1);
+            assertThat(m.targetSize()).isEqualTo(3);
+            assertThat(m.progress()).isEqualTo(100L);
+            assertThat(m.endTime()).isNotNull();
+        });
+        assertThat(ec2.describeVolumesModifications(b -> b.filters(f -> f.name("volume-id").values(id),
+                f -> f.name("modification-state").values("completed"))).volumesModifications()).hasSize(1);
+        assertThat(ec2.describeVolumesModifications(b -> b.filters(f -> f.name("volume-id").values(id),
+                f -> f.name("target-size").values("4"))).volumesModifications()).isEmpty();
         assertThat(file(id)).hasSize(3 * GIB); // the VM grew it (block_resize; the fake driver does the same)
         assertThat(poolUsed()).isEqualTo(usedBefore + 3 * GIB);
 
@@ -292,7 +304,11 @@ class Ec2VolumesTest {
         rejects("InvalidVolume.NotFound", () -> ec2.attachVolume(b -> b.volumeId(UNKNOWN).instanceId(running).device("/dev/sdf")));
         rejects("InvalidVolume.NotFound", () -> ec2.detachVolume(b -> b.volumeId(UNKNOWN)));
         rejects("InvalidVolume.NotFound", () -> ec2.modifyVolume(b -> b.volumeId(UNKNOWN).size(5)));
+        rejects("InvalidVolume.NotFound", () -> ec2.describeVolumesModifications(b -> b.volumeIds(UNKNOWN)));
+        rejects("InvalidVolumeID.Malformed", () -> ec2.describeVolumesModifications(b -> b.volumeIds("vol-xyz")));
+        rejects("InvalidParameterValue", () -> ec2.describeVolumesModifications(b -> b.filters(f -> f.name("colour").values("red"))));
         String id = create(b -> { });
+        assertThat(ec2.describeVolumesModifications(b -> b.volumeIds(id)).volumesModifications()).isEmpty();
         rejects("InvalidInstanceID.Malformed", () -> ec2.attachVolume(b -> b.volumeId(id).instanceId("i-xyz").device("/dev/sdf")));
         rejects("InvalidInstanceID.NotFound", () -> ec2.attachVolume(b -> b.volumeId(id).instanceId("i-0123456789abcdef0").device("/dev/sdf")));
         rejects("MissingParameter", () -> ec2.attachVolume(b -> b.volumeId(id).instanceId(running)));

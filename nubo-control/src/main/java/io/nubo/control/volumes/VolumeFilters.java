@@ -27,6 +27,20 @@ final class VolumeFilters {
             .tags(VolumeDetails::tags)
             .build();
 
+    /** The filters of DescribeVolumesModifications, over volumes that have a modification. */
+    static final FilterSet<io.nubo.core.model.Volume> MODIFICATIONS = FilterSet.<io.nubo.core.model.Volume>builder()
+            .one("volume-id", io.nubo.core.model.Volume::id)
+            .one("modification-state", v -> v.modification().state())
+            .one("original-size", v -> Integer.toString(v.modification().originalSizeGib()))
+            .one("target-size", v -> Integer.toString(v.modification().targetSizeGib()))
+            .one("original-volume-type", v -> v.modification().originalType().apiName())
+            .one("target-volume-type", v -> v.modification().targetType().apiName())
+            .one("target-iops", v -> v.iops() == null ? null : Integer.toString(v.iops()))
+            .one("originalMultiAttachEnabled", v -> Boolean.toString(v.multiAttach()))
+            .one("targetMultiAttachEnabled", v -> Boolean.toString(v.multiAttach()))
+            .one("start-time", v -> DateTimeFormatter.ISO_INSTANT.format(v.modification().startedAt()))
+            .build();
+
     private VolumeFilters() {
     }
 

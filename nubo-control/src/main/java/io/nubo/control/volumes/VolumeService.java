@@ -148,6 +148,23 @@ public final class VolumeService {
         return Paging.page(all.stream().filter(matching).toList(), d -> d.volume().id(), page, MIN_PAGE, MAX_PAGE);
     }
 
+    /** The caller's volumes that were ever modified (DescribeVolumesModifications), by ID or all, filtered, in pages of 5 to 500. */
+    public Page<Volume> modifications(Principal caller, List<String> ids, List<Filter> filters, PageRequest page) {
+        IdCheck.volumes(ids);
+        Predicate<Volume> matching = VolumeFilters.MODIFICATIONS.compile(filters);
+        Paging.checkBounds(page, MIN_PAGE, MAX_PAGE);
+        List<Volume> volumes = db.read(s -> {
+            List<Volume> found = ids.isEmpty() ? s.volumes().list(caller.accountId()) : s.volumes().listByIds(caller.accountId(), new HashSet<>(ids));
+            List<String> missing = ids.stream().distinct().filter(id -> found.stream().noneMatch(v -> v.id().equals(id))).toList();
+            if (!missing.isEmpty()) {
+                throw NuboException.of(ErrorCode.INVALID_VOLUME_NOT_FOUND, "The volume '%s' does not exist.", String.join(", ", missing));
+            }
+            return found;
+        });
+        return Paging.page(volumes.stream().filter(v -> v.modification() != null).filter(matching).toList(), Volume::id, page, MIN_PAGE,
+                MAX_PAGE);
+    }
+
     public VolumeDetails get(Principal caller, String volumeId) {
         IdCheck.volumes(List.of(volumeId));
         return db.read(s -> details(s, caller.accountId(), List.of(s.volumes().find(volumeId, caller.accountId())

@@ -28,14 +28,20 @@ final class VolumeXml {
                 .time("attachTime", a.attachedAt()).bool("deleteOnTermination", a.deleteOnTermination());
     }
 
+    /** ModifyVolume's answer: the volume's modification. */
     static void modification(XmlOut o, Volume v) {
+        o.struct("volumeModification", () -> modificationMembers(o, v));
+    }
+
+    /** A VolumeModification's members, as ModifyVolume and DescribeVolumesModifications show them. */
+    static void modificationMembers(XmlOut o, Volume v) {
         Volume.Modification m = v.modification();
-        o.struct("volumeModification", () -> o.text("volumeId", v.id()).text("modificationState", m.state())
+        o.text("volumeId", v.id()).text("modificationState", m.state())
                 .number("targetSize", m.targetSizeGib()).number("targetIops", v.iops()).text("targetVolumeType", m.targetType().apiName())
                 .number("targetThroughput", v.throughput()).bool("targetMultiAttachEnabled", v.multiAttach())
                 .number("originalSize", m.originalSizeGib()).text("originalVolumeType", m.originalType().apiName())
                 .bool("originalMultiAttachEnabled", v.multiAttach())
                 .number("progress", Volume.Modification.COMPLETED.equals(m.state()) ? 100 : 0).time("startTime", m.startedAt())
-                .time("endTime", m.endedAt()));
+                .time("endTime", m.endedAt());
     }
 }
