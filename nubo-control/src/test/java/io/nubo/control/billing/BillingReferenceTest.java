@@ -25,12 +25,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Acceptance 1: seeded random lifecycles over simulated months (launch, stop, start, resize,
- * crash, terminate, price changes, month boundaries and closing), and every invoice compared line
- * by line with a deliberately simple reference written only here: it walks every running second,
- * one at a time, and looks up that second's month and price.
+ * crash, terminate; volume create, attach, grow and type change, delete; price changes of both,
+ * month boundaries and closing), and every invoice compared line by line with a deliberately
+ * simple reference written only here: it walks every running second of an instance, one at a
+ * time, and looks up that second's month and price; a volume's life it cuts at every month start
+ * and price change of its type, and charges each piece its GiB times its seconds.
  */
 class BillingReferenceTest {
     private static final List<String> TYPES = List.of("t3.nano", "t3.micro", "m5.large", "t3.xlarge");
+    private static final List<String> VOLUME_TYPES = List.of("gp2", "gp3", "standard");
+    private static final long VOLUME_UNITS = 730L * 3600;
+
+    /** What the test itself believes about a volume: it accrues {@code gib} of {@code type} from {@code since} while live. */
+    private static final class VolumeModel {
+        final Principal owner;
+        long gib;
+        String type;
+        String state = "creating";
+        Instant since;
+
+        VolumeModel(Principal owner, long gib, String type) {
+            this.owner = owner;
+            this.gib = gib;
+            this.type = type;
+        }
+    }
 
     /** What the test itself believes about an instance. */
     private static final class Model {
@@ -45,10 +64,15 @@ class BillingReferenceTest {
         }
     }
 
-    /** One closed or open running interval, as the test saw it. */
+    /** One closed or open running interval of an instance, as the test saw it. */
     private record Interval(String accountId, String instanceId, String type, long start, long end) {
     }
 
+    /** One stretch of a volume's life at one size and type. */
+    private record Stretch(String accountId, String volumeId, String type, long gib, long start, long end) {
+    }
+
+    /** A price from {@code from}; {@code type} is an instance type or "volume/" and a volume type. */
     private record PriceEntry(String type, long from, long micros) {
     }
 
@@ -70,13 +94,21 @@ class BillingReferenceTest {
             for (InstanceType t : f.cp.catalog().listTypes()) {
                 prices.add(new PriceEntry(t.name(), 0, t.priceMicrosPerHour()));
             }
+            prices.add(new PriceEntry("volume/gp2", 0, 100_000));
+            prices.add(new PriceEntry("volume/gp3", 0, 80_000));
+            prices.add(new PriceEntry("volume/standard", 0, 50_000));
+            f.sharedPool();
+            f.cp.storagePools().registerHost(f.hostId, "sim", f.dataDir.resolve("pools").resolve("local"),
+                    Optional.of(f.dataDir.resolve("pools").resolve("shared")));
             Map<String, Model> instances = new LinkedHashMap<>();
+            Map<String, VolumeModel> volumes = new LinkedHashMap<>();
             List<Interval> intervals = new ArrayList<>();
+            List<Stretch> stretches = new ArrayList<>();
             Map<YearMonth, Map<String, Map<LineKey, LineValue>>> closedInvoices = new TreeMap<>();
-            for (int step = 0; step < 160; step++) {
+            for (int step = 0; step < 200; step++) {
                 f.clock.advance(Duration.ofSeconds(rnd.nextInt(10) < 6 ? 1 + rnd.nextInt(150) : rnd.nextInt(2 * 86_400)));
                 long now = f.clock.instant().getEpochSecond();
-                int action = rnd.nextInt(100);
+                int action = rnd.nextInt(125);
                 if (action < 18) {
                     Principal owner = tenants.get(rnd.nextInt(tenants.size()));
                     String type = TYPES.get(rnd.nextInt(TYPES.size()));
@@ -140,6 +172,8 @@ class BillingReferenceTest {
                     prices.add(new PriceEntry(type, from, micros));
                 } else if (action < 90) {
                     billing.metering().catchUp();
+                } else if (action >= 100) {
+                    volumeStep(f, rnd, tenants, instances, volumes, stretches, prices, now);
                 }
                 // Close every month that may be closed, and remember its invoices as they were then.
                 for (YearMonth m = YearMonth.from(start.atZone(ZoneOffset.UTC)); ; m = m.plusMonths(1)) {
@@ -156,7 +190,7 @@ class BillingReferenceTest {
                     }
                 }
             }
-            // The instances still running accrue up to now.
+            // The instances still running and the volumes still there accrue up to now.
             long now = f.clock.instant().getEpochSecond();
             List<Interval> all = new ArrayList<>(intervals);
             instances.forEach((id, m) -> {
@@ -164,7 +198,15 @@ class BillingReferenceTest {
                     all.add(new Interval(m.owner.accountId(), id, m.type, m.runningSince.getEpochSecond(), now));
                 }
             });
+            List<Stretch> allStretches = new ArrayList<>(stretches);
+            volumes.forEach((id, v) -> {
+                if (v.state.equals("live")) {
+                    allStretches.add(new Stretch(v.owner.accountId(), id, v.type, v.gib, v.since.getEpochSecond(), now));
+                }
+            });
+            assertThat(allStretches).as("the simulation made volumes").isNotEmpty();
             Map<String, Map<YearMonth, Map<LineKey, LineValue>>> expected = reference(all, prices);
+            volumeReference(allStretches, prices, expected);
             assertThat(closedInvoices).as("the simulation crossed month boundaries").isNotEmpty();
             for (Principal t : tenants) {
                 for (var closed : closedInvoices.entrySet()) {
@@ -229,6 +271,118 @@ class BillingReferenceTest {
         return out;
     }
 
+    /**
+     * One volume action: create one, run the volume controller (creating volumes become available
+     * now), grow one or change its type, attach one to an instance of its owner, delete one, or
+     * change a volume type's price. A request the volume service refuses (a volume still growing or
+     * attached, say) changes nothing, here as there.
+     */
+    private static void volumeStep(BillingFixture f, Random rnd, List<Principal> tenants, Map<String, Model> instances,
+                                   Map<String, VolumeModel> volumes, List<Stretch> stretches, List<PriceEntry> prices, long now) {
+        Instant at = Instant.ofEpochSecond(now);
+        switch (rnd.nextInt(6)) {
+            case 0 -> {
+                Principal owner = tenants.get(rnd.nextInt(tenants.size()));
+                VolumeModel v = new VolumeModel(owner, 1 + rnd.nextInt(20), VOLUME_TYPES.get(rnd.nextInt(VOLUME_TYPES.size())));
+                String id = f.cp.volumes().create(owner, new io.nubo.control.volumes.CreateVolumeRequest(Optional.of((int) v.gib),
+                        Optional.of(v.type), Optional.of("nubo-1a"), Optional.empty(), Optional.empty(), Optional.empty(), false,
+                        Optional.empty(), false, Optional.empty(), List.of(), Optional.empty())).volume().id();
+                volumes.put(id, v);
+            }
+            case 1 -> {
+                f.cp.volumeController().pass();
+                volumes.values().stream().filter(v -> v.state.equals("creating")).forEach(v -> {
+                    v.state = "live";
+                    v.since = at;
+                });
+            }
+            case 2 -> pickVolume(rnd, volumes).ifPresent(id -> {
+                VolumeModel v = volumes.get(id);
+                long gib = v.gib + rnd.nextInt(3);
+                String type = rnd.nextBoolean() ? v.type : VOLUME_TYPES.get(rnd.nextInt(VOLUME_TYPES.size()));
+                try {
+                    f.cp.volumes().modify(v.owner, id, new io.nubo.control.volumes.ModifyVolumeRequest(Optional.of((int) gib),
+                            Optional.of(type), Optional.empty(), Optional.empty(), Optional.empty()));
+                } catch (io.nubo.core.NuboException refused) {
+                    return;
+                }
+                stretches.add(new Stretch(v.owner.accountId(), id, v.type, v.gib, v.since.getEpochSecond(), now));
+                v.gib = gib;
+                v.type = type;
+                v.since = at;
+            });
+            case 3 -> pickVolume(rnd, volumes).ifPresent(id -> {
+                VolumeModel v = volumes.get(id);
+                instances.entrySet().stream().filter(e -> e.getValue().owner.equals(v.owner))
+                        .filter(e -> e.getValue().state.equals("running") || e.getValue().state.equals("stopped")).findFirst()
+                        .ifPresent(e -> {
+                            try {
+                                f.cp.volumes().attach(v.owner, id, e.getKey(), "/dev/sd" + (char) ('f' + rnd.nextInt(10)));
+                            } catch (io.nubo.core.NuboException refused) {
+                                // attached already, or the device is taken: attaching changes no money anyway
+                            }
+                        });
+            });
+            case 4 -> pickVolume(rnd, volumes).ifPresent(id -> {
+                VolumeModel v = volumes.get(id);
+                try {
+                    f.cp.volumes().delete(v.owner, id);
+                } catch (io.nubo.core.NuboException refused) {
+                    return; // attached
+                }
+                stretches.add(new Stretch(v.owner.accountId(), id, v.type, v.gib, v.since.getEpochSecond(), now));
+                v.state = "gone";
+            });
+            default -> {
+                String type = VOLUME_TYPES.get(rnd.nextInt(VOLUME_TYPES.size()));
+                long last = prices.stream().filter(p -> p.type().equals("volume/" + type)).mapToLong(PriceEntry::from).max().orElse(0);
+                long from = Math.max(now + (rnd.nextBoolean() ? 0 : rnd.nextInt(2 * 86_400)), last + 1);
+                long micros = 1 + rnd.nextInt(300_000);
+                f.cp.billing().setPrice(f.admin, "volume", type, Optional.empty(), Optional.of(micros), Optional.of(Instant.ofEpochSecond(from)));
+                prices.add(new PriceEntry("volume/" + type, from, micros));
+            }
+        }
+    }
+
+    private static Optional<String> pickVolume(Random rnd, Map<String, VolumeModel> volumes) {
+        List<String> ids = volumes.entrySet().stream().filter(e -> e.getValue().state.equals("live")).map(Map.Entry::getKey).toList();
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(rnd.nextInt(ids.size())));
+    }
+
+    /**
+     * The volumes' reference: each stretch is cut at every month start and every price change of
+     * its type; each piece adds GiB x seconds at that piece's price to its month's line. Lines are
+     * then rounded half-up to cents: amount = GiB-seconds x micros-per-GiB-month / (730 x 3600) / 10,000.
+     */
+    private static void volumeReference(List<Stretch> stretches, List<PriceEntry> prices,
+                                        Map<String, Map<YearMonth, Map<LineKey, LineValue>>> out) {
+        Map<String, Map<YearMonth, Map<LineKey, long[]>>> quantities = new HashMap<>();
+        for (Stretch st : stretches) {
+            List<PriceEntry> own = prices.stream().filter(p -> p.type().equals("volume/" + st.type())).toList();
+            java.util.TreeSet<Long> cuts = new java.util.TreeSet<>();
+            own.forEach(p -> cuts.add(p.from()));
+            for (YearMonth m = monthOf(st.start()).plusMonths(1); !m.isAfter(monthOf(st.end())); m = m.plusMonths(1)) {
+                cuts.add(m.atDay(1).atStartOfDay().toEpochSecond(ZoneOffset.UTC));
+            }
+            long t = st.start();
+            while (t < st.end()) {
+                Long next = cuts.higher(t);
+                long pieceEnd = next == null || next > st.end() ? st.end() : next;
+                quantities.computeIfAbsent(st.accountId(), a -> new HashMap<>()).computeIfAbsent(monthOf(t), m -> new HashMap<>())
+                        .computeIfAbsent(new LineKey(st.volumeId(), st.type(), priceAt(own, t)), k -> new long[1])[0] += st.gib() * (pieceEnd - t);
+                t = pieceEnd;
+            }
+        }
+        quantities.forEach((account, months) -> months.forEach((month, lines) -> lines.forEach((k, q) -> {
+            java.math.BigInteger exact = java.math.BigInteger.valueOf(q[0]).multiply(java.math.BigInteger.valueOf(k.unitPrice()));
+            java.math.BigInteger[] qr = exact.divideAndRemainder(java.math.BigInteger.valueOf(VOLUME_UNITS * 10_000));
+            long cents = qr[0].longValueExact() + (qr[1].longValueExact() * 2 >= VOLUME_UNITS * 10_000 ? 1 : 0);
+            if (q[0] > 0) {
+                out.computeIfAbsent(account, a -> new HashMap<>()).computeIfAbsent(month, m -> new HashMap<>()).put(k, new LineValue(q[0], cents));
+            }
+        })));
+    }
+
     private static long priceAt(List<PriceEntry> own, long t) {
         long price = 0;
         long from = Long.MIN_VALUE;
@@ -253,7 +407,7 @@ class BillingReferenceTest {
     private static Map<LineKey, LineValue> lines(Invoice inv) {
         Map<LineKey, LineValue> out = new HashMap<>();
         for (Invoice.Line l : inv.lines()) {
-            assertThat(l.usageType()).isEqualTo("instance");
+            assertThat(l.usageType()).isEqualTo(l.resourceId().startsWith("vol-") ? "volume" : "instance");
             LineValue previous = out.put(new LineKey(l.resourceId(), l.sku(), l.unitPriceMicros()), new LineValue(l.quantity(), l.amountMinor()));
             assertThat(previous).as("one line per resource, sku and price").isNull();
         }
