@@ -94,11 +94,31 @@ final class Canonical {
 
     /** Header values: each trimmed with inner runs of spaces collapsed, joined by commas. */
     static String headerValue(List<String> values) {
+        if (values.size() == 1) {
+            return collapsed(values.get(0));
+        }
         List<String> out = new ArrayList<>(values.size());
         for (String v : values) {
-            out.add(SPACES.matcher(v.trim()).replaceAll(" "));
+            out.add(collapsed(v));
         }
         return String.join(",", out);
+    }
+
+    /** The value trimmed, with runs of whitespace made one space; most values have none, and skip the regex. */
+    private static String collapsed(String value) {
+        String t = value.trim();
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (space(c) && (c != ' ' || space(t.charAt(i + 1)))) {
+                return SPACES.matcher(t).replaceAll(" ");
+            }
+        }
+        return t;
+    }
+
+    /** What the regex {@code \\s} matches. */
+    private static boolean space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     /** RFC 3986 encoding: unreserved characters stay, everything else is %XX of its UTF-8 bytes. */

@@ -19,9 +19,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -170,8 +172,12 @@ public final class SigV4Verifier {
             throw failure("Malformed credential: expected <access key ID>/<date>/<region>/<service>/aws4_request");
         }
         List<String> headers = Arrays.asList(signedHeaders.split(";", -1));
-        if (!headers.contains("host") || headers.stream().anyMatch(h -> h.isEmpty() || !h.equals(h.toLowerCase(java.util.Locale.ROOT)))
-                || headers.stream().distinct().count() != headers.size()) {
+        Set<String> distinct = new HashSet<>();
+        boolean wellFormed = true;
+        for (String h : headers) {
+            wellFormed &= !h.isEmpty() && h.equals(h.toLowerCase(java.util.Locale.ROOT)) && distinct.add(h);
+        }
+        if (!wellFormed || !distinct.contains("host")) {
             throw failure("SignedHeaders must be lower-case header names separated by ';', including host");
         }
         if (!SIGNATURE.matcher(signature).matches()) {

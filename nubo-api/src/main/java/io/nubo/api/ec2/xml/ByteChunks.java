@@ -13,7 +13,7 @@ import java.util.List;
  * but the last is full. Not thread-safe.
  */
 public final class ByteChunks {
-    private static final int FIRST = 4 * 1024;
+    private static final int FIRST = 2 * 1024;   // most answers (one instance: 1.5 KB) fit
     private static final int NEXT = 32 * 1024;
 
     private final List<byte[]> full = new ArrayList<>();
