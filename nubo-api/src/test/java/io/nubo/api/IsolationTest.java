@@ -34,6 +34,7 @@ class IsolationTest {
                     .until(() -> cloud.call(a, "GET", "/api/v1/volumes/" + volume, null).json().path("state").asText().equals("available"));
             assertThat(cloud.call(a, "POST", "/api/v1/volumes/" + volume + "/attach", "{\"instanceId\":\"" + instance + "\",\"device\":\"/dev/sdf\"}")
                     .status()).isEqualTo(200);
+            String aGroup = cloud.call(a, "GET", "/api/v1/instances/" + instance + "/security-groups", null).json().get(0).path("groupId").asText();
             List<String> checked = new ArrayList<>();
 
             for (Route r : cloud.api.routes()) {
@@ -43,7 +44,7 @@ class IsolationTest {
                         .replace("{keyName}", aKey)
                         .replace("{invoiceId}", "inv-" + a.accountId() + "-" + java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString().replace("-", ""))
                         .replace("{month}", "2020-01").replace("{userId}", aUser).replace("{volumeId}", volume)
-                        .replace("{tokenId}", "token-of-nobody");
+                        .replace("{tokenId}", "token-of-nobody").replace("{groupId}", aGroup);
                 String body = r.method() == HandlerType.GET ? null
                         : r.operationId().equals("runInstances") ? "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\"}"
                         : r.operationId().equals("putInstanceType") ? "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1}"
@@ -55,6 +56,9 @@ class IsolationTest {
                         : r.operationId().equals("createVolume") ? "{\"sizeGib\":1,\"availabilityZone\":\"nubo-1a\"}"
                         : r.operationId().equals("attachVolume") ? "{\"instanceId\":\"" + instance + "\",\"device\":\"/dev/sdg\"}"
                         : r.operationId().equals("modifyVolume") ? "{\"sizeGib\":2}"
+                        : r.operationId().equals("modifyInstanceType") ? "{\"instanceType\":\"t3.micro\"}"
+                        : r.operationId().equals("putInstanceTags") ? "{\"tags\":{\"owner\":\"b\"}}"
+                        : r.path().contains("{groupId}") ? "{\"protocol\":\"tcp\",\"fromPort\":22,\"toPort\":22,\"cidr\":\"0.0.0.0/0\"}"
                         : "{}";
                 TestCloud.Reply reply = cloud.call(b, r.method().name(), path, body);
                 String what = r.method() + " " + r.path() + " -> " + reply.status() + " " + reply.json();
@@ -65,6 +69,8 @@ class IsolationTest {
                     // A partner's own routes: B is no partner (PartnerIsolationTest checks a partner).
                     assertThat(reply.status()).as(what).isEqualTo(403);
                     assertThat(reply.code()).as(what).isEqualTo("UnauthorizedOperation");
+                } else if (r.path().contains("{groupId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidGroup.NotFound");
                 } else if (r.path().contains("{volumeId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidVolume.NotFound");
                 } else if (r.path().contains("{instanceId}")) {
