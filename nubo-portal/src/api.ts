@@ -20,15 +20,40 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const url = path.startsWith('/portal/') ? path : '/api/v1' + path;
-  const r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  let r: Response;
+  try {
+    r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'NetworkError', 'The server could not be reached: ' + (e as Error).message);
+  }
   if (r.status === 204) return undefined as T;
   const text = await r.text();
-  const json = text ? JSON.parse(text) : {};
   if (!r.ok) {
     if (r.status === 401 && onSignedOut) onSignedOut();
-    throw new ApiError(r.status, json.code ?? 'Error', json.detail ?? r.statusText);
+    throw errorFrom(r.status, r.statusText, text);
   }
-  return json as T;
+  try {
+    return (text ? JSON.parse(text) : {}) as T;
+  } catch {
+    throw new ApiError(r.status, 'InvalidResponse', 'The server answered with something other than JSON');
+  }
+}
+
+/**
+ * The error of a failed answer: the API's problem document gives its EC2-style code and message;
+ * anything else (a proxy's HTML page, an empty body) keeps the HTTP status so the user sees something true.
+ */
+export function errorFrom(status: number, statusText: string, text: string): ApiError {
+  let json: { code?: unknown; detail?: unknown; message?: unknown } | null = null;
+  try {
+    const parsed = text ? JSON.parse(text) : null;
+    if (parsed && typeof parsed === 'object') json = parsed;
+  } catch {
+    /* not JSON */
+  }
+  const code = typeof json?.code === 'string' ? json.code : 'HTTP' + status;
+  const message = typeof json?.detail === 'string' ? json.detail : typeof json?.message === 'string' ? json.message : statusText || 'Request failed';
+  return new ApiError(status, code, message);
 }
 
 let onSignedOut: (() => void) | null = null;
@@ -55,15 +80,18 @@ export interface Host {
   capacity: { vcpus: number; memoryMib: number; diskGib: number }; allocated: { vcpus: number; memoryMib: number };
   cpuRatio: number; memoryRatio: number; lastHeartbeat: string;
 }
-export interface Account { accountId: string; name: string; role: string; enabled: boolean; instanceQuota: number; createdAt: string }
+export interface Account { accountId: string; name: string; role: string; enabled: boolean; instanceQuota: number; createdAt: string; partnerId: string | null }
 export interface AccessKey { accessKeyId: string; accountId: string; status: string; createdAt: string }
 export interface User { userId: string; accountId: string; email: string; role: string; enabled: boolean; createdAt: string }
 export interface Session { user: User; accountName: string; operator: boolean; csrfToken: string; expiresAt: string }
 
-/** Dollars per hour from the catalogue's integer micro-dollars. */
-export function perHour(micros: number): string {
-  return '$' + (micros / 1_000_000).toFixed(4) + '/h';
+export { money, perHour } from './lib/format';
+
+export interface VolumeAttachment { volumeId: string; instanceId: string; device: string; state: string; deleteOnTermination: boolean; attachTime: string }
+export interface Volume {
+  volumeId: string; ownerId: string; state: string; stateReason: string | null; sizeGib: number; volumeType: string; iops: number | null;
+  throughput: number | null; multiAttach: boolean; availabilityZone: string; createTime: string; attachments: VolumeAttachment[];
+  tags: Record<string, string>;
+  modification: { state: string; originalSizeGib: number; targetSizeGib: number; startTime: string; endTime: string | null } | null;
 }
-export function money(micros: number): string {
-  return '$' + (micros / 1_000_000).toFixed(2);
-}
+export interface Zone { zoneName: string; zoneId: string; regionName: string; state: string }

@@ -14,11 +14,15 @@ import { AccessKeys } from './pages/AccessKeys';
 import { Users } from './pages/Users';
 import { Hosts, Accounts, AllEvents } from './pages/Operator';
 import { Images } from './pages/Images';
+import { Volumes } from './pages/Volumes';
+import { Billing, InvoicePage } from './pages/Billing';
+import { Customers, CustomerUsage, PriceBook } from './pages/Partner';
+import { AllInstances, Overview, PricesAdmin } from './pages/OperatorCatalog';
 
 // noVNC is loaded only when a console is opened.
 const Console = lazy(() => import('./pages/Console'));
 
-function Page({ session }: { session: Session }) {
+function Page({ session, partner }: { session: Session; partner: boolean }) {
   const path = usePath();
   let m;
   if (path === '/') return <Dashboard session={session} />;
@@ -27,10 +31,21 @@ function Page({ session }: { session: Session }) {
   if ((m = match('/instances/:id/console', path))) return <Suspense fallback={<p>Loading the console…</p>}><Console id={m.id} /></Suspense>;
   if ((m = match('/instances/:id', path))) return <InstanceDetail id={m.id} />;
   if (path === '/images') return <Images accountId={session.user.accountId} />;
+  if (path === '/volumes') return <Volumes />;
+  if (path === '/billing') return <Billing accountId={session.user.accountId} />;
+  if ((m = match('/billing/invoices/:id', path))) return <InvoicePage id={m.id} />;
   if (path === '/key-pairs') return <KeyPairs />;
   if (path === '/access-keys') return <AccessKeys session={session} />;
   if (path === '/users') return <Users accountId={session.user.accountId} />;
+  if (partner) {
+    if (path === '/partner/customers') return <Customers />;
+    if ((m = match('/partner/customers/:id', path))) return <CustomerUsage id={m.id} />;
+    if (path === '/partner/prices') return <PriceBook />;
+  }
   if (session.operator) {
+    if (path === '/admin') return <Overview />;
+    if (path === '/admin/instances') return <AllInstances />;
+    if (path === '/admin/prices') return <PricesAdmin />;
     if (path === '/admin/hosts') return <Hosts />;
     if (path === '/admin/accounts') return <Accounts />;
     if ((m = match('/admin/accounts/:id/users', path))) return <Users accountId={m.id} />;
@@ -41,6 +56,11 @@ function Page({ session }: { session: Session }) {
 
 function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [partner, setPartner] = useState(false);
+  // The account's role decides the partner pages; the API checks it again on every call.
+  useEffect(() => {
+    if (session) api<{ role: string }>('GET', '/accounts/' + session.user.accountId).then((a) => setPartner(a.role === 'partner')).catch(() => setPartner(false));
+  }, [session]);
   useEffect(() => {
     whenSignedOut(() => setSession(null));
     api<Session>('GET', '/portal/session')
@@ -73,14 +93,26 @@ function App() {
         <nav aria-label="Main">
           <Link to="/">Dashboard</Link>
           <Link to="/instances">Instances</Link>
+          <Link to="/volumes">Volumes</Link>
           <Link to="/images">Images</Link>
+          <Link to="/billing">Billing</Link>
           <Link to="/key-pairs">Key pairs</Link>
           <Link to="/access-keys">Access keys</Link>
           <Link to="/users">Users</Link>
+          {partner && (
+            <>
+              <span className="sep" aria-hidden="true">|</span>
+              <Link to="/partner/customers">Customers</Link>
+              <Link to="/partner/prices">Price book</Link>
+            </>
+          )}
           {session.operator && (
             <>
               <span className="sep" aria-hidden="true">|</span>
+              <Link to="/admin">Overview</Link>
               <Link to="/admin/hosts">Hosts</Link>
+              <Link to="/admin/instances">All instances</Link>
+              <Link to="/admin/prices">Prices</Link>
               <Link to="/admin/accounts">Accounts</Link>
               <Link to="/admin/events">Events</Link>
             </>
@@ -92,7 +124,7 @@ function App() {
         </span>
       </header>
       <main id="main">
-        <Page session={session} />
+        <Page session={session} partner={partner} />
       </main>
     </LiveProvider>
   );

@@ -41,14 +41,14 @@ export function StateBadge({ state }: { state: string }) {
   return <span className={'badge state-' + state} data-state={state}>{state}</span>;
 }
 
-export function Bar({ label, used, total, unit }: { label: string; used: number; total: number; unit: string }) {
+export function Bar({ label, used, total, unit, text }: { label: string; used: number; total: number; unit: string; text?: string }) {
   const pct = total > 0 ? Math.min(100, Math.round((used / total) * 100)) : 0;
   return (
     <div className="bar-row">
       <div className="bar-label">
-        {label}: {used} / {total} {unit} ({pct}%)
+        {text ?? `${label}: ${used} / ${total} ${unit}`} ({pct}%)
       </div>
-      <div className="bar" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={used}>
+      <div className="bar" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={used} aria-valuetext={text}>
         <div className={'bar-fill' + (pct > 85 ? ' hot' : '')} style={{ width: pct + '%' }} />
       </div>
     </div>
@@ -110,4 +110,39 @@ export function download(name: string, text: string) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Previous/next over a paged list, with where we are; buttons are real buttons (keyboard, labels). */
+export function Pager({ page, pages, from, to, total, onPage }: {
+  page: number; pages: number; from: number; to: number; total: number; onPage: (p: number) => void;
+}) {
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button disabled={page === 0} onClick={() => onPage(page - 1)}>Previous</button>
+      <span className="muted" aria-live="polite">{total === 0 ? 'none' : `${from}–${to} of ${total}`} · page {page + 1} of {pages}</span>
+      <button disabled={page >= pages - 1} onClick={() => onPage(page + 1)}>Next</button>
+    </nav>
+  );
+}
+
+/**
+ * Runs an action and keeps its failure (shown with the API's code) and whether it is running;
+ * the action's result is returned, or undefined when it failed.
+ */
+export function useAction() {
+  const [failure, setFailure] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = useCallback(async <T,>(f: () => Promise<T>): Promise<T | undefined> => {
+    setFailure(null);
+    setBusy(true);
+    try {
+      return await f();
+    } catch (e) {
+      setFailure(e as Error);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { failure, busy, run, setFailure };
 }

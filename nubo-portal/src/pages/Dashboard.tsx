@@ -2,15 +2,18 @@ import { api, perHour, money, type Account, type Instance, type InstanceType, ty
 import { Link } from '../router';
 import { useEvents } from '../live';
 import { Bar, ErrorBox, Loading, StateBadge, useLoad } from '../ui';
+import { invoices, type Quota } from './Billing';
 
 export function Dashboard({ session }: { session: Session }) {
   const { data, error, reload } = useLoad(async () => {
-    const [list, types, account] = await Promise.all([
+    const [list, types, account, bills, quotas] = await Promise.all([
       api<{ instances: Instance[] }>('GET', '/instances?limit=1000'),
       api<InstanceType[]>('GET', '/instance-types'),
       api<Account>('GET', '/accounts/' + session.user.accountId),
+      invoices().catch(() => []),
+      api<Quota[]>('GET', `/accounts/${session.user.accountId}/quotas`).catch(() => [] as Quota[]),
     ]);
-    return { instances: list.instances, types, account };
+    return { instances: list.instances, types, account, draft: bills.find((b) => b.status === 'draft'), quotas };
   }, []);
   useEvents((e) => {
     if (e.type.startsWith('instance.')) reload();
@@ -43,10 +46,10 @@ export function Dashboard({ session }: { session: Session }) {
         </div>
         <div className="card">
           <h2>Use against quota</h2>
-          <Bar label="Instances" used={live.length} total={data.account.instanceQuota} unit="" />
+          {data.quotas.length === 0 ? <Bar label="Instances" used={live.length} total={data.account.instanceQuota} unit="" /> : data.quotas.map((q) =>
+            q.limit === null ? <p key={q.resource}>{q.resource}: {q.used} (no limit)</p> : <Bar key={q.resource} label={q.resource} used={q.used} total={q.limit} unit="" />)}
           <p className="muted">
-            {live.reduce((s, i) => s + i.vcpus, 0)} vCPUs and {live.reduce((s, i) => s + i.memoryMib, 0)} MiB in use. Per-resource quotas
-            (vCPU, memory) arrive with the quota work.
+            {live.reduce((s, i) => s + i.vcpus, 0)} vCPUs and {live.reduce((s, i) => s + i.memoryMib, 0)} MiB in use.
           </p>
         </div>
         <div className="card">
@@ -57,7 +60,13 @@ export function Dashboard({ session }: { session: Session }) {
           <p>
             Forecast for the rest of this month at this rate: <strong>{money(rate * hoursLeft)}</strong>
           </p>
-          <p className="muted">Month-to-date cost and invoices come with billing.</p>
+          {data.draft && (
+            <>
+              <p>This month to date: <strong data-testid="dashboard-cost">{data.draft.total}</strong></p>
+              {data.draft.forecast && <p>Forecast for the month (billing): <strong>{data.draft.forecast}</strong></p>}
+            </>
+          )}
+          <Link to="/billing">Usage and invoices</Link>
         </div>
       </section>
     </>

@@ -3,6 +3,7 @@ import { api, ApiError, type Instance, type NubEvent } from '../api';
 import { Link, navigate } from '../router';
 import { useEvents } from '../live';
 import { ConfirmButton, ErrorBox, Loading, StateBadge, useLoad, when } from '../ui';
+import { Resize, SecurityGroups, Tags } from './InstanceSettings';
 
 export function InstanceDetail({ id }: { id: string }) {
   const { data, error, setData } = useLoad(async () => {
@@ -70,6 +71,11 @@ export function InstanceDetail({ id }: { id: string }) {
           )}
         </div>
       </section>
+      <section className="cards">
+        <Resize instance={i} done={(instance) => setData((d) => (d ? { ...d, instance } : d))} />
+        <Tags id={id} />
+      </section>
+      <SecurityGroups id={id} />
       <h2>History</h2>
       <ol className="timeline" aria-label="State history">
         {data.events.map((e) => (

@@ -1,9 +1,11 @@
 // The operator's pages: hosts and their capacity, accounts, every instance, the event log.
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { api, type Account, type Host, type Instance, type NubEvent } from '../api';
 import { Link } from '../router';
 import { useEvents } from '../live';
-import { Bar, ConfirmButton, Empty, ErrorBox, Loading, StateBadge, useLoad, when } from '../ui';
+import { Bar, ConfirmButton, Empty, ErrorBox, Loading, Pager, StateBadge, useAction, useLoad, when } from '../ui';
+import { paginate, search } from '../lib/paging';
+import type { Quota } from './Billing';
 
 export function Hosts() {
   const { data, error, reload } = useLoad(async () => {
@@ -108,6 +110,9 @@ export function Accounts() {
   const [name, setName] = useState('');
   const [created, setCreated] = useState<string | null>(null);
   const [failure, setFailure] = useState<Error | null>(null);
+  const [quotasOf, setQuotasOf] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const [page, setPage] = useState(0);
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setFailure(null);
@@ -129,15 +134,26 @@ export function Accounts() {
       </form>
       {created && <pre className="code">{created}</pre>}
       <ErrorBox error={failure ?? error} />
-      {!data ? <Loading what="accounts" /> : (
+      <div className="filters">
+        <label>Search <input type="search" value={text} onChange={(e) => { setText(e.target.value); setPage(0); }} placeholder="ID, name or role" /></label>
+      </div>
+      {!data ? (error ? null : <Loading what="accounts" />) : (
+        <>
+        <div className="table-wrap">
         <table className="list" aria-label="Accounts">
           <thead><tr><th>ID</th><th>Name</th><th>Role</th><th>Status</th><th>Instance quota</th><th></th></tr></thead>
           <tbody>
-            {data.map((a) => (
-              <tr key={a.accountId}>
-                <td>{a.accountId}</td><td>{a.name}</td><td>{a.role}</td><td>{a.enabled ? 'enabled' : 'disabled'}</td><td>{a.instanceQuota}</td>
+            {paginate(search(data, text, (a) => [a.accountId, a.name, a.role, a.partnerId]), page, 25).items.map((a) => (
+              <Fragment key={a.accountId}>
+              <tr data-account={a.accountId}>
+                <td>{a.accountId}</td><td>{a.name}{a.partnerId ? <div className="muted">customer of {a.partnerId}</div> : null}</td><td>{a.role}</td><td>{a.enabled ? 'enabled' : 'disabled'}</td><td>{a.instanceQuota}</td>
                 <td className="row">
                   <Link to={`/admin/accounts/${a.accountId}/users`}>Users</Link>
+                  <button aria-expanded={quotasOf === a.accountId} onClick={() => setQuotasOf(quotasOf === a.accountId ? null : a.accountId)}>Quotas</button>
+                  {a.role === 'member' && (
+                    <ConfirmButton label="Make partner" question={`Make ${a.name} a partner? It may then create and bill its own customers.`}
+                      onConfirm={async () => { await api('POST', `/accounts/${a.accountId}/partner`, {}); reload(); }} />
+                  )}
                   {a.enabled ? (
                     <ConfirmButton label="Disable" danger question={`Disable ${a.name}? Its keys and sessions stop working.`} disabled={a.role === 'admin'}
                       onConfirm={async () => { await api('POST', `/accounts/${a.accountId}/disable`, {}); reload(); }} />
@@ -146,11 +162,48 @@ export function Accounts() {
                   )}
                 </td>
               </tr>
+              {quotasOf === a.accountId && <tr className="panel-row"><td colSpan={6}><QuotaEditor accountId={a.accountId} /></td></tr>}
+              </Fragment>
             ))}
           </tbody>
         </table>
+        </div>
+        <Pager {...paginate(search(data, text, (a) => [a.accountId, a.name, a.role, a.partnerId]), page, 25)} onPage={setPage} />
+        </>
       )}
     </>
+  );
+}
+
+/** An account's quotas, used against limit, with a form to change the limits (the API allows below current use). */
+function QuotaEditor({ accountId }: { accountId: string }) {
+  const { data, error, setData } = useLoad(() => api<Quota[]>('GET', `/accounts/${accountId}/quotas`), [accountId]);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const { failure, busy, run } = useAction();
+  const names: Record<string, string> = { instances: 'instances', vcpus: 'vcpus', 'memory-mib': 'memoryMib', memoryMib: 'memoryMib' };
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const body: Record<string, number> = {};
+    for (const [k, v] of Object.entries(values)) if (v !== '') body[names[k] ?? k] = Number(v);
+    const r = await run(() => api<Quota[]>('PUT', `/accounts/${accountId}/quotas`, body));
+    if (r) {
+      setData(r);
+      setValues({});
+    }
+  };
+  if (error) return <ErrorBox error={error} />;
+  if (!data) return <Loading what="quotas" />;
+  return (
+    <form className="row" onSubmit={save} aria-label={'Quotas of ' + accountId}>
+      {data.map((q) => (
+        <label key={q.resource}>
+          {q.resource} (uses {q.used}, limit {q.limit ?? 'none'})
+          <input type="number" value={values[q.resource] ?? ''} placeholder={String(q.limit ?? '')} onChange={(e) => setValues({ ...values, [q.resource]: e.target.value })} />
+        </label>
+      ))}
+      <button className="primary" disabled={busy}>Save quotas</button>
+      <ErrorBox error={failure} />
+    </form>
   );
 }
 
