@@ -145,7 +145,9 @@ nubo="http://127.0.0.1:$nport" moto="http://127.0.0.1:$mport"
 
 # --- the servers ----------------------------------------------------------------------------
 log "starting Nubo (fake driver) on $nubo"
-"$JAVA_HOME/bin/java" -Dnubo.home="$root" -jar "$work/nubo.jar" up --driver fake --fake-boot-ms 0 \
+# Throttling off: the benchmark measures what the server can serve, which EC2's per-account
+# rates (100 describes at once, then 20/s) would hide.
+"$JAVA_HOME/bin/java" -Dnubo.home="$root" -jar "$work/nubo.jar" up --driver fake --fake-boot-ms 0 --ec2-rate-limit 0 \
   --fake-vcpus 4096 --data-dir "$work/nubo" --port "$nport" >"$work/nubo.log" 2>&1 9>&- &
 nubo_pid=$!
 log "starting moto_server on $moto"

@@ -7,6 +7,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.nubo.api.agent.AgentEndpoint;
 import io.nubo.api.ec2.Ec2Endpoint;
+import io.nubo.api.ec2.Ec2Throttle;
 import io.nubo.api.portal.PortalRestRoutes;
 import io.nubo.api.portal.PortalRoutes;
 import io.nubo.api.portal.SessionAuth;
@@ -47,11 +48,16 @@ public final class ApiServer implements AutoCloseable {
     public record Health(BooleanSupplier database, BooleanSupplier localAgent) {
     }
 
+    /** With EC2's request throttling at the rates EC2 documents. */
     public ApiServer(ControlPlane cp, Health health, String version) {
+        this(cp, health, version, new Ec2Throttle(1));
+    }
+
+    public ApiServer(ControlPlane cp, Health health, String version, Ec2Throttle throttle) {
         this.routes = java.util.stream.Stream.concat(RestRoutes.all(cp).stream(), PortalRestRoutes.all(cp).stream()).toList();
         Metrics metrics = new Metrics(cp);
         RestDispatcher dispatcher = new RestDispatcher(cp.identity(), new SessionAuth(cp.users()));
-        Ec2Endpoint ec2 = new Ec2Endpoint(cp, Clock.systemUTC());
+        Ec2Endpoint ec2 = new Ec2Endpoint(cp, Clock.systemUTC(), throttle);
         byte[] openApi = openApiBytes(version);
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;

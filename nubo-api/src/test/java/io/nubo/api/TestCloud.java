@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.nubo.agent.Agent;
 import io.nubo.agent.AgentConfig;
 import io.nubo.agent.fake.FakeHypervisor;
+import io.nubo.api.ec2.Ec2Throttle;
 import io.nubo.control.ControlPlane;
 import io.nubo.core.model.NewAccessKey;
 import io.nubo.core.spi.HostFacts;
@@ -43,6 +44,14 @@ public final class TestCloud implements AutoCloseable {
     }
 
     public TestCloud(int vcpus, int memoryMib) throws IOException {
+        this(vcpus, memoryMib, Ec2Throttle.off());
+    }
+
+    /**
+     * A cloud whose EC2 endpoint throttles with {@code throttle}. The others do not: a test of
+     * something else must not depend on how fast it sends its requests.
+     */
+    public TestCloud(int vcpus, int memoryMib, Ec2Throttle throttle) throws IOException {
         Path dir = Files.createTempDirectory("nubo-api-test");
         cp = new ControlPlane(db, dir, Clock.systemUTC());
         admin = cp.identity().bootstrapAdmin().orElseThrow();
@@ -54,7 +63,7 @@ public final class TestCloud implements AutoCloseable {
                 Duration.ofMillis(50), Duration.ofSeconds(5)));
         agent.start();
         cp.compute().useConsoleAccess(agent::consoleTail);
-        api = new ApiServer(cp, new ApiServer.Health(db::isHealthy, agent::isReady), "test").start("127.0.0.1", 0);
+        api = new ApiServer(cp, new ApiServer.Health(db::isHealthy, agent::isReady), "test", throttle).start("127.0.0.1", 0);
         await().atMost(Duration.ofSeconds(20)).until(agent::isReady);
     }
 
@@ -140,6 +149,7 @@ public final class TestCloud implements AutoCloseable {
                           FROM volumes) || '/' ||
                        (SELECT coalesce(string_agg(volume_id || instance_id || device || state || force_detach, ',' ORDER BY volume_id, instance_id), '')
                           FROM volume_attachments) || '/' ||
+                       (SELECT coalesce(string_agg(id || state || progress, ',' ORDER BY id), '') FROM snapshots) || '/' ||
                        (SELECT coalesce(string_agg(id || used_bytes, ',' ORDER BY id), '') FROM storage_pools)""")
                 .mapTo(String.class).one());
     }

@@ -93,6 +93,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405),
     UNSUPPORTED_OPERATION("UnsupportedOperation", 400),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503),
+    /** An account's EC2 request rate is over its token bucket's: clients retry with backoff. */
+    REQUEST_LIMIT_EXCEEDED("RequestLimitExceeded", 503),
     /** Portal users: an unknown (or another account's) user, and a taken e-mail. */
     INVALID_USER_ID_NOT_FOUND("InvalidUserID.NotFound", 400),
     INVALID_USER_DUPLICATE("InvalidUser.Duplicate", 400),

@@ -3,6 +3,7 @@ package io.nubo.server;
 import io.nubo.agent.Agent;
 import io.nubo.agent.AgentConfig;
 import io.nubo.api.ApiServer;
+import io.nubo.api.ec2.Ec2Throttle;
 import io.nubo.control.ControlPlane;
 import io.nubo.control.images.ImageSettings;
 import io.nubo.control.storage.PoolAnnouncingChannel;
@@ -90,7 +91,8 @@ public final class NuboServer implements AutoCloseable {
                         .map(h -> instances.resolve(id).resolve("vnc.sock")));
             }
         }
-        api = new ApiServer(controlPlane, new ApiServer.Health(db::isHealthy, () -> agent == null || agent.isReady()), VERSION);
+        api = new ApiServer(controlPlane, new ApiServer.Health(db::isHealthy, () -> agent == null || agent.isReady()), VERSION,
+                new Ec2Throttle(options.ec2RateScale()));
         toClose.push(api);
         api.start(options.bindAddress(), options.port());
         LOG.info("api listening on {}:{}", options.bindAddress(), api.port());

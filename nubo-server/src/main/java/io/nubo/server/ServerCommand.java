@@ -33,12 +33,15 @@ public final class ServerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StorageMixin storage;
 
+    @picocli.CommandLine.Mixin
+    ApiMixin api;
+
     @Override
     public Integer call() throws InterruptedException {
         Optional<String> password = Optional.ofNullable(dbPasswordEnv).map(System::getenv);
         ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, Optional.ofNullable(dbUrl),
                 Optional.ofNullable(dbUser), password, false, "none",
-                new ServerOptions.FakeOptions(0, 0, 0, Duration.ZERO, Duration.ZERO), storage.options());
+                new ServerOptions.FakeOptions(0, 0, 0, Duration.ZERO, Duration.ZERO), storage.options(), api.scale());
         return ServerRunner.run(options, false);
     }
 }

@@ -9,7 +9,14 @@ import java.util.Optional;
  * (embedded unless a JDBC URL is given), and whether it runs a local agent with which driver.
  */
 public record ServerOptions(Path dataDir, String bindAddress, int port, Optional<String> jdbcUrl, Optional<String> dbUser,
-                            Optional<String> dbPassword, boolean localAgent, String driver, FakeOptions fake, StorageOptions storage) {
+                            Optional<String> dbPassword, boolean localAgent, String driver, FakeOptions fake, StorageOptions storage,
+                            double ec2RateScale) {
+
+    /** With EC2's request rates (scale 1). */
+    public ServerOptions(Path dataDir, String bindAddress, int port, Optional<String> jdbcUrl, Optional<String> dbUser,
+                         Optional<String> dbPassword, boolean localAgent, String driver, FakeOptions fake, StorageOptions storage) {
+        this(dataDir, bindAddress, port, jdbcUrl, dbUser, dbPassword, localAgent, driver, fake, storage, 1);
+    }
 
     /** With the default storage: both pools in the data dir, images up to 1 TiB. */
     public ServerOptions(Path dataDir, String bindAddress, int port, Optional<String> jdbcUrl, Optional<String> dbUser,

@@ -29,6 +29,9 @@ public final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StorageMixin storage;
 
+    @picocli.CommandLine.Mixin
+    ApiMixin api;
+
     @Override
     public Integer call() throws InterruptedException {
         if (!driver.equals("qemu") && !driver.equals("fake")) {
@@ -36,7 +39,7 @@ public final class UpCommand implements Callable<Integer> {
             return 2;
         }
         ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, Optional.empty(), Optional.empty(),
-                Optional.empty(), true, driver, fake.options(), storage.options());
+                Optional.empty(), true, driver, fake.options(), storage.options(), api.scale());
         return ServerRunner.run(options, true);
     }
 }

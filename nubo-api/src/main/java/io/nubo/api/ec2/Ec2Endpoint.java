@@ -40,10 +40,12 @@ public final class Ec2Endpoint {
 
     private final ControlPlane services;
     private final SigV4Verifier verifier;
+    private final Ec2Throttle throttle;
 
-    public Ec2Endpoint(ControlPlane services, Clock clock) {
+    public Ec2Endpoint(ControlPlane services, Clock clock, Ec2Throttle throttle) {
         this.services = services;
         this.verifier = new SigV4Verifier(Topology.REGION, SERVICE, clock);
+        this.throttle = throttle;
     }
 
     public void register(RoutesConfig routes) {
@@ -73,6 +75,7 @@ public final class Ec2Endpoint {
             boolean dryRun = params.bool("DryRun").orElse(false);
             Ec2Command command = parser.apply(params);
             params.requireAllRead();
+            throttle.admit(caller.accountId(), action, params.names(), instances(action, params));
             Ec2Context context = new Ec2Context(caller, services, ctx.host());
             if (dryRun) {
                 DryRun.check(() -> command.execute(context));
@@ -92,6 +95,20 @@ public final class Ec2Endpoint {
         // result stream would be copied there through a new 32 KiB buffer per request.
         ctx.status(200).contentType(Ec2Errors.CONTENT_TYPE);
         xml.writeTo(ctx.outputStream());
+    }
+
+    /** How many instances a request launches or names, for the throttle's resource buckets. */
+    private static int instances(String action, Params params) {
+        if (action.equals("RunInstances")) {
+            return params.integer("MaxCount").orElse(1);
+        }
+        int n = 0;
+        for (String name : params.names()) {
+            if (name.startsWith("InstanceId.")) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Answers a failure that happened before the handler ran (the body was too large, say). */

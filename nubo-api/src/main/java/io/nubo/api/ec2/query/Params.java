@@ -43,6 +43,11 @@ public final class Params {
         return new Params("", all, new HashSet<>());
     }
 
+    /** The names of every parameter of this view, read or not. */
+    public Set<String> names() {
+        return java.util.Collections.unmodifiableSet(own.keySet());
+    }
+
     /** The full name of a parameter of this view, as the caller wrote it. */
     public String fullName(String name) {
         return prefix + name;
