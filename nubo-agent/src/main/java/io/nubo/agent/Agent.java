@@ -12,6 +12,7 @@ import io.nubo.core.model.PowerState;
 import io.nubo.core.spi.ConsoleLog;
 import io.nubo.core.spi.HostFacts;
 import io.nubo.core.spi.Hypervisor;
+import io.nubo.core.spi.LiveMigration;
 import io.nubo.core.spi.VmSpec;
 import io.nubo.core.spi.VmStatus;
 import org.slf4j.Logger;
@@ -72,12 +73,16 @@ public final class Agent implements AutoCloseable {
     private final ExecutorService actions = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Thread> loops = new ArrayList<>();
     private volatile String hostId;
+    /** This host's part in live migrations; absent when the driver cannot migrate. */
+    private final Optional<MigrationDuties> migrations;
 
     public Agent(AgentChannel channel, Hypervisor hypervisor, AgentConfig config) {
         this.channel = channel;
         this.hypervisor = hypervisor;
         this.config = config;
         this.reboots = new RebootLedger(config.stateDir().resolve("reboots"));
+        this.migrations = hypervisor instanceof LiveMigration lm
+                ? Optional.of(new MigrationDuties(channel, lm, () -> hostId, actions)) : Optional.empty();
     }
 
     /** Probes the host, registers it (retrying until the control plane answers) and starts the loops. */
@@ -179,7 +184,10 @@ public final class Agent implements AutoCloseable {
                     .or(() -> ReconcileActions.volumes(di, vm).map(p -> ReconcileActions.Action.VOLUMES));
             action.ifPresent(a -> act(di.instanceId(), a, di));
         }
-        // Cleanup: a VM no desired instance owns (terminated, or never ours) is destroyed.
+        // A VM this host receives in a migration is kept, though no desired instance owns it yet.
+        wanted.addAll(MigrationDuties.incoming(d.migrations()));
+        migrations.ifPresent(m -> m.act(d.migrations(), actual));
+        // Cleanup: a VM no desired instance owns (terminated, migrated away, or never ours) is destroyed.
         actual.keySet().stream().filter(id -> !wanted.contains(id)).forEach(id -> act(id, ReconcileActions.Action.DESTROY, null));
         failedStarts.keySet().removeIf(id -> !wanted.contains(id));
         report(d, hypervisor.list());

@@ -1,6 +1,7 @@
 package io.nubo.agent;
 
 import io.nubo.core.agent.DesiredInstance;
+import io.nubo.core.agent.DesiredMigration;
 import io.nubo.core.agent.DesiredState;
 import io.nubo.core.model.InstanceState;
 
@@ -16,11 +17,15 @@ import java.util.Map;
  */
 final class DesiredView {
     /** One consistent reading: the version and the instances it covers. */
-    record Snapshot(long version, List<DesiredInstance> instances) {
+    record Snapshot(long version, List<DesiredInstance> instances, List<DesiredMigration> migrations) {
+        Snapshot(long version, List<DesiredInstance> instances) {
+            this(version, instances, List.of());
+        }
     }
 
     private final Map<String, DesiredInstance> instances = new HashMap<>();
     private long version = -1;
+    private List<DesiredMigration> migrations = List.of();
 
     /** Takes a fetched state in; returns the IDs of the instances it changed (all of them for a complete state). */
     synchronized List<String> apply(DesiredState d) {
@@ -37,6 +42,14 @@ final class DesiredView {
             changed.add(i.instanceId());
         }
         version = d.version();
+        // Migrations come whole in every state; one that moved an instance away takes it out of this host's view.
+        migrations = d.migrations();
+        for (DesiredMigration m : MigrationDuties.latest(migrations)) {
+            if (m.role() == DesiredMigration.Role.SOURCE && m.state() == DesiredMigration.State.COMPLETED
+                    && instances.remove(m.instanceId()) != null) {
+                changed.add(m.instanceId());
+            }
+        }
         return changed;
     }
 
@@ -46,6 +59,6 @@ final class DesiredView {
     }
 
     synchronized Snapshot snapshot() {
-        return new Snapshot(version, List.copyOf(instances.values()));
+        return new Snapshot(version, List.copyOf(instances.values()), migrations);
     }
 }

@@ -13,7 +13,9 @@ import io.nubo.control.compute.InstanceQueryService;
 import io.nubo.control.hosts.AgentGateway;
 import io.nubo.control.hosts.HostEnrollment;
 import io.nubo.control.hosts.ChangeSignal;
+import io.nubo.control.hosts.HostDrain;
 import io.nubo.control.hosts.HostService;
+import io.nubo.control.hosts.MigrationService;
 import io.nubo.control.hosts.Scheduler;
 import io.nubo.control.identity.IdentityService;
 import io.nubo.control.identity.SecretBox;
@@ -52,6 +54,7 @@ public final class ControlPlane implements AutoCloseable {
     private static final Duration SCHEDULER_POLL = Duration.ofSeconds(1);
     private static final Duration LEASE_CHECK = Duration.ofSeconds(5);
     private static final Duration METER_PERIOD = Duration.ofSeconds(10);
+    private static final Duration MIGRATION_PASS = Duration.ofSeconds(2);
 
     private final IdentityService identity;
     private final CatalogService catalog;
@@ -80,6 +83,8 @@ public final class ControlPlane implements AutoCloseable {
     private final OperatorQueries operatorQueries;
     private final VolumeController volumeController;
     private final VolumeService volumes;
+    private final MigrationService migrations;
+    private final HostDrain hostDrain;
     private final ChangeSignal schedulerWork = new ChangeSignal();
     private final ScheduledExecutorService periodic = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("lease-watch").factory());
@@ -106,6 +111,8 @@ public final class ControlPlane implements AutoCloseable {
         this.networks = new NetworkService(db);
         this.regions = new RegionService(db);
         this.scheduler = new Scheduler(db, clock, agents::notifyHosts);
+        this.migrations = new MigrationService(db, clock, agents::notifyHosts);
+        this.hostDrain = new HostDrain(db, clock, agents::notifyHosts);
         this.users = new UserService(db, clock);
         this.consoleTickets = new ConsoleTicketService(db, clock, compute);
         this.eventFeed = new EventFeed(db);
@@ -134,6 +141,7 @@ public final class ControlPlane implements AutoCloseable {
         periodic.scheduleWithFixedDelay(this::checkLeases, AgentGateway.LEASE.toMillis(), LEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         eventFeed.start();
         webhooks.start();
+        periodic.scheduleWithFixedDelay(this::migrationPass, MIGRATION_PASS.toMillis(), MIGRATION_PASS.toMillis(), TimeUnit.MILLISECONDS);
         periodic.scheduleWithFixedDelay(this::meter, METER_PERIOD.toMillis(), METER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -158,6 +166,16 @@ public final class ControlPlane implements AutoCloseable {
             hosts.expireLeases().forEach(id -> LOG.warn("host {} missed its lease and is suspect", id));
         } catch (RuntimeException e) {
             LOG.warn("lease check failed: {}", e.toString());
+        }
+    }
+
+    /** Fails migrations whose agents went quiet, and moves drains on. */
+    private void migrationPass() {
+        try {
+            migrations.watch();
+            hostDrain.pass();
+        } catch (RuntimeException e) {
+            LOG.warn("migration pass failed; retrying: {}", e.toString());
         }
     }
 
@@ -220,6 +238,16 @@ public final class ControlPlane implements AutoCloseable {
 
     public HostService hosts() {
         return hosts;
+    }
+
+    /** Live migrations (admin), their watchdog and host drains. */
+    public MigrationService migrations() {
+        return migrations;
+    }
+
+    /** Runs one drain pass now (tests; the periodic pass runs it every two seconds). */
+    public HostDrain hostDrain() {
+        return hostDrain;
     }
 
     public KeyPairService keyPairs() {

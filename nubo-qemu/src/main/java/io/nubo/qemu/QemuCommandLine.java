@@ -78,6 +78,9 @@ public final class QemuCommandLine {
         if (vm.startPaused()) {
             args.add("-S");
         }
+        if (vm.incoming()) {
+            add(args, "-incoming", "defer");
+        }
         add(args, "-sandbox", "on");
         add(args, "-pidfile", dir.pidFile().toString());
         args.add("-daemonize");

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accelerator accelerator, String cpuModel,
                      int vcpus, int memoryMib, List<QemuDisk> disks, List<QemuVolume> volumes, List<QemuNic> nics, boolean vga,
-                     boolean startPaused, boolean noShutdown) {
+                     boolean startPaused, boolean noShutdown, boolean incoming) {
     // Instance IDs become part of a QEMU option (-name guest=<id>), so no commas or spaces.
     private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern CPU_MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+=,-]*");
@@ -85,7 +85,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
     public Builder toBuilder() {
         Builder builder = new Builder(instanceId, dir.dir())
                 .machine(machine).accelerator(accelerator).cpuModel(cpuModel).vcpus(vcpus).memoryMib(memoryMib)
-                .vga(vga).startPaused(startPaused).noShutdown(noShutdown);
+                .vga(vga).startPaused(startPaused).noShutdown(noShutdown).incoming(incoming);
         disks.forEach(builder::disk);
         volumes.forEach(builder::volume);
         nics.forEach(builder::nic);
@@ -107,6 +107,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
         private boolean vga = true;
         private boolean startPaused;
         private boolean noShutdown;
+        private boolean incoming;
 
         private Builder(String instanceId, Path dir) {
             this.instanceId = instanceId;
@@ -165,6 +166,15 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
             return this;
         }
 
+        /**
+         * Waits for an incoming live migration ({@code -incoming defer}): the machine is built but
+         * not booted, and its state arrives after a {@code migrate-incoming} over QMP.
+         */
+        public Builder incoming(boolean incoming) {
+            this.incoming = incoming;
+            return this;
+        }
+
         public Builder startPaused(boolean startPaused) {
             this.startPaused = startPaused;
             return this;
@@ -172,7 +182,7 @@ public record QemuVm(String instanceId, InstanceDir dir, Machine machine, Accele
 
         public QemuVm build() {
             return new QemuVm(instanceId, new InstanceDir(dir), machine, accelerator, cpuModel, vcpus, memoryMib,
-                    disks, volumes, nics, vga, startPaused, noShutdown);
+                    disks, volumes, nics, vga, startPaused, noShutdown, incoming);
         }
     }
 }

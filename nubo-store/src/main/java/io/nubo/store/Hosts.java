@@ -81,6 +81,35 @@ public final class Hosts {
         h.createUpdate("UPDATE hosts SET state = :s WHERE id = :id").bind("id", id).bind("s", state.apiName()).execute();
     }
 
+    /** Raises a host's desired-state version, so that its agent's long-poll returns (a migration it takes part in changed). */
+    public void bumpDesired(String id) {
+        h.createUpdate("UPDATE hosts SET desired_version = desired_version + 1 WHERE id = :id").bind("id", id).execute();
+    }
+
+    /** Starts a drain: the host is {@code draining} from now. */
+    public void startDrain(String id, Instant now) {
+        h.createUpdate("UPDATE hosts SET state = 'draining', drain_started_at = :now WHERE id = :id")
+                .bind("id", id).bind("now", Rows.utc(now)).execute();
+    }
+
+    /** When the host's current drain started, if it is draining or was drained. */
+    public Optional<Instant> drainStartedAt(String id) {
+        return h.createQuery("SELECT drain_started_at FROM hosts WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> Rows.instant(rs, "drain_started_at")).findOne().filter(java.util.Objects::nonNull);
+    }
+
+    /** Draining hosts, locked, skipping those another server's drain pass holds. */
+    public List<Host> claimDraining() {
+        return h.createQuery("SELECT * FROM hosts WHERE state = 'draining' ORDER BY id FOR UPDATE SKIP LOCKED")
+                .map((rs, ctx) -> map(rs)).list();
+    }
+
+    /** Finds a host by ID or by name. */
+    public Optional<Host> findByIdOrName(String idOrName) {
+        return h.createQuery("SELECT * FROM hosts WHERE id = :v OR name = :v ORDER BY (id = :v) DESC LIMIT 1").bind("v", idOrName)
+                .map((rs, ctx) -> map(rs)).findOne();
+    }
+
     /** How many instances are placed on the host and not terminated. */
     public long instancesOn(String id) {
         return h.createQuery("SELECT count(*) FROM instances WHERE host_id = :id AND state <> 'terminated'")

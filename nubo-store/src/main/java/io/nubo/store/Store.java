@@ -54,6 +54,10 @@ public final class Store {
         return new Hosts(handle);
     }
 
+    public Migrations migrations() {
+        return new Migrations(handle);
+    }
+
     public Instances instances() {
         return new Instances(handle);
     }

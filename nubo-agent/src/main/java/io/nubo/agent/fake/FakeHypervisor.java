@@ -6,6 +6,7 @@ import io.nubo.core.model.PowerState;
 import io.nubo.core.spi.ConsoleLog;
 import io.nubo.core.spi.HostFacts;
 import io.nubo.core.spi.Hypervisor;
+import io.nubo.core.spi.LiveMigration;
 import io.nubo.core.spi.VmSpec;
 import io.nubo.core.spi.VmStatus;
 
@@ -40,7 +41,7 @@ import java.util.stream.Stream;
  * and a guest can be made to ignore unplug requests ({@link #ignoreUnplugs}), so that only a
  * forced detach gets its disk back.
  */
-public final class FakeHypervisor implements Hypervisor, ConsoleLog {
+public final class FakeHypervisor implements Hypervisor, ConsoleLog, LiveMigration {
     private final Clock clock;
     private final Duration bootTime;
     private final Duration shutdownTime;
@@ -49,6 +50,12 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
     private final ConcurrentHashMap<String, Vm> vms = new ConcurrentHashMap<>();
 
     private final Set<String> stubbornGuests = ConcurrentHashMap.newKeySet();
+    /** VMs paused by a migration ("incoming" on a destination, "migrated" on a source); in memory only. */
+    private final Map<String, String> paused = new ConcurrentHashMap<>();
+    private final Set<String> aborted = ConcurrentHashMap.newKeySet();
+    private volatile int migrationSteps = 3;
+    private volatile Duration migrationStep = Duration.ofMillis(100);
+    private volatile boolean failMigrations;
 
     /**
      * A disk of a simulated VM: its size, whether the guest has it (false: a node left without its
@@ -215,6 +222,7 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
     @Override
     public void destroy(String instanceId) {
         vms.remove(instanceId);
+        paused.remove(instanceId);
         stateDir.ifPresent(d -> {
             try {
                 Files.deleteIfExists(d.resolve(instanceId + ".vm"));
@@ -322,5 +330,81 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    // ---- Live migration, simulated: the destination's VM waits paused, the source's "sends" in steps. ----
+
+    /** Simulated migrations take this many steps of this long each (a real sleep: the agent's thread waits). */
+    public void migrationPace(int steps, Duration step) {
+        this.migrationSteps = steps;
+        this.migrationStep = step;
+    }
+
+    /** Makes this host's next outgoing migrations fail (as when the destination dies), for tests. */
+    public void failMigrations(boolean fail) {
+        this.failMigrations = fail;
+    }
+
+    /** Whether a VM is paused by a migration: waiting for one (destination) or after one (source). */
+    public boolean isPaused(String instanceId) {
+        return paused.containsKey(instanceId);
+    }
+
+    /** Whether the guest of this VM would be running now: there, up, and not paused by a migration. */
+    public boolean isGuestRunning(String instanceId) {
+        Vm vm = vms.get(instanceId);
+        return vm != null && vm.powerAt(clock.instant()) == PowerState.RUNNING && !paused.containsKey(instanceId);
+    }
+
+    @Override
+    public Incoming prepareIncoming(VmSpec spec, String migrationId) {
+        Vm vm = vms.get(spec.instanceId());
+        if (vm == null) {
+            Map<String, Disk> disks = new java.util.HashMap<>();
+            spec.volumes().forEach(v -> disks.put(v.volumeId(), new Disk(v.sizeBytes(), true, v.path())));
+            paused.put(spec.instanceId(), "incoming");
+            vms.put(spec.instanceId(), save(new Vm(spec.instanceId(), PowerState.RUNNING, clock.instant(), null, 0, disks)));
+        }
+        return new Incoming("127.0.0.1", 49152 + Math.floorMod(migrationId.hashCode(), 16000), null);
+    }
+
+    @Override
+    public void resumeIncoming(String instanceId) {
+        paused.remove(instanceId, "incoming");
+    }
+
+    @Override
+    public Result migrateOut(String instanceId, Target target, java.util.function.Consumer<io.nubo.core.agent.MigrationProgress> progress) {
+        long started = System.nanoTime();
+        long total = 64L << 20;
+        aborted.remove(instanceId); // an abort of an earlier migration does not carry over
+        for (int step = 1; step <= migrationSteps; step++) {
+            if (!vms.containsKey(instanceId)) {
+                return new Result(false, null, "the VM is gone");
+            }
+            if (failMigrations || aborted.remove(instanceId)) {
+                return new Result(false, reading("memory", total / 2, started, null), "simulated failure: the destination went away");
+            }
+            try {
+                Thread.sleep(migrationStep.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Result(false, null, "interrupted");
+            }
+            progress.accept(reading("memory", total - total * step / migrationSteps, started, null));
+        }
+        paused.put(instanceId, "migrated");
+        return new Result(true, reading("done", 0, started, 3), null);
+    }
+
+    private static io.nubo.core.agent.MigrationProgress reading(String phase, long remaining, long startedNanos, Integer downtime) {
+        return new io.nubo.core.agent.MigrationProgress(phase, remaining, (64L << 20) - remaining, 100, downtime,
+                (System.nanoTime() - startedNanos) / 1_000_000);
+    }
+
+    @Override
+    public void abortOutgoing(String instanceId) {
+        aborted.add(instanceId);
+        paused.remove(instanceId, "migrated");
     }
 }

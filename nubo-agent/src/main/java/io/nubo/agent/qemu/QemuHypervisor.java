@@ -7,6 +7,8 @@ import io.nubo.core.model.PowerState;
 import io.nubo.core.spi.ConsoleLog;
 import io.nubo.core.spi.HostFacts;
 import io.nubo.core.spi.Hypervisor;
+import io.nubo.core.spi.LiveMigration;
+import io.nubo.qemu.MigrationQmp;
 import io.nubo.core.spi.VmSpec;
 import io.nubo.core.spi.VmStatus;
 import io.nubo.qemu.InstanceDir;
@@ -58,13 +60,20 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe: operations on one instance are serialised by a per-instance lock.
  */
-public final class QemuHypervisor implements Hypervisor, ConsoleLog {
+public final class QemuHypervisor implements Hypervisor, ConsoleLog, LiveMigration {
     private static final Logger LOG = LoggerFactory.getLogger(QemuHypervisor.class);
     static final String STOP_REQUESTED = "stop-requested";
     static final String GUEST_SHUTDOWN = "guest-shutdown";
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POWER_BUTTON_REPEAT = Duration.ofSeconds(5);
     private static final Duration VOLUME_SCAN_TTL = Duration.ofSeconds(30);
+    /** Where this host receives migrations. Loopback: every host of this build runs on one machine. */
+    static final String MIGRATION_ADDRESS = "127.0.0.1";
+    /** The block node of the root disk, as {@link io.nubo.qemu.QemuCommandLine} names the first disk. */
+    static final String ROOT_NODE = "disk0";
+    /** Files of a migration in the instance directory: the destination's endpoints, the source's migration ID. */
+    static final String INCOMING = "incoming";
+    static final String OUTGOING = "outgoing";
 
     private final Path instancesDir;
     private final HostProbe.Result probe;
@@ -116,25 +125,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
                     Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
                     qemuImg.createOverlay(base, spec.imageFormat(), disk);
                 }
-                Path iso = ConfigDrive.write(dir, spec);
-                Files.deleteIfExists(dir.resolve(STOP_REQUESTED));
-                Files.deleteIfExists(dir.resolve(GUEST_SHUTDOWN));
-                QemuVm.Builder builder = QemuVm.builder(spec.instanceId(), dir)
-                        .accelerator(probe.accelerator()).cpuModel(probe.cpuModel())
-                        .vcpus(spec.vcpus()).memoryMib(spec.memoryMib())
-                        .disk(QemuDisk.virtio(disk, "qcow2"))
-                        .disk(QemuDisk.virtio(iso, "raw").asReadOnly())
-                        .nic(QemuNic.User.forInstance(spec.instanceId(), SshPorts.choose(dir)))
-                        .noShutdown(true);
-                for (DesiredVolume v : spec.volumes()) {
-                    // A missing file must not keep the VM from booting: the volume stays attaching, and the agent says why.
-                    if (prepareFile(v)) {
-                        builder.volume(qemuVolume(v));
-                    } else {
-                        LOG.warn("{}: the file of volume {} is missing ({}); starting without it", spec.instanceId(), v.volumeId(), v.path());
-                    }
-                }
-                QemuVm vm = builder.build();
+                QemuVm vm = machine(spec, dir, disk).build();
                 QemuProcess p = QemuProcess.launch(vm);
                 processes.put(spec.instanceId(), p);
                 Files.writeString(dir.resolve("started"), spec.imageId());
@@ -144,6 +135,33 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * The VM's machine and devices, the same for a boot and for the receiving end of a migration
+     * (whose device model must match the source's): root disk, config drive, the volumes whose
+     * files exist, the NIC.
+     */
+    private QemuVm.Builder machine(VmSpec spec, Path dir, Path disk) throws IOException {
+        Path iso = ConfigDrive.write(dir, spec);
+        Files.deleteIfExists(dir.resolve(STOP_REQUESTED));
+        Files.deleteIfExists(dir.resolve(GUEST_SHUTDOWN));
+        QemuVm.Builder builder = QemuVm.builder(spec.instanceId(), dir)
+                .accelerator(probe.accelerator()).cpuModel(probe.cpuModel())
+                .vcpus(spec.vcpus()).memoryMib(spec.memoryMib())
+                .disk(QemuDisk.virtio(disk, "qcow2"))
+                .disk(QemuDisk.virtio(iso, "raw").asReadOnly())
+                .nic(QemuNic.User.forInstance(spec.instanceId(), SshPorts.choose(dir)))
+                .noShutdown(true);
+        for (DesiredVolume v : spec.volumes()) {
+            // A missing file must not keep the VM from booting: the volume stays attaching, and the agent says why.
+            if (prepareFile(v)) {
+                builder.volume(qemuVolume(v));
+            } else {
+                LOG.warn("{}: the file of volume {} is missing ({}); starting without it", spec.instanceId(), v.volumeId(), v.path());
+            }
+        }
+        return builder;
     }
 
     @Override
@@ -503,5 +521,99 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog {
     public void close() {
         monitors.values().forEach(QmpClient::close);
         monitors.clear();
+    }
+
+    // ---- Live migration (see MigrationQmp for the QMP side and DesiredMigration for the protocol) ----
+
+    /**
+     * Destination: builds the VM as {@link #start} would, from the same spec (same devices, in the
+     * same order, so the source's state fits), paused and waiting for the migration, with its root
+     * disk (a fresh overlay on this host's copy of the base image) exported over NBD for the
+     * source's mirror. The endpoints are kept in {@code incoming}, so that a second call (an agent
+     * restart) answers the same without starting anything.
+     */
+    @Override
+    public Incoming prepareIncoming(VmSpec spec, String migrationId) {
+        Incoming[] out = new Incoming[1];
+        withLock(spec.instanceId(), () -> {
+            Path dir = instancesDir.resolve(spec.instanceId());
+            Path recorded = dir.resolve(INCOMING);
+            try {
+                if (process(spec.instanceId()).isPresent() && Files.exists(recorded)) {
+                    String[] f = Files.readString(recorded).strip().split(" ");
+                    if (f[0].equals(migrationId)) {
+                        out[0] = new Incoming(f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]));
+                        return;
+                    }
+                }
+                process(spec.instanceId()).ifPresent(p -> quit(spec.instanceId(), p)); // a leftover of an earlier attempt
+                Files.createDirectories(dir);
+                Path disk = dir.resolve("disk.qcow2");
+                Files.deleteIfExists(disk);
+                Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
+                qemuImg.createOverlay(base, spec.imageFormat(), disk);
+                QemuVm vm = machine(spec, dir, disk).incoming(true).startPaused(true).build();
+                QemuProcess p = QemuProcess.launch(vm);
+                processes.put(spec.instanceId(), p);
+                Files.writeString(dir.resolve("started"), spec.imageId());
+                int port = SshPorts.freePort();
+                int nbd = SshPorts.freePort();
+                QmpClient m = monitor(spec.instanceId()).orElseThrow(() -> new IllegalStateException("no QMP connection to the new VM"));
+                MigrationQmp.receive(m, MIGRATION_ADDRESS, port, Optional.of(new MigrationQmp.Mirror(MIGRATION_ADDRESS, nbd, ROOT_NODE)));
+                Files.writeString(recorded, migrationId + " " + MIGRATION_ADDRESS + " " + port + " " + nbd + "\n");
+                out[0] = new Incoming(MIGRATION_ADDRESS, port, nbd);
+                LOG.info("{} waits for migration {} on port {} (disk export on {})", spec.instanceId(), migrationId, port, nbd);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return out[0];
+    }
+
+    @Override
+    public void resumeIncoming(String instanceId) {
+        withLock(instanceId, () -> {
+            MigrationQmp.resume(runningMonitor(instanceId));
+            try {
+                Files.deleteIfExists(instancesDir.resolve(instanceId).resolve(INCOMING));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
+     * Source: migrates the VM, mirroring its root disk (in this host's data dir, so local) to the
+     * destination's export; volumes live on the shared pool and stay where they are. The
+     * migration's ID is written to {@code outgoing} first, so that a restarted agent follows the
+     * migration QEMU already runs instead of starting another. Not under the instance's lock: it
+     * takes as long as the migration, and needs nothing the other operations change.
+     */
+    @Override
+    public Result migrateOut(String instanceId, Target target, java.util.function.Consumer<io.nubo.core.agent.MigrationProgress> progress) {
+        QmpClient m = runningMonitor(instanceId);
+        Path marker = instancesDir.resolve(instanceId).resolve(OUTGOING);
+        boolean follow;
+        try {
+            follow = Files.exists(marker) && Files.readString(marker).strip().equals(target.migrationId())
+                    && !"none".equals(MigrationQmp.status(m));
+            Files.writeString(marker, target.migrationId() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Optional<MigrationQmp.Mirror> mirror = target.nbdPort() == null ? Optional.empty()
+                : Optional.of(new MigrationQmp.Mirror(target.host(), target.nbdPort(), ROOT_NODE));
+        MigrationQmp.Outcome o = MigrationQmp.send(m, target.host(), target.port(), mirror, follow, target.timeout(), progress);
+        return new Result(o.completed(), o.last(), o.reason());
+    }
+
+    @Override
+    public void abortOutgoing(String instanceId) {
+        withLock(instanceId, () -> {
+            if (process(instanceId).isEmpty()) {
+                return;
+            }
+            MigrationQmp.abort(runningMonitor(instanceId));
+        });
     }
 }

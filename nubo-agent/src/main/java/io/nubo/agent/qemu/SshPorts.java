@@ -45,7 +45,8 @@ final class SshPorts {
         }
     }
 
-    private static int freePort() {
+    /** A port free on 127.0.0.1 now (another process may take it before it is used; a launch then fails and is retried). */
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -75,6 +75,11 @@ public final class HttpAgentChannel implements AgentChannel {
         send(http, post("report", report).build(), 204);
     }
 
+    @Override
+    public void migrationUpdate(String hostId, io.nubo.core.agent.MigrationUpdate update) {
+        send(http, post("migration", update).build(), 204);
+    }
+
     private HttpRequest.Builder post(String path, Object body) {
         return authorized(HttpRequest.newBuilder(base.resolve(path))).timeout(CALL_TIMEOUT).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body)));

@@ -68,6 +68,11 @@ public final class AgentEndpoint {
             gateway.report(host, body(ctx, HostReport.class));
             ctx.status(204);
         });
+        routes.post(BASE + "/migration", ctx -> {
+            String host = host(ctx);
+            gateway.migrationUpdate(host, body(ctx, io.nubo.core.agent.MigrationUpdate.class));
+            ctx.status(204);
+        });
     }
 
     /** True for requests this endpoint answers. */

@@ -233,6 +233,11 @@ public final class ComputeService implements AutoCloseable {
                 throw notFound(missing);
             }
             for (Instance i : locked) {
+                if (i.task() == InstanceTask.MIGRATING) {
+                    // Its VM is moving between hosts; which host should act is decided when the migration ends.
+                    throw NuboException.of(ErrorCode.INCORRECT_INSTANCE_STATE,
+                            "The instance '%s' is being live-migrated; try again once the migration has ended.", i.id());
+                }
                 if (!op.allowedIn(i.state())) {
                     throw NuboException.of(ErrorCode.INCORRECT_INSTANCE_STATE,
                             "The instance '%s' is not in a state from which it can be %s (it is %s).", i.id(),

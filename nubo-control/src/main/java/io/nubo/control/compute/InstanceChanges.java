@@ -68,4 +68,18 @@ public final class InstanceChanges {
         return new Mutable(m.state(), m.task(), m.hostId(), m.reason(), m.terminatedAt(), m.rebootGeneration(),
                 m.forceStop(), sshHost, sshPort).applyTo(i, now);
     }
+
+    /** The instance with another task, nothing else changed (a migration starts or ends). */
+    public static Instance withTask(Instance i, InstanceTask task, Instant now) {
+        Mutable m = Mutable.of(i);
+        return new Mutable(m.state(), task, m.hostId(), m.reason(), m.terminatedAt(), m.rebootGeneration(), m.forceStop(),
+                m.sshHost(), m.sshPort()).applyTo(i, now);
+    }
+
+    /** A live-migrated instance on its new host; its SSH endpoint is the new host's to report. */
+    public static Instance migratedTo(Instance i, String hostId, Instant now) {
+        Mutable m = Mutable.of(i);
+        return new Mutable(m.state(), InstanceTask.NONE, hostId, m.reason(), m.terminatedAt(), m.rebootGeneration(), m.forceStop(),
+                null, null).applyTo(i, now);
+    }
 }

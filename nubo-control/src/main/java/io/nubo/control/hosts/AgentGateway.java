@@ -8,6 +8,7 @@ import io.nubo.core.agent.DesiredInstance;
 import io.nubo.core.agent.DesiredState;
 import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.agent.HostReport;
+import io.nubo.core.agent.MigrationUpdate;
 import io.nubo.core.model.Image;
 import io.nubo.core.model.Instance;
 import io.nubo.control.volumes.DesiredVolumes;
@@ -96,21 +97,37 @@ public final class AgentGateway implements AgentChannel {
             long version = s.instances().desiredVersion(hostId);
             boolean complete = knownVersion < 0 || knownVersion > version;
             List<Instance> rows = complete ? s.instances().placedOn(hostId) : s.instances().changedOn(hostId, knownVersion);
-            Map<String, Image> images = new HashMap<>();
-            Map<String, DesiredVolumes.ForInstance> volumes = DesiredVolumes.of(s, hostId, rows.stream().map(Instance::id).toList());
-            List<DesiredInstance> out = rows.stream().map(i -> {
-                Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
-                DesiredVolumes.ForInstance v = volumes.getOrDefault(i.id(), DesiredVolumes.ForInstance.NONE);
-                return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
-                        img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach());
-            }).toList();
-            return new DesiredState(version, out, complete);
+            List<DesiredInstance> out = desiredInstances(s, hostId, rows);
+            return new DesiredState(version, out, complete, MigrationReports.desired(s, hostId, clock.instant()));
         });
+    }
+
+    /** The instances as {@code hostId} should run them, with their volumes' files as that host sees them. */
+    static List<DesiredInstance> desiredInstances(Store s, String hostId, List<Instance> rows) {
+        Map<String, Image> images = new HashMap<>();
+        Map<String, DesiredVolumes.ForInstance> volumes = DesiredVolumes.of(s, hostId, rows.stream().map(Instance::id).toList());
+        return rows.stream().map(i -> {
+            Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
+            DesiredVolumes.ForInstance v = volumes.getOrDefault(i.id(), DesiredVolumes.ForInstance.NONE);
+            return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
+                    img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach());
+        }).toList();
     }
 
     @Override
     public void report(String hostId, HostReport report) {
         boolean changed = db.inTransaction(s -> ObservationApplier.apply(s, hostId, report, clock.instant()));
+        if (changed) {
+            desiredChanged.signal();
+        }
+    }
+
+    @Override
+    public void migrationUpdate(String hostId, MigrationUpdate update) {
+        if (update == null || update.migrationId() == null || update.kind() == null) {
+            throw NuboException.of(ErrorCode.MISSING_PARAMETER, "A migration update needs migrationId and kind");
+        }
+        boolean changed = db.inTransaction(s -> MigrationReports.apply(s, hostId, update, clock.instant()));
         if (changed) {
             desiredChanged.signal();
         }

@@ -10,6 +10,7 @@ import io.nubo.store.Database;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /** The operator's view of hosts, and the lease watchdog. Thread-safe. */
 public final class HostService {
@@ -56,7 +57,10 @@ public final class HostService {
     public enum AdminAction {
         /** No new instances; what runs there stays. Survives heartbeats and restarts until enabled. */
         DISABLE,
-        /** Maintenance: no new instances, and the host is to be emptied (moving VMs needs live migration). */
+        /**
+         * Maintenance: no new instances, and every running instance live-migrates away ({@link HostDrain});
+         * the host is {@code draining} until nothing more can leave, then {@code maintenance}.
+         */
         DRAIN,
         /** Back in service: up, or suspect if its lease has run out. */
         ENABLE
@@ -72,10 +76,18 @@ public final class HostService {
         return db.inTransaction(s -> {
             Host h = s.hosts().lock(id).orElseThrow(() -> NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND,
                     "The host '%s' does not exist", id));
+            if (action == AdminAction.DRAIN) {
+                if (h.state() != HostState.DRAINING && h.state() != HostState.MAINTENANCE) {
+                    s.hosts().startDrain(id, clock.instant());
+                    s.events().append(clock.instant(), null, id, "host.state", h.state().apiName(), HostState.DRAINING.apiName(),
+                            "drain by " + caller.accessKeyId() + ": its instances live-migrate away");
+                }
+                return new Changed(s.hosts().find(id).orElseThrow(), s.hosts().instancesOn(id));
+            }
             HostState next = switch (action) {
                 case DISABLE -> HostState.DISABLED;
-                case DRAIN -> HostState.MAINTENANCE;
-                case ENABLE -> h.state() == HostState.DISABLED || h.state() == HostState.MAINTENANCE
+                case DRAIN -> throw new IllegalStateException("handled above");
+                case ENABLE -> h.state() == HostState.DISABLED || h.state() == HostState.MAINTENANCE || h.state() == HostState.DRAINING
                         ? (h.leaseExpiresAt().isAfter(clock.instant()) ? HostState.UP : HostState.SUSPECT) : h.state();
             };
             if (next != h.state()) {
@@ -85,6 +97,12 @@ public final class HostService {
             }
             return new Changed(s.hosts().find(id).orElseThrow(), s.hosts().instancesOn(id));
         });
+    }
+
+    /** What the current or last drain of a host did (admin); empty when it was never drained. */
+    public Optional<HostDrain.Report> drainReport(Principal caller, String id) {
+        IdentityService.requireAdmin(caller);
+        return db.read(s -> HostDrain.report(s, id));
     }
 
     /** All hosts, for metrics and health: not a caller's view. */

@@ -49,4 +49,9 @@ public final class PoolAnnouncingChannel implements AgentChannel {
     public void report(String hostId, HostReport report) {
         delegate.report(hostId, report);
     }
+
+    @Override
+    public void migrationUpdate(String hostId, io.nubo.core.agent.MigrationUpdate update) {
+        delegate.migrationUpdate(hostId, update);
+    }
 }

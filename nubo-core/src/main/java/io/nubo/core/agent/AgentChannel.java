@@ -22,4 +22,7 @@ public interface AgentChannel {
 
     /** Reports what the host runs. */
     void report(String hostId, HostReport report);
+
+    /** Tells the control plane how a migration this host takes part in is going. */
+    void migrationUpdate(String hostId, MigrationUpdate update);
 }

@@ -10,8 +10,19 @@ import java.util.List;
  * the version the agent said it knew, terminated ones included; the agent merges it into what it
  * has. An agent that knows no version, or one the server cannot build a delta from, gets a complete
  * state, and so does a long-poll that times out, so that an agent re-synchronises now and then.
+ *
+ * <p>{@code migrations} is always complete, delta or not: every unfinished migration the host takes
+ * part in, and those that ended in the last minutes (so that both sides see how they ended).
  */
-public record DesiredState(long version, List<DesiredInstance> instances, boolean complete) {
+public record DesiredState(long version, List<DesiredInstance> instances, boolean complete, List<DesiredMigration> migrations) {
+    public DesiredState {
+        migrations = migrations == null ? List.of() : List.copyOf(migrations);
+    }
+
+    public DesiredState(long version, List<DesiredInstance> instances, boolean complete) {
+        this(version, instances, complete, List.of());
+    }
+
     public DesiredState(long version, List<DesiredInstance> instances) {
         this(version, instances, true);
     }

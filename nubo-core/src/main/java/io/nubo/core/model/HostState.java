@@ -7,6 +7,8 @@ public enum HostState {
     UP,
     SUSPECT,
     DOWN,
+    /** Being emptied by live migration before maintenance: takes no new instances. */
+    DRAINING,
     MAINTENANCE,
     DISABLED;
 

@@ -9,7 +9,9 @@ public enum InstanceTask {
     SPAWNING,
     REBOOTING,
     POWERING_OFF,
-    DELETING;
+    DELETING,
+    /** Being live-migrated to another host: it keeps running; stop, reboot and terminate wait until it ends. */
+    MIGRATING;
 
     public String apiName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

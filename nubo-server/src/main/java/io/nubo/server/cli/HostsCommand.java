@@ -44,7 +44,15 @@ public final class HostsCommand {
     static final class Show extends OnId {
         @Override
         JsonNode call(NuboClient client) {
-            return client.get("/hosts/" + id);
+            JsonNode host = client.get("/hosts/" + id);
+            if (host instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                try {
+                    o.set("drain", client.get("/hosts/" + id + "/drain"));
+                } catch (CliException e) {
+                    // never drained
+                }
+            }
+            return host;
         }
     }
 
@@ -77,7 +85,8 @@ public final class HostsCommand {
     }
 
     @Command(name = "drain", mixinStandardHelpOptions = true,
-            description = "Maintenance: no new instances on this host (its VMs stay until live migration exists: stop or move them).")
+            description = "Drain for maintenance: no new instances on this host, its running instances live-migrate away (two at a time), "
+                    + "and it is in maintenance once nothing more can leave; `hosts show` lists what stayed and why.")
     static final class Drain extends HostAction {
         @Override
         String verb() {

@@ -17,7 +17,7 @@ import java.util.Map;
 @Command(name = "instances", mixinStandardHelpOptions = true, description = "Launch, list and manage instances.",
         subcommands = {InstancesCommand.Run.class, InstancesCommand.ListCmd.class, InstancesCommand.Show.class,
                 InstancesCommand.Start.class, InstancesCommand.Stop.class, InstancesCommand.Reboot.class,
-                InstancesCommand.Terminate.class, SshCommand.class, InstancesCommand.Console.class})
+                InstancesCommand.Terminate.class, SshCommand.class, InstancesCommand.Console.class, MigrateCommand.class})
 public final class InstancesCommand {
     static final List<Output.Column> COLUMNS = List.of(
             Output.Column.of("ID", "instanceId"), Output.Column.of("NAME", "name"), Output.Column.of("STATE", "state.name"),
@@ -155,7 +155,7 @@ public final class InstancesCommand {
 
         @Override
         protected int run(NuboClient client, Output out) {
-            out.object(client.get("/instances/" + id));
+            out.object(MigrateCommand.withMigration(client, client.get("/instances/" + id)));
             return 0;
         }
     }
