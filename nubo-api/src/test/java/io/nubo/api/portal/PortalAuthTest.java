@@ -162,6 +162,32 @@ class PortalAuthTest {
     }
 
     @Test
+    void aPartnersAdminUserActsAsThePartnerInTheBrowserAndItsMembersDoNot() throws Exception {
+        NewAccessKey partner = cloud.tenant("portal-partner");
+        assertThat(cloud.call(cloud.admin, "POST", "/api/v1/accounts/" + partner.accountId() + "/partner", "{}").status()).isEqualTo(200);
+        for (String[] u : new String[][]{{"pat@example.com", "admin"}, {"mo@example.com", "member"}}) {
+            assertThat(cloud.call(partner, "POST", "/api/v1/accounts/" + partner.accountId() + "/users",
+                    "{\"email\":\"" + u[0] + "\",\"password\":\"partner-long-password\",\"role\":\"" + u[1] + "\"}").status()).isEqualTo(201);
+        }
+        Session pat = login("pat@example.com", "partner-long-password");
+        Reply made = send("POST", "/api/v1/partner/customers", "{\"name\":\"portal-customer\"}",
+                Map.of("Cookie", pat.cookie(), "X-CSRF-Token", pat.csrf()));
+        assertThat(made.status()).as(made.json().toString()).isEqualTo(201);
+        String customer = made.json().path("account").path("accountId").asText();
+        Reply listed = send("GET", "/api/v1/partner/customers", null, Map.of("Cookie", pat.cookie()));
+        assertThat(listed.json().toString()).contains(customer).doesNotContain(tenant.accountId());
+        assertThat(send("GET", "/api/v1/accounts/" + tenant.accountId(), null, Map.of("Cookie", pat.cookie())).code())
+                .isEqualTo("InvalidAccountID.NotFound");
+
+        Session mo = login("mo@example.com", "partner-long-password");
+        Reply denied = send("POST", "/api/v1/partner/customers", "{\"name\":\"not-by-a-member\"}",
+                Map.of("Cookie", mo.cookie(), "X-CSRF-Token", mo.csrf()));
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.code()).isEqualTo("UnauthorizedOperation");
+        assertThat(cloud.call(partner, "GET", "/api/v1/partner/customers", null).json().toString()).doesNotContain("not-by-a-member");
+    }
+
+    @Test
     void aMemberCannotCreateUsersButAnAccountAdminCan() throws Exception {
         Session admin = login("alice@example.com", "correct horse battery");
         Reply m = send("POST", "/api/v1/accounts/" + tenant.accountId() + "/users",

@@ -260,8 +260,19 @@ public final class UserService {
     private Optional<SessionUser> sessionUser(Store s, String userId) {
         return new Users(s.handle()).find(userId).filter(User::enabled).flatMap(u -> s.accounts().find(u.accountId())
                 .filter(Account::enabled)
-                .map(a -> new SessionUser(u, a, new Principal(a.id(),
-                        a.role() == Role.ADMIN && u.role() == Role.ADMIN ? Role.ADMIN : Role.MEMBER, u.id()))));
+                .map(a -> new SessionUser(u, a, new Principal(a.id(), sessionRole(a, u), u.id()))));
+    }
+
+    /**
+     * What a signed-in user may do: an account's admin users act with the account's role (the
+     * operator's admins as operators, a partner's as the partner, as its access keys do); everyone
+     * else as a member of their account.
+     */
+    static Role sessionRole(Account a, User u) {
+        if (u.role() != Role.ADMIN) {
+            return Role.MEMBER;
+        }
+        return a.role() == Role.ADMIN || a.role() == Role.PARTNER ? a.role() : Role.MEMBER;
     }
 
     private Account visibleAccount(Store s, Principal caller, String accountId) {
