@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayBars, days, niceMax } from '../src/lib/chart';
+import { axisDigits, dayBars, days, niceMax } from '../src/lib/chart';
 
 describe('cost per day', () => {
   it('has one bar per day of the range, zero where nothing was used', () => {
@@ -19,5 +19,10 @@ describe('cost per day', () => {
     expect(niceMax(1_300)).toBe(2_000);
     expect(niceMax(4_100_000)).toBe(5_000_000);
     expect(niceMax(5_000_000)).toBe(5_000_000);
+  });
+  it('labels small amounts with enough decimals to tell them apart', () => {
+    expect(axisDigits(5_000_000)).toBe(2);
+    expect(axisDigits(2_000)).toBe(4);
+    expect(axisDigits(20)).toBe(6);
   });
 });

@@ -35,3 +35,10 @@ export function niceMax(max: number): number {
   for (const m of [1, 2, 5, 10]) if (m * p >= max) return m * p;
   return 10 * p;
 }
+
+/** Decimals for axis labels so that small amounts (fractions of a cent in micro-dollars) do not all read $0.00. */
+export function axisDigits(maxMicros: number): number {
+  if (maxMicros >= 100_000) return 2; // 10 cents and up
+  if (maxMicros >= 1_000) return 4;
+  return 6;
+}

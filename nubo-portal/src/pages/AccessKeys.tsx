@@ -33,7 +33,7 @@ aws ec2 describe-instances --profile nubo --endpoint-url ${endpoint}`}</pre>
         </div>
       )}
       {!data ? <Loading what="access keys" /> : data.length === 0 ? <Empty>No access keys.</Empty> : (
-        <table className="list" aria-label="Access keys">
+        <table className="list" tabIndex={0} aria-label="Access keys">
           <thead><tr><th>Access key ID</th><th>Status</th><th>Created</th><th></th></tr></thead>
           <tbody>
             {data.map((k) => (

@@ -49,8 +49,8 @@ function Draft({ account }: { account?: string }) {
       <ErrorBox error={error} />
       {!data && !error ? <Loading what="the draft invoice" /> : draft ? (
         <>
-          <p>Total to date <span className="big" data-testid="draft-total">{draft.total}</span></p>
-          {draft.forecast && <p>Forecast for the month: <strong data-testid="draft-forecast">{draft.forecast}</strong></p>}
+          <p>Total to date <span className="big" data-testid="draft-total">{draft.total} {draft.currency}</span></p>
+          {draft.forecast && <p>Forecast for the month: <strong data-testid="draft-forecast">{draft.forecast} {draft.currency}</strong></p>}
           <p className="muted">Draft {draft.month}, as of {when(draft.asOf)} · <Link to={'/billing/invoices/' + draft.invoiceId}>{draft.lineCount} lines</Link></p>
         </>
       ) : data ? <Empty>No draft invoice yet.</Empty> : null}
@@ -64,7 +64,7 @@ function Quotas({ accountId }: { accountId: string }) {
     <div className="card" aria-label="Quotas">
       <h2>Quotas</h2>
       <ErrorBox error={error} />
-      {!data && !error ? <Loading what="quotas" /> : (data ?? []).map((q) => q.limit === null
+      {!data && !error ? <Loading what="quotas" /> : (data ?? []).map((q) => q.limit == null
         ? <p key={q.resource}>{q.resource}: {q.used} used, no limit</p>
         : <Bar key={q.resource} label={q.resource} used={q.used} total={q.limit} unit="" />)}
     </div>
@@ -128,15 +128,15 @@ export function InvoiceList({ account }: { account?: string }) {
       {loading && !data ? <Loading what="invoices" /> : !data ? null : data.length === 0 ? <Empty>No invoices yet.</Empty> : (
         <>
           <div className="table-wrap">
-            <table className="list" aria-label="Invoices">
+            <table className="list" tabIndex={0} aria-label="Invoices">
               <thead><tr><th>Month</th><th>Status</th><th>Total</th><th>Forecast</th><th>Lines</th><th>Download</th></tr></thead>
               <tbody>
                 {shown.items.map((i) => (
                   <tr key={i.invoiceId} data-invoice={i.invoiceId}>
                     <td><Link to={'/billing/invoices/' + i.invoiceId}>{i.month}</Link></td>
                     <td><StateBadge state={i.status} /></td>
-                    <td>{i.total}</td>
-                    <td>{i.forecast ?? ''}</td>
+                    <td>{i.total} {i.currency}</td>
+                    <td>{i.forecast ? `${i.forecast} ${i.currency}` : ''}</td>
                     <td>{i.lineCount}</td>
                     <td><InvoiceDownloads id={i.invoiceId} /></td>
                   </tr>
@@ -174,8 +174,8 @@ export function InvoicePage({ id }: { id: string }) {
       <dl className="summary">
         <dt>Invoice</dt><dd>{data.invoiceId}</dd>
         <dt>Issuer</dt><dd>{data.issuer}</dd>
-        <dt>Total{data.status === 'draft' ? ' to date' : ''}</dt><dd><strong>{data.total}</strong></dd>
-        {data.forecast && <><dt>Forecast</dt><dd>{data.forecast}</dd></>}
+        <dt>Total{data.status === 'draft' ? ' to date' : ''}</dt><dd><strong>{data.total} {data.currency}</strong></dd>
+        {data.forecast && <><dt>Forecast</dt><dd>{data.forecast} {data.currency}</dd></>}
         <dt>As of</dt><dd>{when(data.asOf)}</dd>
         {[...byType.entries()].map(([t, m]) => <Fragment key={t}><dt>{t}</dt><dd>{fmt(m)}</dd></Fragment>)}
       </dl>
@@ -191,13 +191,13 @@ export function InvoicePage({ id }: { id: string }) {
       </div>
       {shown.total === 0 ? <Empty>No lines.</Empty> : (
         <div className="table-wrap">
-          <table className="list" aria-label="Invoice lines">
+          <table className="list" tabIndex={0} aria-label="Invoice lines">
             <thead><tr><th>#</th><th>Type</th><th>Resource</th><th>Sku</th><th>Quantity</th><th>Unit price</th><th>Amount</th></tr></thead>
             <tbody>
               {shown.items.map((l) => (
                 <tr key={l.line}>
                   <td>{l.line}</td><td>{l.usageType}</td><td>{l.resourceId}</td><td>{l.sku}</td><td>{quantity(l.quantity, l.unit)}</td>
-                  <td>${(l.unitPriceMicros / 1_000_000).toFixed(6)}/{l.priceUnit}</td><td>{l.amount}</td>
+                  <td>${(l.unitPriceMicros / 1_000_000).toFixed(6)}/{l.priceUnit}</td><td>{l.amount} {data.currency}</td>
                 </tr>
               ))}
             </tbody>
@@ -211,7 +211,7 @@ export function InvoicePage({ id }: { id: string }) {
 
 interface BudgetStatus {
   budget: { amount: string; amountMinor: number; thresholds: number[]; webhookUrl: string | null } | null;
-  month: string; total: string; totalMinor: number;
+  month: string; currency: string; total: string; totalMinor: number;
   alerts: { threshold: number; crossedAt: string }[];
   webhookCalls: { id: number; state: string; attempts: number; lastError: string | null; createdAt: string }[];
 }
@@ -238,14 +238,14 @@ function Budget() {
       <ErrorBox error={error} />
       {b ? (
         <>
-          <Bar label="Budget spent" text={`Spent ${data!.total} of ${b.amount} this month`} used={data!.totalMinor} total={b.amountMinor} unit="" />
-          <p data-testid="budget-current">Budget {b.amount}; alerts at {b.thresholds.join('%, ')}%{b.webhookUrl ? `; webhook ${b.webhookUrl}` : ''}.</p>
+          <Bar label="Budget spent" text={`Spent ${data!.total} of ${b.amount} ${data!.currency} this month`} used={data!.totalMinor} total={b.amountMinor} unit="" />
+          <p data-testid="budget-current">Budget {b.amount} {data!.currency}; alerts at {b.thresholds.join('%, ')}%{b.webhookUrl ? `; webhook ${b.webhookUrl}` : ''}.</p>
           {data!.alerts.length > 0 && <p>Crossed: {data!.alerts.map((a) => `${a.threshold}% on ${when(a.crossedAt)}`).join('; ')}</p>}
           {data!.webhookCalls.length > 0 && (
             <ul>{data!.webhookCalls.map((w) => <li key={w.id}>{when(w.createdAt)}: {w.state} after {w.attempts} attempt(s){w.lastError ? ` (${w.lastError})` : ''}</li>)}</ul>
           )}
         </>
-      ) : data ? <p className="muted">No budget set. This month so far: {data.total}.</p> : null}
+      ) : data ? <p className="muted">No budget set. This month so far: {data.total} {data.currency}.</p> : null}
       <form className="row" onSubmit={save} aria-label="Set the budget">
         <label>Amount per month <input required inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} placeholder="250" /></label>
         <label>Alert thresholds (%) <input value={thresholds} onChange={(e) => setThresholds(e.target.value)} /></label>

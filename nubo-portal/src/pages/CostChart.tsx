@@ -1,6 +1,6 @@
 // Cost per day as a hand-drawn SVG bar chart, stacked by usage type. About 60 lines instead of a
 // charting library: the portal has one chart, and the main bundle stays small (see docs/portal.md).
-import { dayBars, niceMax, type UsageGroup } from '../lib/chart';
+import { axisDigits, dayBars, niceMax, type UsageGroup } from '../lib/chart';
 import { money } from '../lib/format';
 
 const COLORS: Record<string, string> = { instance: '#0b5cad', volume: '#1a7f37', snapshot: '#9a6700', image: '#8250df' };
@@ -10,7 +10,7 @@ export function CostChart({ usage, from, to }: { usage: UsageGroup[]; from: stri
   const bars = dayBars(usage, from, to);
   const max = niceMax(Math.max(0, ...bars.map((b) => b.total)));
   const types = [...new Set(usage.map((u) => u.usageType))].sort();
-  const W = 720, H = 220, left = 56, bottom = 24, top = 8;
+  const W = 720, H = 220, left = 72, bottom = 24, top = 8;
   const plotH = H - bottom - top;
   const step = (W - left) / Math.max(1, bars.length);
   const total = bars.reduce((s, b) => s + b.total, 0);
@@ -22,7 +22,7 @@ export function CostChart({ usage, from, to }: { usage: UsageGroup[]; from: stri
           return (
             <g key={f}>
               <line x1={left} x2={W} y1={y} y2={y} stroke="#d0d7de" />
-              <text x={left - 6} y={y + 4} textAnchor="end" fontSize="11" fill="#57606a">{money(max * f)}</text>
+              <text x={left - 6} y={y + 4} textAnchor="end" fontSize="11" fill="#57606a">{money(max * f, axisDigits(max))}</text>
             </g>
           );
         })}
@@ -30,7 +30,7 @@ export function CostChart({ usage, from, to }: { usage: UsageGroup[]; from: stri
           let y = top + plotH;
           return (
             <g key={b.day} data-day={b.day} data-micros={b.total}>
-              <title>{`${b.day}: ${money(b.total)}${b.parts.map((p) => `\n${p.type} ${money(p.micros)}`).join('')}`}</title>
+              <title>{`${b.day}: ${money(b.total, 6)}${b.parts.map((p) => `\n${p.type} ${money(p.micros, 6)}`).join('')}`}</title>
               {b.parts.map((p) => {
                 const h = (p.micros / max) * plotH;
                 y -= h;

@@ -47,7 +47,7 @@ export function Dashboard({ session }: { session: Session }) {
         <div className="card">
           <h2>Use against quota</h2>
           {data.quotas.length === 0 ? <Bar label="Instances" used={live.length} total={data.account.instanceQuota} unit="" /> : data.quotas.map((q) =>
-            q.limit === null ? <p key={q.resource}>{q.resource}: {q.used} (no limit)</p> : <Bar key={q.resource} label={q.resource} used={q.used} total={q.limit} unit="" />)}
+            q.limit == null ? <p key={q.resource}>{q.resource}: {q.used} (no limit)</p> : <Bar key={q.resource} label={q.resource} used={q.used} total={q.limit} unit="" />)}
           <p className="muted">
             {live.reduce((s, i) => s + i.vcpus, 0)} vCPUs and {live.reduce((s, i) => s + i.memoryMib, 0)} MiB in use.
           </p>
@@ -62,8 +62,8 @@ export function Dashboard({ session }: { session: Session }) {
           </p>
           {data.draft && (
             <>
-              <p>This month to date: <strong data-testid="dashboard-cost">{data.draft.total}</strong></p>
-              {data.draft.forecast && <p>Forecast for the month (billing): <strong>{data.draft.forecast}</strong></p>}
+              <p>This month to date: <strong data-testid="dashboard-cost">{data.draft.total} {data.draft.currency}</strong></p>
+              {data.draft.forecast && <p>Forecast for the month (billing): <strong>{data.draft.forecast} {data.draft.currency}</strong></p>}
             </>
           )}
           <Link to="/billing">Usage and invoices</Link>

@@ -48,7 +48,7 @@ export function Images({ accountId }: { accountId: string }) {
       <ImportForm done={reload} />
       <ErrorBox error={error} />
       {!data ? <Loading what="images" /> : data.length === 0 ? <Empty>No images.</Empty> : (
-        <table className="list" aria-label="Images">
+        <table className="list" tabIndex={0} aria-label="Images">
           <thead><tr><th>ID</th><th>Name</th><th>State</th><th>Format</th><th>Size</th><th>Visibility</th><th>Created</th><th></th></tr></thead>
           <tbody>
             {data.map((i) => (

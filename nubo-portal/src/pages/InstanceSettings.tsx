@@ -12,7 +12,10 @@ export function Resize({ instance, done }: { instance: Instance; done: (i: Insta
   const save = async (e: FormEvent) => {
     e.preventDefault();
     const r = await run(() => api<Instance>('POST', `/instances/${instance.instanceId}/modify`, { instanceType: type }));
-    if (r) done(r);
+    if (r) {
+      setType('');
+      done(r);
+    }
   };
   const current = types.data?.find((t) => t.name === instance.instanceType);
   return (
@@ -100,7 +103,7 @@ export function SecurityGroups({ id }: { id: string }) {
           <h3>{g.groupName} <span className="muted">({g.groupId})</span></h3>
           {g.ingress.length === 0 ? <p className="muted">No inbound rules: nothing may connect in.</p> : (
             <div className="table-wrap">
-              <table className="list" aria-label={'Inbound rules of ' + g.groupName}>
+              <table className="list" tabIndex={0} aria-label={'Inbound rules of ' + g.groupName}>
                 <thead><tr><th>Protocol</th><th>Ports</th><th>Source</th><th></th></tr></thead>
                 <tbody>
                   {g.ingress.map((r, i) => (

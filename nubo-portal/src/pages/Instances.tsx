@@ -57,7 +57,7 @@ export function InstanceList() {
       ) : shown.length === 0 ? (
         <Empty>No instances here. <Link to="/instances/new">Launch one</Link>.</Empty>
       ) : (
-        <table className="list" aria-label="Instances">
+        <table className="list" tabIndex={0} aria-label="Instances">
           <thead>
             <tr><th>ID</th><th>Name</th><th>State</th><th>Type</th><th>SSH</th><th>Launched</th></tr>
           </thead>

@@ -26,7 +26,7 @@ export function KeyPairs() {
       </div>
       <ErrorBox error={failure ?? error} />
       {!data ? <Loading what="key pairs" /> : data.length === 0 ? <Empty>No key pairs yet.</Empty> : (
-        <table className="list" aria-label="Key pairs">
+        <table className="list" tabIndex={0} aria-label="Key pairs">
           <thead><tr><th>Name</th><th>Type</th><th>Fingerprint</th><th>Created</th><th></th></tr></thead>
           <tbody>
             {data.map((k) => (

@@ -35,7 +35,7 @@ export function Hosts() {
       })}
       <JoinToken />
       <h2>All instances</h2>
-      <table className="list" aria-label="All instances">
+      <table className="list" tabIndex={0} aria-label="All instances">
         <thead><tr><th>ID</th><th>Account</th><th>State</th><th>Type</th><th>Host</th></tr></thead>
         <tbody>
           {data.instances.map((i) => (
@@ -140,7 +140,7 @@ export function Accounts() {
       {!data ? (error ? null : <Loading what="accounts" />) : (
         <>
         <div className="table-wrap">
-        <table className="list" aria-label="Accounts">
+        <table className="list" tabIndex={0} aria-label="Accounts">
           <thead><tr><th>ID</th><th>Name</th><th>Role</th><th>Status</th><th>Instance quota</th><th></th></tr></thead>
           <tbody>
             {paginate(search(data, text, (a) => [a.accountId, a.name, a.role, a.partnerId]), page, 25).items.map((a) => (
@@ -227,7 +227,7 @@ export function AllEvents() {
       </div>
       <ErrorBox error={error} />
       {!data ? <Loading what="events" /> : shown.length === 0 ? <Empty>No events.</Empty> : (
-        <table className="list" aria-label="Events">
+        <table className="list" tabIndex={0} aria-label="Events">
           <thead><tr><th>#</th><th>At</th><th>Account</th><th>Resource</th><th>Type</th><th>Change</th><th>Cause</th></tr></thead>
           <tbody>
             {shown.slice(0, 500).map((e) => (

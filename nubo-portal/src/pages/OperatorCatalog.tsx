@@ -19,7 +19,7 @@ export function PricesAdmin() {
       <ErrorBox error={types.error ?? book.error} />
       {!types.data ? <Loading what="instance types" /> : (
         <div className="table-wrap">
-          <table className="list" aria-label="Instance types">
+          <table className="list" tabIndex={0} aria-label="Instance types">
             <thead><tr><th>Name</th><th>vCPUs</th><th>Memory (MiB)</th><th>Price per hour</th><th>Change</th></tr></thead>
             <tbody>
               {types.data.map((t) => <TypeRow key={t.name} t={t} done={() => { types.reload(); book.reload(); }} />)}
@@ -137,7 +137,7 @@ export function AllInstances() {
       {loading && !data ? <Loading what="instances" /> : !data ? null : shown.total === 0 ? <Empty>No instances.</Empty> : (
         <>
           <div className="table-wrap">
-            <table className="list" aria-label="All instances">
+            <table className="list" tabIndex={0} aria-label="All instances">
               <thead><tr><th>ID</th><th>Account</th><th>Name</th><th>State</th><th>Type</th><th>Host</th><th>Launched</th></tr></thead>
               <tbody>
                 {shown.items.map((i) => (
@@ -192,10 +192,10 @@ export function Overview() {
       </section>
       <h2>Top accounts this month</h2>
       {top.length === 0 ? <Empty>No usage this month yet.</Empty> : (
-        <table className="list" aria-label="Top accounts">
+        <table className="list" tabIndex={0} aria-label="Top accounts">
           <thead><tr><th>Account</th><th>Name</th><th>To date</th><th>Forecast</th></tr></thead>
           <tbody>
-            {top.map((d) => <tr key={d.account.accountId}><td>{d.account.accountId}</td><td>{d.account.name}</td><td>{d.draft!.total}</td><td>{d.draft!.forecast ?? ''}</td></tr>)}
+            {top.map((d) => <tr key={d.account.accountId}><td>{d.account.accountId}</td><td>{d.account.name}</td><td>{d.draft!.total} {d.draft!.currency}</td><td>{d.draft!.forecast ?? ''}</td></tr>)}
           </tbody>
         </table>
       )}

@@ -43,7 +43,7 @@ export function Customers() {
       {loading && !data ? <Loading what="customers" /> : !data ? null : shown.total === 0 ? <Empty>{text ? 'No customer matches.' : 'No customers yet.'}</Empty> : (
         <>
           <div className="table-wrap">
-            <table className="list" aria-label="Customers">
+            <table className="list" tabIndex={0} aria-label="Customers">
               <thead><tr><th>ID</th><th>Name</th><th>Status</th><th>Created</th><th>Actions</th></tr></thead>
               <tbody>
                 {shown.items.map((a) => (
@@ -149,7 +149,7 @@ export function Prices({ title, prices }: { title: string; prices: PriceView[] }
       <div className="filters"><label>Search <input type="search" value={text} onChange={(e) => { setText(e.target.value); setPage(0); }} placeholder="sku or type" /></label></div>
       {shown.total === 0 ? <Empty>No prices.</Empty> : (
         <div className="table-wrap">
-          <table className="list" aria-label={title}>
+          <table className="list" tabIndex={0} aria-label={title}>
             <thead><tr><th>Type</th><th>Sku</th><th>Price</th><th>From</th></tr></thead>
             <tbody>
               {shown.items.map((p) => (

@@ -42,7 +42,7 @@ export function Users({ accountId }: { accountId: string }) {
       </form>
       <ErrorBox error={failure ?? error} />
       {!data ? <Loading what="users" /> : data.length === 0 ? <Empty>No users.</Empty> : (
-        <table className="list" aria-label="Users">
+        <table className="list" tabIndex={0} aria-label="Users">
           <thead><tr><th>E-mail</th><th>Role</th><th>Status</th><th>Created</th><th></th></tr></thead>
           <tbody>
             {data.map((u) => (

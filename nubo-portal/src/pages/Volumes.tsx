@@ -50,7 +50,7 @@ export function Volumes() {
       ) : (
         <>
           <div className="table-wrap">
-            <table className="list" aria-label="Volumes">
+            <table className="list" tabIndex={0} aria-label="Volumes">
               <thead><tr><th>ID</th><th>State</th><th>Size</th><th>Type</th><th>Zone</th><th>Attached to</th><th>Created</th><th>Actions</th></tr></thead>
               <tbody>
                 {shown.items.map((v) => <VolumeRow key={v.volumeId} v={v} done={reload} />)}
