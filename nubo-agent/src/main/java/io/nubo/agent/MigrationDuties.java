@@ -45,7 +45,7 @@ final class MigrationDuties {
     private final ExecutorService threads;
     /** Migrations with a step under way here (preparing, sending, resuming, aborting), by ID. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
-    /** Steps done for this agent's life, as "migration-id:state" (prepared, resumed, aborted, reported). */
+    /** Migrations whose last step here is done for this agent's life (resumed, aborted, reported). */
     private final Set<String> done = ConcurrentHashMap.newKeySet();
 
     MigrationDuties(AgentChannel channel, LiveMigration driver, Supplier<String> hostId, ExecutorService threads) {
@@ -82,21 +82,20 @@ final class MigrationDuties {
 
     /** Takes every migration one step on, in the background. */
     void act(List<DesiredMigration> migrations, Map<String, VmStatus> actual) {
-        done.retainAll(migrations.stream().map(MigrationDuties::key).toList());
+        done.retainAll(migrations.stream().map(DesiredMigration::migrationId).toList());
         for (DesiredMigration m : latest(migrations)) {
-            if (done.contains(key(m))) {
+            if (done.contains(m.migrationId())) {
                 continue;
             }
             boolean destination = m.role() == DesiredMigration.Role.DESTINATION;
             switch (m.state()) {
                 case PREPARING -> {
                     if (destination) {
-                        step(m, () -> prepare(m), true);
+                        step(m, () -> prepare(m), false);
                     }
                 }
                 case MIGRATING -> {
-                    if (destination && (!actual.containsKey(m.instanceId())
-                            || actual.get(m.instanceId()).power() != io.nubo.core.model.PowerState.RUNNING)) {
+                    if (destination && !actual.containsKey(m.instanceId())) {
                         step(m, () -> send(MigrationUpdate.failed(m.migrationId(), null, "the destination's VM is gone")), true);
                     } else if (!destination) {
                         step(m, () -> migrateOut(m), true);
@@ -122,20 +121,15 @@ final class MigrationDuties {
         }
     }
 
-    private static String key(DesiredMigration m) {
-        return m.migrationId() + ":" + m.state().apiName();
-    }
-
-    /** Runs one step in the background, unless one of this migration runs already; a step done is not repeated for this state. */
-    private void step(DesiredMigration m, Runnable work, boolean once) {
+    private void step(DesiredMigration m, Runnable work, boolean finalStep) {
         if (!busy.add(m.migrationId())) {
             return;
         }
         threads.execute(() -> {
             try {
                 work.run();
-                if (once) {
-                    done.add(key(m));
+                if (finalStep) {
+                    done.add(m.migrationId());
                 }
             } catch (RuntimeException e) {
                 LOG.warn("{}: migration {} ({}): {}", m.instanceId(), m.migrationId(), m.state().apiName(), e.toString());

@@ -553,11 +553,9 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, LiveMigrati
                 Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
                 qemuImg.createOverlay(base, spec.imageFormat(), disk);
                 QemuVm vm = machine(spec, dir, disk).incoming(true).startPaused(true).build();
-                // Marked before the launch: an agent killed during it leaves a directory that list() shows, so that
-                // the cleanup removes it once the migration has failed.
-                Files.writeString(dir.resolve("started"), spec.imageId());
                 QemuProcess p = QemuProcess.launch(vm);
                 processes.put(spec.instanceId(), p);
+                Files.writeString(dir.resolve("started"), spec.imageId());
                 int port = SshPorts.freePort();
                 int nbd = SshPorts.freePort();
                 QmpClient m = monitor(spec.instanceId()).orElseThrow(() -> new IllegalStateException("no QMP connection to the new VM"));
