@@ -106,7 +106,7 @@ await list.evaluate(() => {
 
 // 3. The launch wizard, with a new key pair downloaded on the spot and user data that opens a shell on the VGA console.
 log('launch wizard');
-await page.getByRole('link', { name: 'Instances' }).click();
+await page.getByRole('link', { name: 'Instances', exact: true }).click();
 await page.getByRole('button', { name: 'Launch instances' }).click();
 await page.getByRole('radio').first().check();
 await page.getByRole('button', { name: 'Next' }).click();
