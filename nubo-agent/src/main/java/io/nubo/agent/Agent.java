@@ -47,7 +47,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Volumes follow the same way: a running VM's disks are compared with the volumes its
  * instance should have (the driver reads them from the VM itself, so a restarted agent finds
  * what a crash left half done), and the difference is attached, grown or detached. A stopped
- * VM gets its volumes when it starts; until then it is reported as having them.
+ * VM gets its volumes when it starts; until then it is reported as having them. Snapshots of an
+ * instance's volumes are its own action too ({@link SnapshotWork}), so a VM never starts while
+ * its volume's file is being copied.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -62,6 +64,7 @@ public final class Agent implements AutoCloseable {
     private final Hypervisor hypervisor;
     private final AgentConfig config;
     private final RebootLedger reboots;
+    private final SnapshotWork snapshots;
     private final DesiredView desired = new DesiredView();
     private final ReportTracker reports = new ReportTracker(RESEND_REPORT);
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -81,6 +84,7 @@ public final class Agent implements AutoCloseable {
         this.hypervisor = hypervisor;
         this.config = config;
         this.reboots = new RebootLedger(config.stateDir().resolve("reboots"));
+        this.snapshots = new SnapshotWork(hypervisor);
         this.migrations = hypervisor instanceof LiveMigration lm
                 ? Optional.of(new MigrationDuties(channel, lm, () -> hostId, actions)) : Optional.empty();
     }
@@ -181,7 +185,8 @@ public final class Agent implements AutoCloseable {
             Optional<VmStatus> vm = Optional.ofNullable(actual.get(di.instanceId()));
             long applied = reboots.applied(di.instanceId()).orElse(di.rebootGeneration());
             Optional<ReconcileActions.Action> action = ReconcileActions.decide(di, vm, applied, failedStarts.containsKey(di.instanceId()))
-                    .or(() -> ReconcileActions.volumes(di, vm).map(p -> ReconcileActions.Action.VOLUMES));
+                    .or(() -> ReconcileActions.volumes(di, vm).map(p -> ReconcileActions.Action.VOLUMES))
+                    .or(() -> snapshots.needed(di, vm) ? Optional.of(ReconcileActions.Action.SNAPSHOTS) : Optional.empty());
             action.ifPresent(a -> act(di.instanceId(), a, di));
         }
         // A VM this host receives in a migration is kept, though no desired instance owns it yet.
@@ -212,6 +217,7 @@ public final class Agent implements AutoCloseable {
                                 d.hostname(), d.userData(), d.publicKey(), d.volumes()));
                     }
                     case VOLUMES -> ReconcileActions.volumes(d, hypervisor.status(instanceId)).ifPresent(p -> applyVolumes(instanceId, p));
+                    case SNAPSHOTS -> snapshots.run(d, hypervisor.status(instanceId));
                     case STOP -> {
                         LOG.info("stopping {}{}", instanceId, d.forceStop() ? " (forced)" : "");
                         hypervisor.stop(instanceId, d.forceStop(), config.stopTimeout());
@@ -225,6 +231,7 @@ public final class Agent implements AutoCloseable {
                         LOG.info("destroying {}", instanceId);
                         hypervisor.destroy(instanceId);
                         reboots.forget(instanceId);
+                        snapshots.forget(instanceId);
                         failedStarts.remove(instanceId);
                         volumeFailures.keySet().removeIf(k -> k.startsWith(instanceId + "/"));
                     }
@@ -278,7 +285,7 @@ public final class Agent implements AutoCloseable {
         d.instances().forEach(i -> desiredById.put(i.instanceId(), i));
         Map<String, ObservedInstance> seen = new HashMap<>();
         actual.values().forEach(vm -> seen.put(vm.instanceId(), new ObservedInstance(vm.instanceId(), vm.power(), vm.reason(), vm.sshHost(),
-                vm.sshPort(), volumesOf(vm, desiredById.get(vm.instanceId())))));
+                vm.sshPort(), volumesOf(vm, desiredById.get(vm.instanceId())), snapshots.observed(vm.instanceId(), desiredById.get(vm.instanceId())))));
         failedStarts.forEach((id, why) -> {
             if (!actual.containsKey(id) || actual.get(id).power() != PowerState.RUNNING) {
                 seen.put(id, new ObservedInstance(id, PowerState.FAILED, why));

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 /** Decides what to do for one instance, from its desired state and what the host has. Pure. */
 final class ReconcileActions {
-    enum Action { START, STOP, DESTROY, REBOOT, VOLUMES }
+    enum Action { START, STOP, DESTROY, REBOOT, VOLUMES, SNAPSHOTS }
 
     /**
      * The volume work on a running VM: volumes to attach (or whose interrupted attach to finish),

@@ -34,6 +34,9 @@ class IsolationTest {
                     .until(() -> cloud.call(a, "GET", "/api/v1/volumes/" + volume, null).json().path("state").asText().equals("available"));
             assertThat(cloud.call(a, "POST", "/api/v1/volumes/" + volume + "/attach", "{\"instanceId\":\"" + instance + "\",\"device\":\"/dev/sdf\"}")
                     .status()).isEqualTo(200);
+            String snapshot = cloud.call(a, "POST", "/api/v1/snapshots", "{\"volumeId\":\"" + volume + "\"}").json().path("snapshotId").asText();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> cloud.call(a, "GET", "/api/v1/snapshots/" + snapshot, null).json().path("state").asText().equals("completed"));
             String aGroup = cloud.call(a, "GET", "/api/v1/instances/" + instance + "/security-groups", null).json().get(0).path("groupId").asText();
             List<String> checked = new ArrayList<>();
 
@@ -43,7 +46,7 @@ class IsolationTest {
                         .replace("{hostId}", cloud.agent.hostId().orElseThrow())
                         .replace("{keyName}", aKey)
                         .replace("{invoiceId}", "inv-" + a.accountId() + "-" + java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString().replace("-", ""))
-                        .replace("{month}", "2020-01").replace("{userId}", aUser).replace("{volumeId}", volume)
+                        .replace("{month}", "2020-01").replace("{userId}", aUser).replace("{volumeId}", volume).replace("{snapshotId}", snapshot)
                         .replace("{tokenId}", "token-of-nobody").replace("{groupId}", aGroup);
                 String body = r.method() == HandlerType.GET ? null
                         : r.operationId().equals("runInstances") ? "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\"}"
@@ -56,6 +59,7 @@ class IsolationTest {
                         : r.operationId().equals("createVolume") ? "{\"sizeGib\":1,\"availabilityZone\":\"nubo-1a\"}"
                         : r.operationId().equals("attachVolume") ? "{\"instanceId\":\"" + instance + "\",\"device\":\"/dev/sdg\"}"
                         : r.operationId().equals("modifyVolume") ? "{\"sizeGib\":2}"
+                        : r.operationId().equals("createSnapshot") ? "{\"volumeId\":\"" + volume + "\"}"
                         : r.operationId().equals("modifyInstanceType") ? "{\"instanceType\":\"t3.micro\"}"
                         : r.operationId().equals("putInstanceTags") ? "{\"tags\":{\"owner\":\"b\"}}"
                         : r.path().contains("{groupId}") ? "{\"protocol\":\"tcp\",\"fromPort\":22,\"toPort\":22,\"cidr\":\"0.0.0.0/0\"}"
@@ -71,7 +75,9 @@ class IsolationTest {
                     assertThat(reply.code()).as(what).isEqualTo("UnauthorizedOperation");
                 } else if (r.path().contains("{groupId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidGroup.NotFound");
-                } else if (r.path().contains("{volumeId}")) {
+                } else if (r.path().contains("{snapshotId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidSnapshot.NotFound");
+                } else if (r.path().contains("{volumeId}") || r.operationId().equals("createSnapshot")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidVolume.NotFound");
                 } else if (r.path().contains("{instanceId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidInstanceID.NotFound");
@@ -103,6 +109,7 @@ class IsolationTest {
             }
             assertThat(checked).hasSameSizeAs(cloud.api.routes());
             assertThat(cloud.state(a, instance)).isEqualTo(aStateBefore);
+            assertThat(cloud.call(a, "GET", "/api/v1/snapshots/" + snapshot, null).json().path("state").asText()).isEqualTo("completed");
             assertThat(cloud.call(a, "GET", "/api/v1/volumes/" + volume, null).json().path("attachments").get(0).path("instanceId").asText())
                     .isEqualTo(instance);
             assertThat(cloud.call(a, "GET", "/api/v1/key-pairs/" + aKey, null).status()).isEqualTo(200);

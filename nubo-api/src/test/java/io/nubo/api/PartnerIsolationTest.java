@@ -58,17 +58,23 @@ class PartnerIsolationTest {
                     .path("volumeId").asText();
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> cloud.call(d, "GET", "/api/v1/volumes/" + volume, null).json().path("state").asText().equals("available"));
-            List<String> foreignIds = List.of(instance, d.accountId(), q.accountId(), t.accountId(), dKey, volume, dUser);
+            String snapshot = cloud.call(d, "POST", "/api/v1/snapshots", "{\"volumeId\":\"" + volume + "\"}").json().path("snapshotId").asText();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> cloud.call(d, "GET", "/api/v1/snapshots/" + snapshot, null).json().path("state").asText().equals("completed"));
+            List<String> foreignIds = List.of(instance, d.accountId(), q.accountId(), t.accountId(), dKey, volume, dUser, snapshot);
             List<String> checked = new ArrayList<>();
 
             for (Route r : cloud.api.routes()) {
-                String path = path(cloud, r, d, instance, dKey, dUser, volume);
-                TestCloud.Reply reply = cloud.call(p, r.method().name(), path, body(cloud, r, instance));
+                String path = path(cloud, r, d, instance, dKey, dUser, volume).replace("{snapshotId}", snapshot);
+                String body = r.operationId().equals("createSnapshot") ? "{\"volumeId\":\"" + volume + "\"}" : body(cloud, r, instance);
+                TestCloud.Reply reply = cloud.call(p, r.method().name(), path, body);
                 String what = r.method() + " " + r.path() + " -> " + reply.status() + " " + reply.json();
                 if (r.adminOnly()) {
                     assertThat(reply.status()).as(what).isEqualTo(403);
                     assertThat(reply.code()).as(what).isEqualTo("UnauthorizedOperation");
-                } else if (r.path().contains("{volumeId}")) {
+                } else if (r.path().contains("{snapshotId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidSnapshot.NotFound");
+                } else if (r.path().contains("{volumeId}") || r.operationId().equals("createSnapshot")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidVolume.NotFound");
                 } else if (r.path().contains("{instanceId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidInstanceID.NotFound");

@@ -31,6 +31,8 @@ import io.nubo.control.quota.QuotaService;
 import io.nubo.control.security.SecurityGroupService;
 import io.nubo.control.tags.TagService;
 import io.nubo.control.users.UserService;
+import io.nubo.control.snapshots.SnapshotController;
+import io.nubo.control.snapshots.SnapshotService;
 import io.nubo.control.volumes.VolumeController;
 import io.nubo.control.volumes.VolumeService;
 import io.nubo.store.Database;
@@ -83,6 +85,8 @@ public final class ControlPlane implements AutoCloseable {
     private final OperatorQueries operatorQueries;
     private final VolumeController volumeController;
     private final VolumeService volumes;
+    private final SnapshotController snapshotController;
+    private final SnapshotService snapshots;
     private final MigrationService migrations;
     private final HostDrain hostDrain;
     private final ChangeSignal schedulerWork = new ChangeSignal();
@@ -128,6 +132,8 @@ public final class ControlPlane implements AutoCloseable {
         this.images = new ImageService(db, clock, imageSettings, storagePools, new DiskImageInspector(qemuImg), imageImporter);
         this.volumeController = new VolumeController(db, clock);
         this.volumes = new VolumeService(db, clock, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)), volumeController::wake);
+        this.snapshotController = new SnapshotController(db, clock);
+        this.snapshots = new SnapshotService(db, clock, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)), snapshotController::wake);
     }
 
     public void start() {
@@ -135,6 +141,7 @@ public final class ControlPlane implements AutoCloseable {
         storagePools.ensureShared(imageSettings.sharedPool());
         imageImporter.start();
         volumeController.start();
+        snapshotController.start();
         schedulerThread = Thread.ofPlatform().daemon().name("scheduler").start(this::schedulerLoop);
         // A server that just started judges no lease for one lease period: while every server was down
         // no agent could renew, and each live agent calls in again within its heartbeat period.
@@ -209,6 +216,14 @@ public final class ControlPlane implements AutoCloseable {
 
     public VolumeController volumeController() {
         return volumeController;
+    }
+
+    public SnapshotService snapshots() {
+        return snapshots;
+    }
+
+    public SnapshotController snapshotController() {
+        return snapshotController;
     }
 
     public BudgetService budgets() {
@@ -299,6 +314,7 @@ public final class ControlPlane implements AutoCloseable {
         running = false;
         imageImporter.close();
         volumeController.close();
+        snapshotController.close();
         compute.close();
         eventFeed.close();
         webhooks.close();

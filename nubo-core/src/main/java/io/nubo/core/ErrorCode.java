@@ -80,6 +80,15 @@ public enum ErrorCode {
     INSUFFICIENT_VOLUME_CAPACITY("InsufficientVolumeCapacity", 500),
     /** A volume modification while the previous one is still in progress. */
     INCORRECT_MODIFICATION_STATE("IncorrectModificationState", 400),
+    /** Snapshots: an ID that is not {@code snap-} and hex digits, one that names no snapshot of the caller's. */
+    INVALID_SNAPSHOT_ID_MALFORMED("InvalidSnapshotID.Malformed", 400),
+    INVALID_SNAPSHOT_NOT_FOUND("InvalidSnapshot.NotFound", 400),
+    /** Deleting a snapshot that a volume being created from it still reads. */
+    INVALID_SNAPSHOT_IN_USE("InvalidSnapshot.InUse", 400),
+    /** The account's volume count or volume GiB quota would be exceeded. */
+    VOLUME_LIMIT_EXCEEDED("VolumeLimitExceeded", 400),
+    /** The account's snapshot count or snapshot GiB quota would be exceeded. */
+    SNAPSHOT_LIMIT_EXCEEDED("SnapshotLimitExceeded", 400),
     INSTANCE_LIMIT_EXCEEDED("InstanceLimitExceeded", 400),
     INSUFFICIENT_INSTANCE_CAPACITY("InsufficientInstanceCapacity", 500),
     VCPU_LIMIT_EXCEEDED("VcpuLimitExceeded", 400),

@@ -10,6 +10,7 @@ import io.nubo.server.cli.KeysCommand;
 import io.nubo.server.cli.PartnersCommand;
 import io.nubo.server.cli.PoolsCommand;
 import io.nubo.server.cli.TypesCommand;
+import io.nubo.server.cli.SnapshotsCommand;
 import io.nubo.server.cli.VolumesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Command;
         description = "Nubo: an IaaS cloud on QEMU/KVM.",
         subcommands = {UpCommand.class, ServerCommand.class, AgentCommand.class, InstancesCommand.class, ImagesCommand.class,
                 TypesCommand.class, HostsCommand.class, AccountsCommand.class, AccessKeysCommand.class, KeysCommand.class,
-                BillingCommand.class, PoolsCommand.class, PartnersCommand.class, VolumesCommand.class})
+                BillingCommand.class, PoolsCommand.class, PartnersCommand.class, VolumesCommand.class,
+                SnapshotsCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));

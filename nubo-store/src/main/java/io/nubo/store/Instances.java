@@ -228,6 +228,19 @@ public final class Instances {
         batch.execute();
     }
 
+    /**
+     * Marks an instance's desired state as changed without changing its row otherwise (its volumes'
+     * or snapshots' part changed): its host's version grows and the instance carries it. Nothing
+     * happens for an instance on no host.
+     */
+    public void touchDesired(String instanceId) {
+        h.createUpdate("""
+                WITH v AS (UPDATE hosts SET desired_version = desired_version + 1
+                           WHERE id = (SELECT host_id FROM instances WHERE id = :i) RETURNING desired_version)
+                UPDATE instances SET desired_seq = (SELECT desired_version FROM v) WHERE id = :i AND EXISTS (SELECT 1 FROM v)""")
+                .bind("i", instanceId).execute();
+    }
+
     static Instance map(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {
         return new Instance(rs.getString("id"), rs.getString("account_id"), rs.getString("reservation_id"),
                 rs.getString("image_id"), rs.getString("instance_type"), rs.getInt("vcpus"), rs.getInt("memory_mib"),

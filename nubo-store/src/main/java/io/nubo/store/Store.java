@@ -46,6 +46,10 @@ public final class Store {
         return new Volumes(handle);
     }
 
+    public Snapshots snapshots() {
+        return new Snapshots(handle);
+    }
+
     public VolumeAttachments volumeAttachments() {
         return new VolumeAttachments(handle);
     }

@@ -47,6 +47,30 @@ public final class Volumes {
                 .execute();
     }
 
+    /** Records the snapshot a new volume is made from. */
+    public void setSnapshot(String volumeId, String snapshotId) {
+        h.createUpdate("UPDATE volumes SET snapshot_id = :s WHERE id = :id").bind("id", volumeId).bind("s", snapshotId).execute();
+    }
+
+    /** The snapshots these volumes were made from, by volume ID (volumes made from none are left out). */
+    public java.util.Map<String, String> snapshotsOf(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return java.util.Map.of();
+        }
+        return h.createQuery("SELECT id, snapshot_id FROM volumes WHERE id = ANY(:ids) AND snapshot_id IS NOT NULL")
+                .bindArray("ids", String.class, ids).map((rs, ctx) -> java.util.Map.entry(rs.getString(1), rs.getString(2)))
+                .stream().collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
+    }
+
+    /** What an account's volumes that are not deleted hold: their number and GiB. */
+    public record InUse(long count, long gib) {
+    }
+
+    public InUse inUse(String accountId) {
+        return h.createQuery("SELECT count(*), coalesce(sum(size_gib), 0) FROM volumes WHERE account_id = :a AND state <> 'deleted'")
+                .bind("a", accountId).map((rs, ctx) -> new InUse(rs.getLong(1), rs.getLong(2))).one();
+    }
+
     /** The account's volume, unless deleted. */
     public Optional<Volume> find(String id, String accountId) {
         return h.createQuery("SELECT * FROM volumes WHERE id = :id AND account_id = :a AND state <> 'deleted'")

@@ -1,7 +1,9 @@
 package io.nubo.agent.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nubo.core.agent.DesiredSnapshot;
 import io.nubo.core.agent.DesiredVolume;
+import io.nubo.core.agent.ObservedSnapshot;
 import io.nubo.core.agent.ObservedVolume;
 import io.nubo.core.model.PowerState;
 import io.nubo.core.spi.ConsoleLog;
@@ -11,6 +13,7 @@ import io.nubo.core.spi.LiveMigration;
 import io.nubo.qemu.MigrationQmp;
 import io.nubo.core.spi.VmSpec;
 import io.nubo.core.spi.VmStatus;
+import io.nubo.core.spi.VolumeSnapshots;
 import io.nubo.qemu.InstanceDir;
 import io.nubo.qemu.QemuDisk;
 import io.nubo.qemu.QemuImg;
@@ -18,6 +21,7 @@ import io.nubo.qemu.QemuNic;
 import io.nubo.qemu.QemuProcess;
 import io.nubo.qemu.QemuVm;
 import io.nubo.qemu.QemuVolume;
+import io.nubo.qemu.VolumeBackup;
 import io.nubo.qemu.VolumeHotplug;
 import io.nubo.qemu.QmpClient;
 import io.nubo.qemu.QmpEvent;
@@ -60,7 +64,7 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe: operations on one instance are serialised by a per-instance lock.
  */
-public final class QemuHypervisor implements Hypervisor, ConsoleLog, LiveMigration {
+public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnapshots, LiveMigration {
     private static final Logger LOG = LoggerFactory.getLogger(QemuHypervisor.class);
     static final String STOP_REQUESTED = "stop-requested";
     static final String GUEST_SHUTDOWN = "guest-shutdown";
@@ -321,6 +325,62 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, LiveMigrati
             }
             LOG.info("grew {} on {} to {} bytes", volumeId, instanceId, sizeBytes);
         });
+    }
+
+    @Override
+    public Optional<ObservedSnapshot> advanceSnapshot(String instanceId, DesiredSnapshot snap) {
+        Optional<ObservedSnapshot>[] out = new Optional[]{Optional.empty()};
+        withLock(instanceId, () -> {
+            if (process(instanceId).isEmpty()) {
+                return;
+            }
+            Path target = Path.of(snap.path());
+            if (Files.exists(target)) {
+                out[0] = Optional.of(new ObservedSnapshot(snap.snapshotId(), ObservedSnapshot.COMPLETED, 100, null));
+                return;
+            }
+            QmpClient m = runningMonitor(instanceId);
+            Path scratch = Path.of(snap.scratchPath());
+            VolumeBackup.Step step = VolumeBackup.advance(m, snap.snapshotId(), snap.volumeId(), scratch);
+            out[0] = switch (step) {
+                case VolumeBackup.Step.Running r -> Optional.of(new ObservedSnapshot(snap.snapshotId(), ObservedSnapshot.RUNNING, r.percent(), null));
+                case VolumeBackup.Step.NoVolume n -> Optional.empty();
+                case VolumeBackup.Step.Failed f -> {
+                    deleteQuietly(scratch);
+                    LOG.warn("snapshot {} of {} on {} failed: {}", snap.snapshotId(), snap.volumeId(), instanceId, f.reason());
+                    yield Optional.of(new ObservedSnapshot(snap.snapshotId(), ObservedSnapshot.FAILED, 0, f.reason()));
+                }
+                case VolumeBackup.Step.Done d -> {
+                    try {
+                        io.nubo.core.storage.SparseCopy.finish(scratch, target);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not move the snapshot into place at " + target, e);
+                    }
+                    LOG.info("snapshot {} of {} on {} is whole", snap.snapshotId(), snap.volumeId(), instanceId);
+                    yield Optional.of(new ObservedSnapshot(snap.snapshotId(), ObservedSnapshot.COMPLETED, 100, null));
+                }
+            };
+        });
+        return out[0];
+    }
+
+    @Override
+    public List<Path> dropSnapshots(String instanceId, java.util.Set<String> keep) {
+        List<Path> out = new ArrayList<>();
+        withLock(instanceId, () -> {
+            if (process(instanceId).isPresent()) {
+                monitor(instanceId).ifPresent(m -> out.addAll(VolumeBackup.dropAllBut(m, keep)));
+            }
+        });
+        return out;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", p, e.toString());
+        }
     }
 
     /** The volumes a running VM has, from QEMU (cached), or null when its monitor does not answer. */

@@ -37,8 +37,12 @@ import io.nubo.api.ec2.action.StartInstances;
 import io.nubo.api.ec2.action.StopInstances;
 import io.nubo.api.ec2.action.TerminateInstances;
 import io.nubo.api.ec2.action.AttachVolume;
+import io.nubo.api.ec2.action.CopySnapshot;
+import io.nubo.api.ec2.action.CreateSnapshot;
 import io.nubo.api.ec2.action.CreateVolume;
+import io.nubo.api.ec2.action.DeleteSnapshot;
 import io.nubo.api.ec2.action.DeleteVolume;
+import io.nubo.api.ec2.action.DescribeSnapshots;
 import io.nubo.api.ec2.action.DescribeVolumes;
 import io.nubo.api.ec2.action.DescribeVolumesModifications;
 import io.nubo.api.ec2.action.DetachVolume;
@@ -113,6 +117,11 @@ public final class Ec2Actions {
         t.put("DetachVolume", DetachVolume::parse);
         t.put("ModifyVolume", ModifyVolume::parse);
         t.put("DescribeVolumesModifications", DescribeVolumesModifications::parse);
+        // Snapshots
+        t.put("CreateSnapshot", CreateSnapshot::parse);
+        t.put("DescribeSnapshots", DescribeSnapshots::parse);
+        t.put("DeleteSnapshot", DeleteSnapshot::parse);
+        t.put("CopySnapshot", CopySnapshot::parse);
         return Map.copyOf(t);
     }
 

@@ -42,9 +42,21 @@ final class BillingRoutes {
     }
 
     /** Quotas to set; absent ones stay as they are. */
-    record SetQuotas(Long instances, Long vcpus, Long memoryMib) {
+    record SetQuotas(Long instances, Long vcpus, Long memoryMib, Long volumes, Long volumeGib, Long snapshots, Long snapshotGib) {
         Map<String, Long> asMap() {
             Map<String, Long> m = new LinkedHashMap<>();
+            if (volumes != null) {
+                m.put(QuotaService.VOLUMES, volumes);
+            }
+            if (volumeGib != null) {
+                m.put(QuotaService.VOLUME_GIB, volumeGib);
+            }
+            if (snapshots != null) {
+                m.put(QuotaService.SNAPSHOTS, snapshots);
+            }
+            if (snapshotGib != null) {
+                m.put(QuotaService.SNAPSHOT_GIB, snapshotGib);
+            }
             if (instances != null) {
                 m.put(QuotaService.INSTANCES, instances);
             }

@@ -200,7 +200,7 @@ public final class RestRoutes {
                             c.body(Bodies.Empty.class);
                             return Views.accessKey(identity.revokeAccessKey(c.principal(), c.path("accessKeyId")));
                         }));
-        return concat(concat(concat(concat(concat(core, BillingRoutes.all(cp)), ImageRoutes.all(cp)), concat(HostRoutes.all(cp), MigrationRoutes.all(cp))), VolumeRoutes.all(cp)),
+        return concat(concat(concat(concat(concat(core, BillingRoutes.all(cp)), ImageRoutes.all(cp)), concat(HostRoutes.all(cp), MigrationRoutes.all(cp))), concat(VolumeRoutes.all(cp), SnapshotRoutes.all(cp))),
                 concat(PartnerRoutes.all(cp), concat(ZoneRoutes.all(cp), InstanceSettingsRoutes.all(cp))));
     }
 

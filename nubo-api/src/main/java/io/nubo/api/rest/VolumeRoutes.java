@@ -24,9 +24,12 @@ public final class VolumeRoutes {
     private VolumeRoutes() {
     }
 
-    /** A new volume: {@code sizeGib} and {@code availabilityZone} are required; the type defaults to gp3. */
+    /**
+     * A new volume: {@code availabilityZone} is required, and {@code sizeGib} unless {@code snapshotId} names the snapshot to
+     * make it from (then at least the snapshot's size); the type defaults to gp3.
+     */
     public record CreateVolume(Integer sizeGib, String volumeType, String availabilityZone, Boolean multiAttach, Integer iops,
-                               Integer throughput, Map<String, String> tags, String clientToken) {
+                               Integer throughput, Map<String, String> tags, String clientToken, String snapshotId) {
     }
 
     /** Attach to {@code instanceId} as {@code device} ({@code /dev/sdf} ...). */
@@ -51,7 +54,7 @@ public final class VolumeRoutes {
 
     public record VolumeView(String volumeId, String ownerId, String state, String stateReason, int sizeGib, String volumeType, Integer iops,
                              Integer throughput, boolean multiAttach, String availabilityZone, Instant createTime,
-                             List<AttachmentView> attachments, Map<String, String> tags, ModificationView modification) {
+                             List<AttachmentView> attachments, Map<String, String> tags, ModificationView modification, String snapshotId) {
     }
 
     public record VolumeList(List<VolumeView> volumes, String nextToken) {
@@ -89,7 +92,7 @@ public final class VolumeRoutes {
                             return view(volumes.create(c.principal(), new CreateVolumeRequest(Optional.ofNullable(b.sizeGib()),
                                     Optional.ofNullable(b.volumeType()), Optional.ofNullable(b.availabilityZone()), Optional.empty(),
                                     Optional.ofNullable(b.iops()), Optional.ofNullable(b.throughput()), Boolean.TRUE.equals(b.multiAttach()),
-                                    Optional.empty(), false, Optional.empty(), tags, Optional.ofNullable(b.clientToken()))));
+                                    Optional.ofNullable(b.snapshotId()), false, Optional.empty(), tags, Optional.ofNullable(b.clientToken()))));
                         }),
                 route(HandlerType.GET, "/volumes/{volumeId}", "getVolume", "Describe one volume", false, 200, null, List.of(),
                         c -> view(volumes.get(c.principal(), c.path("volumeId")))),
@@ -136,7 +139,7 @@ public final class VolumeRoutes {
         return new VolumeView(v.id(), v.accountId(), v.state().apiName(), v.stateReason(), v.sizeGib(), v.type().apiName(), v.iops(),
                 v.throughput(), v.multiAttach(), v.zone(), v.createdAt(), d.attachments().stream().map(VolumeRoutes::attachment).toList(), tags,
                 m == null ? null : new ModificationView(m.state(), m.originalSizeGib(), m.targetSizeGib(), m.originalType().apiName(),
-                        m.targetType().apiName(), m.startedAt(), m.endedAt()));
+                        m.targetType().apiName(), m.startedAt(), m.endedAt()), d.snapshotId());
     }
 
     static AttachmentView attachment(VolumeAttachment a) {

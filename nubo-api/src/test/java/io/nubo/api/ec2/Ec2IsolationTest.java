@@ -40,7 +40,8 @@ class Ec2IsolationTest {
                        (SELECT coalesce(string_agg(id || name, ',' ORDER BY id), '') FROM key_pairs WHERE account_id = :a) || '/' ||
                        (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM images WHERE owner_id = :a) || '/' ||
                        (SELECT coalesce(string_agg(v.id || v.state || v.size_gib || coalesce(a.instance_id || a.state, ''), ',' ORDER BY v.id), '')
-                          FROM volumes v LEFT JOIN volume_attachments a ON a.volume_id = v.id WHERE v.account_id = :a)""")
+                          FROM volumes v LEFT JOIN volume_attachments a ON a.volume_id = v.id WHERE v.account_id = :a) || '/' ||
+                       (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM snapshots WHERE account_id = :a)""")
                 .bind("a", id).mapTo(String.class).one());
     }
 
@@ -72,6 +73,8 @@ class Ec2IsolationTest {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> a.describeVolumes(r -> r.volumeIds(volume))
                         .volumes().get(0).attachments().get(0).stateAsString().equals("attached"));
                 a.modifyVolume(r -> r.volumeId(volume).volumeType("gp2"));
+                String snapshot = a.createSnapshot(r -> r.volumeId(volume)).snapshotId();
+                Ec2Sdk.waiter(a).waitUntilSnapshotCompleted(r -> r.snapshotIds(snapshot));
                 a.createTags(r -> r.resources(group, key, vpc, subnet, image, volume).tags(x -> x.key("owner").value("a")));
                 String before = accountSnapshot(cloud, keyA.accountId());
                 Tag tag = Tag.builder().key("evil").value("b").build();
@@ -208,7 +211,21 @@ class Ec2IsolationTest {
                     notFound("InvalidVolume.NotFound", () -> b.describeVolumesModifications(r -> r.volumeIds(volume)));
                     assertThat(b.describeVolumesModifications(r -> { }).toString()).doesNotContain(volume);
                 });
-                assertThat(checks.keySet()).as("every action has an isolation check").containsExactlyInAnyOrderElementsOf(Ec2Actions.names());
+                checks.put("CreateSnapshot", () -> notFound("InvalidVolume.NotFound", () -> b.createSnapshot(r -> r.volumeId(volume))));
+                checks.put("DescribeSnapshots", () -> {
+                    notFound("InvalidSnapshot.NotFound", () -> b.describeSnapshots(r -> r.snapshotIds(snapshot)));
+                    assertThat(b.describeSnapshots(r -> r.filters(f -> f.name("volume-id").values(volume))).snapshots()).isEmpty();
+                    assertThat(b.describeSnapshots(r -> r.ownerIds(keyA.accountId())).snapshots()).isEmpty();
+                    assertThat(b.describeSnapshots(r -> { }).toString()).doesNotContain(snapshot).doesNotContain(volume);
+                });
+                checks.put("DeleteSnapshot", () -> notFound("InvalidSnapshot.NotFound", () -> b.deleteSnapshot(r -> r.snapshotId(snapshot))));
+                checks.put("CopySnapshot", () -> notFound("InvalidSnapshot.NotFound", () -> b.copySnapshot(r -> r.sourceSnapshotId(snapshot)
+                        .sourceRegion("nubo-1").presignedUrl("https://unused.invalid/"))));
+                // A volume from another's snapshot: the snapshot is not found.
+                checks.put("CreateVolume/snapshot", () -> notFound("InvalidSnapshot.NotFound", () -> b.createVolume(r -> r.availabilityZone("nubo-1a")
+                        .snapshotId(snapshot))));
+                assertThat(checks.keySet().stream().filter(k -> !k.contains("/")).toList()).as("every action has an isolation check")
+                        .containsExactlyInAnyOrderElementsOf(Ec2Actions.names());
                 for (Map.Entry<String, Executable> check : checks.entrySet()) {
                     try {
                         check.getValue().execute();

@@ -270,7 +270,7 @@ class Ec2VolumesTest {
         rejects("InvalidParameterValue", () -> ec2.createVolume(b -> b.availabilityZone(ZONE).size(1).volumeType(VolumeType.IO2).iops(5000)));
         rejects("InvalidParameterValue", () -> ec2.createVolume(b -> b.availabilityZone(ZONE).size(1).throughput(2000)));
         rejects("UnsupportedOperation", () -> ec2.createVolume(b -> b.availabilityZone(ZONE).size(1).encrypted(true)));
-        rejects("UnsupportedOperation", () -> ec2.createVolume(b -> b.availabilityZone(ZONE).snapshotId("snap-0123456789abcdef0")));
+        rejects("InvalidSnapshot.NotFound", () -> ec2.createVolume(b -> b.availabilityZone(ZONE).snapshotId("snap-0123456789abcdef0")));
         rejects("InvalidParameterValue", () -> ec2.createVolume(b -> b.availabilityZone(ZONE).size(1)
                 .tagSpecifications(t -> t.resourceType(ResourceType.INSTANCE).tags(x -> x.key("a").value("b")))));
         rejects("InvalidParameterValue", () -> ec2.createVolume(b -> b.availabilityZone(ZONE).size(1)

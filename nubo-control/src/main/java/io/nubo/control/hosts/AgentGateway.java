@@ -11,7 +11,9 @@ import io.nubo.core.agent.HostReport;
 import io.nubo.core.agent.MigrationUpdate;
 import io.nubo.core.model.Image;
 import io.nubo.core.model.Instance;
+import io.nubo.control.snapshots.DesiredSnapshots;
 import io.nubo.control.volumes.DesiredVolumes;
+import io.nubo.core.agent.DesiredSnapshot;
 import io.nubo.store.Database;
 import io.nubo.store.Store;
 import org.slf4j.Logger;
@@ -106,11 +108,13 @@ public final class AgentGateway implements AgentChannel {
     static List<DesiredInstance> desiredInstances(Store s, String hostId, List<Instance> rows) {
         Map<String, Image> images = new HashMap<>();
         Map<String, DesiredVolumes.ForInstance> volumes = DesiredVolumes.of(s, hostId, rows.stream().map(Instance::id).toList());
+        Map<String, List<DesiredSnapshot>> snapshots = DesiredSnapshots.of(s, hostId, rows.stream().map(Instance::id).toList());
         return rows.stream().map(i -> {
             Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
             DesiredVolumes.ForInstance v = volumes.getOrDefault(i.id(), DesiredVolumes.ForInstance.NONE);
             return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
-                    img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach());
+                    img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach(),
+                    snapshots.getOrDefault(i.id(), List.of()));
         }).toList();
     }
 

@@ -2,6 +2,7 @@ package io.nubo.control.hosts;
 
 import io.nubo.control.compute.InstanceChanges;
 import io.nubo.control.compute.InstanceLog;
+import io.nubo.control.snapshots.SnapshotObservations;
 import io.nubo.control.volumes.VolumeObservations;
 import io.nubo.core.agent.HostReport;
 import io.nubo.core.agent.ObservedInstance;
@@ -82,7 +83,9 @@ final class ObservationApplier {
             s.hosts().allocate(hostId, -freedVcpus, -freedMemory);
         }
         VolumeObservations.releaseTerminated(s, terminated, now);
-        VolumeObservations.apply(s, counted.stream().filter(i -> !terminated.contains(i.id())).toList(), seen, now);
+        List<Instance> live = counted.stream().filter(i -> !terminated.contains(i.id())).toList();
+        VolumeObservations.apply(s, live, seen, now);
+        desiredChanged |= SnapshotObservations.apply(s, live, seen, now);
         return desiredChanged;
     }
 

@@ -35,6 +35,10 @@ public final class IdCheck {
         ids.forEach(id -> check(Ids.VOLUME, id, ErrorCode.INVALID_VOLUME_ID_MALFORMED));
     }
 
+    public static void snapshots(Collection<String> ids) {
+        ids.forEach(id -> check(Ids.SNAPSHOT, id, ErrorCode.INVALID_SNAPSHOT_ID_MALFORMED));
+    }
+
     private static void check(String prefix, String id, ErrorCode code) {
         if (!Ids.isWellFormed(prefix, id)) {
             throw NuboException.of(code, "Invalid id: \"%s\" (expecting \"%s-...\")", id, prefix);

@@ -42,6 +42,10 @@ public final class NotFound {
         return NuboException.of(ErrorCode.INVALID_KEY_PAIR_NOT_FOUND, "The key pair '%s' does not exist", nameOrId);
     }
 
+    public static NuboException snapshot(String id) {
+        return NuboException.of(ErrorCode.INVALID_SNAPSHOT_NOT_FOUND, "The snapshot '%s' does not exist.", id);
+    }
+
     public static NuboException volume(String id) {
         return NuboException.of(ErrorCode.INVALID_VOLUME_NOT_FOUND, "The volume '%s' does not exist.", id);
     }

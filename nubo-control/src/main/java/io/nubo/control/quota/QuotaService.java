@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Quotas per account: instances (the account's own column), vCPUs and memory of the instances that
- * are not terminated. vCPUs and memory have installation defaults, a partner's defaults for its
+ * are not terminated, and the number and GiB of volumes and of snapshots that exist. vCPUs and memory have installation defaults, a partner's defaults for its
  * customers, and per-account overrides (set by an operator, or by the customer's partner), each
  * level above the one before; with none there is no limit. A quota may be set below what is in use: that blocks new creates and
  * takes nothing away. Checks run under the account's row lock, in the creating transaction, so
@@ -30,7 +30,11 @@ public final class QuotaService {
     public static final String INSTANCES = "instances";
     public static final String VCPUS = "vcpus";
     public static final String MEMORY_MIB = "memory-mib";
-    public static final List<String> RESOURCES = List.of(INSTANCES, VCPUS, MEMORY_MIB);
+    public static final String VOLUMES = "volumes";
+    public static final String VOLUME_GIB = "volume-gib";
+    public static final String SNAPSHOTS = "snapshots";
+    public static final String SNAPSHOT_GIB = "snapshot-gib";
+    public static final List<String> RESOURCES = List.of(INSTANCES, VCPUS, MEMORY_MIB, VOLUMES, VOLUME_GIB, SNAPSHOTS, SNAPSHOT_GIB);
     private static final long MAX = 1L << 40;
 
     private final Database db;
@@ -55,6 +59,12 @@ public final class QuotaService {
             out.add(new Usage(INSTANCES, Optional.ofNullable(limits.get(INSTANCES)), use.instances()));
             out.add(new Usage(VCPUS, Optional.ofNullable(limits.get(VCPUS)), use.vcpus()));
             out.add(new Usage(MEMORY_MIB, Optional.ofNullable(limits.get(MEMORY_MIB)), use.memoryMib()));
+            var volumes = s.volumes().inUse(accountId);
+            out.add(new Usage(VOLUMES, Optional.ofNullable(limits.get(VOLUMES)), volumes.count()));
+            out.add(new Usage(VOLUME_GIB, Optional.ofNullable(limits.get(VOLUME_GIB)), volumes.gib()));
+            var snapshots = s.snapshots().inUse(accountId);
+            out.add(new Usage(SNAPSHOTS, Optional.ofNullable(limits.get(SNAPSHOTS)), snapshots.count()));
+            out.add(new Usage(SNAPSHOT_GIB, Optional.ofNullable(limits.get(SNAPSHOT_GIB)), snapshots.gib()));
             return out;
         });
     }
@@ -224,6 +234,46 @@ public final class QuotaService {
         if (memory != null && to.memoryMib() > from.memoryMib() && use.memoryMib() - from.memoryMib() + to.memoryMib() > memory) {
             throw NuboException.of(ErrorCode.MEMORY_LIMIT_EXCEEDED, "Resizing to %s needs %d MiB more than your memory limit of %d MiB allows",
                     to.name(), use.memoryMib() - from.memoryMib() + to.memoryMib() - memory, memory);
+        }
+    }
+
+    /**
+     * Locks the account's row and checks that {@code newVolumes} more volumes and {@code addGib}
+     * more GiB of them fit its quotas ({@code VolumeLimitExceeded} otherwise). Called in the
+     * creating (or growing) transaction before anything else is locked, so that concurrent creates
+     * queue on the account and never exceed a quota together.
+     */
+    public static void requireVolumeRoom(Store s, String accountId, int newVolumes, long addGib) {
+        Account a = s.accounts().lock(accountId).orElseThrow(() -> accountNotFound(accountId));
+        Map<String, Long> limits = limits(s, a);
+        var use = s.volumes().inUse(accountId);
+        Long count = limits.get(VOLUMES);
+        if (count != null && newVolumes > 0 && use.count() + newVolumes > count) {
+            throw NuboException.of(ErrorCode.VOLUME_LIMIT_EXCEEDED,
+                    "You have reached your limit of %d volumes (%d in use).", count, use.count());
+        }
+        Long gib = limits.get(VOLUME_GIB);
+        if (gib != null && addGib > 0 && use.gib() + addGib > gib) {
+            throw NuboException.of(ErrorCode.VOLUME_LIMIT_EXCEEDED,
+                    "You have requested more volume capacity (%d GiB) than your current volume limit of %d GiB allows (%d GiB in use).",
+                    addGib, gib, use.gib());
+        }
+    }
+
+    /** As {@link #requireVolumeRoom}, for one more snapshot of a {@code gib} volume ({@code SnapshotLimitExceeded}). */
+    public static void requireSnapshotRoom(Store s, String accountId, long gib) {
+        Account a = s.accounts().lock(accountId).orElseThrow(() -> accountNotFound(accountId));
+        Map<String, Long> limits = limits(s, a);
+        var use = s.snapshots().inUse(accountId);
+        Long count = limits.get(SNAPSHOTS);
+        if (count != null && use.count() + 1 > count) {
+            throw NuboException.of(ErrorCode.SNAPSHOT_LIMIT_EXCEEDED, "You have reached your limit of %d snapshots (%d in use).", count,
+                    use.count());
+        }
+        Long max = limits.get(SNAPSHOT_GIB);
+        if (max != null && use.gib() + gib > max) {
+            throw NuboException.of(ErrorCode.SNAPSHOT_LIMIT_EXCEEDED,
+                    "A snapshot of %d GiB would exceed your snapshot limit of %d GiB (%d GiB in use).", gib, max, use.gib());
         }
     }
 

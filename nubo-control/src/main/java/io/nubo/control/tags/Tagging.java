@@ -91,6 +91,7 @@ public final class Tagging {
             case SUBNET -> s.subnets().find(resourceId, accountId).isPresent();
             case KEY_PAIR -> s.keyPairs().findById(accountId, resourceId).isPresent();
             case VOLUME -> s.volumes().find(resourceId, accountId).isPresent();
+            case SNAPSHOT -> s.snapshots().find(resourceId, accountId).isPresent();
         };
         if (!exists) {
             throw switch (type) {
@@ -101,6 +102,7 @@ public final class Tagging {
                 case SUBNET -> NotFound.subnet(resourceId);
                 case KEY_PAIR -> NotFound.keyPair(resourceId);
                 case VOLUME -> NotFound.volume(resourceId);
+                case SNAPSHOT -> NotFound.snapshot(resourceId);
             };
         }
         return type;

@@ -115,8 +115,18 @@ public final class VolumeController implements AutoCloseable {
         try {
             switch (v.state()) {
                 case CREATING -> {
-                    VolumeFiles.create(dir.get(), v.id(), v.format(), v.sizeBytes());
-                    VolumeLog.state(s, v, VolumeService.withState(v, VolumeState.AVAILABLE, now), "file created on pool " + pool.name());
+                    Optional<String> snapshotId = Optional.ofNullable(s.volumes().snapshotsOf(List.of(v.id())).get(v.id()));
+                    if (snapshotId.isPresent()) {
+                        Optional<Path> source = snapshotFile(s, snapshotId.get());
+                        if (source.isEmpty()) {
+                            return false; // the snapshot's pool is not this server's to read
+                        }
+                        VolumeFiles.createFrom(source.get(), dir.get(), v.id(), v.format(), v.sizeBytes());
+                    } else {
+                        VolumeFiles.create(dir.get(), v.id(), v.format(), v.sizeBytes());
+                    }
+                    VolumeLog.state(s, v, VolumeService.withState(v, VolumeState.AVAILABLE, now), "file created on pool " + pool.name()
+                            + snapshotId.map(x -> " from " + x).orElse(""));
                     return true;
                 }
                 case DELETING -> {
@@ -148,6 +158,13 @@ public final class VolumeController implements AutoCloseable {
             }
             return false;
         }
+    }
+
+    /** The file of a snapshot a volume is made from, if this server reaches its pool. */
+    private static Optional<Path> snapshotFile(Store s, String snapshotId) {
+        return s.snapshots().findAny(snapshotId).flatMap(x -> s.storagePools().find(x.poolId()))
+                .flatMap(VolumeController::reachable).map(p -> io.nubo.control.snapshots.SnapshotFiles.file(p,
+                        snapshotId));
     }
 
     /** Releases the attachments of terminated instances that a report did not (a server crash between the two, say). */

@@ -47,6 +47,17 @@ public final class VolumeFiles {
         Files.move(scratch, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Makes the volume's file as a sparse copy of a snapshot's, of {@code sizeBytes}, aside then moved into place. Idempotent. */
+    static void createFrom(Path snapshot, Path pool, String volumeId, String format, long sizeBytes) throws IOException {
+        Path target = file(pool, volumeId, format);
+        if (Files.exists(target)) {
+            grow(target, sizeBytes);
+            return;
+        }
+        io.nubo.core.storage.SparseCopy.copy(snapshot, scratchDir(pool).resolve(volumeId + "." + format), target, sizeBytes, p -> {
+        });
+    }
+
     /** Extends a raw file to {@code sizeBytes} if it is smaller (never shrinks it). Returns false when the file is missing. */
     static boolean grow(Path file, long sizeBytes) throws IOException {
         if (!Files.exists(file)) {

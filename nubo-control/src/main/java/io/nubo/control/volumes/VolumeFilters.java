@@ -18,7 +18,7 @@ final class VolumeFilters {
             .one("create-time", d -> DateTimeFormatter.ISO_INSTANT.format(d.volume().createdAt()))
             .one("encrypted", d -> "false")
             .one("multi-attach-enabled", d -> Boolean.toString(d.volume().multiAttach()))
-            .one("snapshot-id", d -> "")
+            .one("snapshot-id", d -> d.snapshotId() == null ? "" : d.snapshotId())
             .many("attachment.instance-id", d -> each(d, VolumeAttachment::instanceId))
             .many("attachment.device", d -> each(d, VolumeAttachment::device))
             .many("attachment.status", d -> each(d, a -> a.state().apiName()))

@@ -31,21 +31,24 @@ final class VolumeRules {
     record Shape(String zone, int sizeGib, VolumeType type, Integer iops, Integer throughput) {
     }
 
-    static Shape create(CreateVolumeRequest r) {
+    /** A create request's values, given the size of the volume its snapshot was taken of (if it names one). */
+    static Shape create(CreateVolumeRequest r, Optional<Integer> snapshotGib) {
         String zone = zone(r.zone(), r.zoneId());
         VolumeType type = type(r.type().orElse(VolumeType.GP3.apiName()), "creation");
         if (r.encrypted() || r.kmsKeyId().isPresent()) {
             throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION, "Nubo does not encrypt volumes yet");
         }
-        if (r.snapshotId().isPresent()) {
-            throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION, "Nubo cannot create a volume from a snapshot yet");
-        }
         positive("size", r.sizeGib());
         positive("iops", r.iops());
         positive("throughput", r.throughput());
         performanceParameters(type, r.iops(), r.throughput());
-        int size = r.sizeGib().orElseThrow(() -> NuboException.of(ErrorCode.MISSING_PARAMETER,
+        int size = r.sizeGib().or(() -> snapshotGib).orElseThrow(() -> NuboException.of(ErrorCode.MISSING_PARAMETER,
                 "The request must contain the parameter size/snapshot"));
+        if (snapshotGib.isPresent() && size < snapshotGib.get()) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                    "The volume size (%d GiB) is smaller than the snapshot's volume size (%d GiB): give at least the snapshot's size.", size,
+                    snapshotGib.get());
+        }
         size(type, size);
         Integer iops = iops(type, size, r.iops());
         Integer throughput = throughput(type, iops, r.throughput());

@@ -4,6 +4,7 @@ import io.nubo.control.compute.ComputeService;
 import io.nubo.control.query.IdCheck;
 import io.nubo.control.query.NotFound;
 import io.nubo.control.query.Paging;
+import io.nubo.control.quota.QuotaService;
 import io.nubo.control.storage.StoragePoolService;
 import io.nubo.control.tags.Tagging;
 import io.nubo.core.ErrorCode;
@@ -17,6 +18,8 @@ import io.nubo.core.model.Page;
 import io.nubo.core.model.PageRequest;
 import io.nubo.core.model.Principal;
 import io.nubo.core.model.ResourceType;
+import io.nubo.core.model.Snapshot;
+import io.nubo.core.model.SnapshotState;
 import io.nubo.core.model.StoragePool;
 import io.nubo.core.model.Tag;
 import io.nubo.core.model.Volume;
@@ -68,7 +71,9 @@ public final class VolumeService {
 
     /** Records a new volume ({@code creating}) on the shared pool and reserves its size there; the controller makes its file. */
     public VolumeDetails create(Principal caller, CreateVolumeRequest r) {
-        VolumeRules.Shape shape = VolumeRules.create(r);
+        r.snapshotId().ifPresent(id -> IdCheck.snapshots(List.of(id)));
+        Optional<Integer> snapshotGib = r.snapshotId().map(id -> db.read(s -> usableSnapshot(s, caller, id)).volumeSizeGib());
+        VolumeRules.Shape shape = VolumeRules.create(r, snapshotGib);
         r.clientToken().filter(t -> t.isEmpty() || t.length() > 64).ifPresent(t -> {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The client token must be 1 to 64 characters");
         });
@@ -77,22 +82,41 @@ public final class VolumeService {
             if (earlier.isPresent()) {
                 return earlier.get();
             }
+            QuotaService.requireVolumeRoom(s, caller.accountId(), 1, shape.sizeGib());
+            // Held (FOR UPDATE) until the volume's row says it is made from it: DeleteSnapshot then sees InvalidSnapshot.InUse.
+            Optional<Snapshot> source = r.snapshotId().map(id -> {
+                s.snapshots().lock(id);
+                return usableSnapshot(s, caller, id);
+            });
             Instant now = clock.instant();
             long bytes = shape.sizeGib() * Volume.GIB;
             StoragePool pool = poolWithRoom(s, bytes);
             Volume v = new Volume(Ids.next(Ids.VOLUME), caller.accountId(), shape.zone(), shape.sizeGib(), shape.type(), shape.iops(),
                     shape.throughput(), r.multiAttach(), pool.id(), "raw", VolumeState.CREATING, null, now, now, null);
             s.volumes().insert(v);
+            source.ifPresent(x -> s.volumes().setSnapshot(v.id(), x.id()));
             s.storagePools().addUsed(pool.id(), bytes);
             Tagging.apply(s, caller.accountId(), v.id(), ResourceType.VOLUME, r.tags());
             s.events().append(now, caller.accountId(), v.id(), "volume.state", null, VolumeState.CREATING.apiName(),
-                    shape.sizeGib() + " GiB " + shape.type().apiName() + (r.multiAttach() ? " multi-attach" : "") + " by " + caller.accessKeyId());
+                    shape.sizeGib() + " GiB " + shape.type().apiName() + (r.multiAttach() ? " multi-attach" : "")
+                            + source.map(x -> " from " + x.id()).orElse("") + " by " + caller.accessKeyId());
             r.clientToken().ifPresent(t -> s.clientTokens().insert(caller.accountId(), CREATE, t, new ClientTokens.Entry(r.fingerprint(), v.id()),
                     now));
-            return new VolumeDetails(v, List.of(), s.tags().forResources(caller.accountId(), List.of(v.id())).getOrDefault(v.id(), List.of()));
+            return new VolumeDetails(v, List.of(), s.tags().forResources(caller.accountId(), List.of(v.id())).getOrDefault(v.id(), List.of()),
+                    source.map(Snapshot::id).orElse(null));
         });
         controllerWork.run();
         return created;
+    }
+
+    /** The caller's completed snapshot a volume can be made from: NotFound if not the caller's, IncorrectState unless completed. */
+    private static Snapshot usableSnapshot(Store s, Principal caller, String snapshotId) {
+        Snapshot x = s.snapshots().find(snapshotId, caller.accountId()).orElseThrow(() -> NotFound.snapshot(snapshotId));
+        if (x.state() != SnapshotState.COMPLETED) {
+            throw NuboException.of(ErrorCode.INCORRECT_STATE, "Snapshot '%s' is '%s': a volume can be made only from a completed snapshot.",
+                    x.id(), x.state().apiName());
+        }
+        return x;
     }
 
     /** The volume an earlier request with the same token made; a different request with it is {@code IdempotentParameterMismatch}. */
@@ -187,6 +211,9 @@ public final class VolumeService {
                 throw NuboException.of(ErrorCode.INCORRECT_STATE, "The volume '%s' is '%s' and cannot be deleted now.", v.id(),
                         v.state().apiName());
             }
+            if (!s.snapshots().pendingOfVolume(v.id()).isEmpty()) {
+                throw NuboException.of(ErrorCode.INCORRECT_STATE, "The volume '%s' has a snapshot in progress and cannot be deleted now.", v.id());
+            }
             Instant now = clock.instant();
             VolumeLog.state(s, v, withState(v, VolumeState.DELETING, now), "delete by " + caller.accessKeyId());
             s.tags().deleteAll(caller.accountId(), v.id());
@@ -224,6 +251,11 @@ public final class VolumeService {
             }
             if (v.state() != VolumeState.AVAILABLE && v.state() != VolumeState.IN_USE) {
                 throw NuboException.of(ErrorCode.INCORRECT_STATE, "%s is not 'available'.", v.id());
+            }
+            if (s.snapshots().pendingOfVolume(v.id()).stream().anyMatch(x -> x.copier() == null)) {
+                // The controller is copying its file: a VM writing to it now would tear the snapshot.
+                throw NuboException.of(ErrorCode.INCORRECT_STATE, "The volume '%s' has a snapshot in progress; attach it once it completes.",
+                        v.id());
             }
             if (ofVolume.stream().anyMatch(a -> a.instanceId().equals(i.id()))) {
                 throw NuboException.of(ErrorCode.VOLUME_IN_USE, "%s is already attached to instance %s", v.id(), i.id());
@@ -336,6 +368,11 @@ public final class VolumeService {
         Optional<VolumeType> newType = r.type().map(t -> VolumeRules.type(t, "modification"));
         List<Instance> touched = new ArrayList<>();
         Volume modified = db.inTransaction(s -> {
+            Optional<Volume> before = s.volumes().find(volumeId, caller.accountId());
+            if (before.isPresent() && r.sizeGib().isPresent() && r.sizeGib().get() > before.get().sizeGib()) {
+                // The account first, as a create locks it: a growth counts against the volume GiB quota.
+                QuotaService.requireVolumeRoom(s, caller.accountId(), 0, r.sizeGib().get() - before.get().sizeGib());
+            }
             List<VolumeAttachment> seen = s.volumes().find(volumeId, caller.accountId()).map(v -> s.volumeAttachments().ofVolume(v.id()))
                     .orElseThrow(() -> NotFound.volume(volumeId));
             List<Instance> instances = new ArrayList<>();
@@ -401,8 +438,9 @@ public final class VolumeService {
         List<String> ids = volumes.stream().map(Volume::id).toList();
         Map<String, List<VolumeAttachment>> attachments = s.volumeAttachments().ofVolumes(ids);
         Map<String, List<Tag>> tags = s.tags().forResources(accountId, ids);
-        return volumes.stream().map(v -> new VolumeDetails(v, attachments.getOrDefault(v.id(), List.of()), tags.getOrDefault(v.id(), List.of())))
-                .toList();
+        Map<String, String> snapshots = s.volumes().snapshotsOf(ids);
+        return volumes.stream().map(v -> new VolumeDetails(v, attachments.getOrDefault(v.id(), List.of()), tags.getOrDefault(v.id(), List.of()),
+                snapshots.get(v.id()))).toList();
     }
 
     private static Volume lockOwned(Store s, Principal caller, String volumeId) {

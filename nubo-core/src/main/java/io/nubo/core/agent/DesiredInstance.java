@@ -14,28 +14,38 @@ import java.util.List;
  *
  * <p>{@code volumes} are the volumes the instance should have attached (hot on a running VM, on
  * its command line at the next start); any other volume on the VM is to be detached, waiting
- * for the guest to let go unless its ID is in {@code forceDetach}. Null lists (from an older
- * peer) mean none.
+ * for the guest to let go unless its ID is in {@code forceDetach}. {@code snapshots} are the
+ * snapshots of its volumes its host should take now. Null lists (from an older peer) mean none.
  */
 public record DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
                               int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                               String hostname, String userData, String publicKey,
-                              List<DesiredVolume> volumes, List<String> forceDetach) {
+                              List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots) {
     public DesiredInstance {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         forceDetach = forceDetach == null ? List.of() : List.copyOf(forceDetach);
+        snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+    }
+
+    /** An instance with volumes and no snapshot to take. */
+    public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration, int vcpus, int memoryMib,
+                           String imageId, String imageFormat, String imageLocation, String hostname, String userData, String publicKey,
+                           List<DesiredVolume> volumes, List<String> forceDetach) {
+        this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
+                publicKey, volumes, forceDetach, List.of());
     }
 
     /** An instance without volumes. */
     public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration, int vcpus, int memoryMib,
                            String imageId, String imageFormat, String imageLocation, String hostname, String userData, String publicKey) {
         this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
-                publicKey, List.of(), List.of());
+                publicKey, List.of(), List.of(), List.of());
     }
 
     @Override
     public String toString() {
         return "DesiredInstance[" + instanceId + " " + state.apiName() + " reboot=" + rebootGeneration
-                + (volumes.isEmpty() ? "" : " volumes=" + volumes.stream().map(DesiredVolume::volumeId).toList()) + "]";
+                + (volumes.isEmpty() ? "" : " volumes=" + volumes.stream().map(DesiredVolume::volumeId).toList())
+                + (snapshots.isEmpty() ? "" : " snapshots=" + snapshots.stream().map(DesiredSnapshot::snapshotId).toList()) + "]";
     }
 }

@@ -12,7 +12,8 @@ public enum ResourceType {
     VPC("vpc", Ids.VPC),
     SUBNET("subnet", Ids.SUBNET),
     KEY_PAIR("key-pair", Ids.KEY_PAIR),
-    VOLUME("volume", Ids.VOLUME);
+    VOLUME("volume", Ids.VOLUME),
+    SNAPSHOT("snapshot", Ids.SNAPSHOT);
 
     private final String apiName;
     private final String prefix;

@@ -68,8 +68,10 @@ public final class VolumesCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume.")
     static final class Create extends ClientCommand {
-        @Option(names = "--size", required = true, description = "size in GiB")
-        int size;
+        @Option(names = "--size", description = "size in GiB (required unless --snapshot; then at least the snapshot's)")
+        Integer size;
+        @Option(names = "--snapshot", description = "make it from this snapshot")
+        String snapshot;
         @Option(names = "--type", description = "gp3 (default), gp2, io1, io2 or standard")
         String type;
         @Option(names = "--zone", defaultValue = "nubo-1a", description = "availability zone (default ${DEFAULT-VALUE})")
@@ -87,6 +89,7 @@ public final class VolumesCommand {
         protected int run(NuboClient client, Output out) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("sizeGib", size);
+            body.put("snapshotId", snapshot);
             body.put("volumeType", type);
             body.put("availabilityZone", zone);
             body.put("iops", iops);

@@ -14,7 +14,7 @@ final class VolumeXml {
     /** A Volume's members, as CreateVolume answers them at the top and DescribeVolumes in each item. */
     static void volume(XmlOut o, VolumeDetails d) {
         Volume v = d.volume();
-        o.text("volumeId", v.id()).number("size", v.sizeGib()).text("snapshotId", "").text("availabilityZone", v.zone())
+        o.text("volumeId", v.id()).number("size", v.sizeGib()).text("snapshotId", d.snapshotId() == null ? "" : d.snapshotId()).text("availabilityZone", v.zone())
                 .text("availabilityZoneId", Topology.zoneId(v.zone())).text("status", v.state().apiName()).time("createTime", v.createdAt())
                 .list("attachmentSet", d.attachments(), VolumeXml::attachment);
         Render.tagSet(o, d.tags());
