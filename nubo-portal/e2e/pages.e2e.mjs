@@ -135,6 +135,7 @@ const attach = tenant.getByRole('form', { name: 'Attach ' + volumeId });
 await attach.getByLabel('Instance').selectOption(vm);
 await attach.getByRole('button', { name: 'Attach volume' }).click();
 await row.locator('[data-state="in-use"]').waitFor({ timeout: LONG });
+await row.locator('[data-state="attached"]').waitFor({ timeout: LONG }); // the guest has the disk
 await row.getByText(vm).waitFor();
 await tenant.screenshot({ path: join(SHOTS, 'volumes.png'), fullPage: true });
 
@@ -149,6 +150,32 @@ await tenant.getByLabel('New size (GiB)').fill('2');
 await tenant.getByRole('button', { name: 'Grow volume' }).click();
 await row.getByRole('cell', { name: '2 GiB', exact: true }).waitFor({ timeout: LONG });
 await row.getByText(/^(modifying|optimizing):/).waitFor({ state: 'detached', timeout: LONG });
+
+// Snapshots, when the server has their REST routes (they arrive with the storage work): snapshot
+// the volume, make a new volume from it, and delete both.
+if ((await inPage(tenant, 'GET', '/snapshots')).status === 200) {
+  log('snapshots');
+  const snap = tenant.getByRole('form', { name: 'Create a snapshot' });
+  await snap.getByLabel('Volume to snapshot').selectOption(volumeId);
+  await snap.getByLabel('Description (optional)').fill('pages-snap');
+  await snap.getByRole('button', { name: 'Create snapshot' }).click();
+  const snapRow = tenant.locator('tr[data-snapshot]', { hasText: 'pages-snap' });
+  await snapRow.locator('[data-state="completed"]').waitFor({ timeout: LONG });
+  const snapshotId = await snapRow.getAttribute('data-snapshot');
+  await snapRow.getByRole('button', { name: 'Create volume' }).click();
+  await tenant.getByRole('form', { name: 'Volume from ' + snapshotId }).getByRole('button', { name: 'Create the volume' }).click();
+  await until(async () => (await inPage(tenant, 'GET', '/volumes')).json.volumes.some((v) => v.snapshotId === snapshotId && v.state === 'available'),
+    'a volume from ' + snapshotId + ' is available');
+  const restored = (await inPage(tenant, 'GET', '/volumes')).json.volumes.find((v) => v.snapshotId === snapshotId).volumeId;
+  await tenant.locator(`tr[data-volume="${restored}"] [data-state="available"]`).waitFor({ timeout: LONG });
+  await tenant.screenshot({ path: join(SHOTS, 'snapshots.png'), fullPage: true });
+  await snapRow.getByRole('button', { name: 'Delete snapshot' }).click();
+  await tenant.getByRole('alertdialog', { name: 'Delete snapshot' }).getByRole('button', { name: 'Yes, delete snapshot' }).click();
+  await snapRow.waitFor({ state: 'detached', timeout: LONG });
+  await inPage(tenant, 'DELETE', '/volumes/' + restored);
+} else {
+  log('snapshots: this server has no snapshot REST routes; skipped');
+}
 
 await row.locator('[data-state="available"]').waitFor({ timeout: LONG });
 await row.getByRole('button', { name: 'Delete' }).click();

@@ -5,6 +5,7 @@ import { useEvents } from '../live';
 import { Link } from '../router';
 import { paginate, query, search } from '../lib/paging';
 import { ConfirmButton, Empty, ErrorBox, Loading, Pager, StateBadge, useAction, useLoad, when } from '../ui';
+import { Snapshots } from './Snapshots';
 
 const TYPES = ['gp3', 'gp2', 'io1', 'io2', 'st1', 'sc1', 'standard'];
 const MULTI_ATTACH_TYPES = ['io1', 'io2'];
@@ -60,6 +61,8 @@ export function Volumes() {
           <Pager {...shown} onPage={setPage} />
         </>
       )}
+      <Snapshots volumes={(data ?? []).filter((v) => v.state === 'available' || v.state === 'in-use').map((v) => ({ volumeId: v.volumeId, name: v.tags.Name }))}
+        onVolumeCreated={reload} />
     </>
   );
 }
