@@ -178,6 +178,15 @@ if ((await inPage(tenant, 'GET', '/snapshots')).status === 200) {
 }
 
 await row.locator('[data-state="available"]').waitFor({ timeout: LONG });
+// By keyboard: Enter opens the confirmation with the focus on Cancel, Escape closes it and nothing is deleted.
+await row.getByRole('button', { name: 'Delete' }).focus();
+await tenant.keyboard.press('Enter');
+const confirm = tenant.getByRole('alertdialog', { name: 'Delete' });
+await confirm.waitFor();
+assert.equal(await tenant.evaluate(() => document.activeElement?.textContent), 'Cancel');
+await tenant.keyboard.press('Escape');
+await confirm.waitFor({ state: 'detached' });
+await row.locator('[data-state="available"]').waitFor();
 await row.getByRole('button', { name: 'Delete' }).click();
 await tenant.getByRole('alertdialog', { name: 'Delete' }).getByRole('button', { name: 'Yes, delete' }).click();
 await tenant.waitForFunction((id) => {

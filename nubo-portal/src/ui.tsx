@@ -66,7 +66,8 @@ export function ConfirmButton({ label, question, onConfirm, danger, disabled }: 
       <button className={danger ? 'danger' : ''} disabled={disabled || busy} onClick={() => setOpen(true)}>{label}</button>
       {open && (
         <div className="modal-backdrop">
-          <div className="modal" role="alertdialog" aria-modal="true" aria-label={label}>
+          <div className="modal" role="alertdialog" aria-modal="true" aria-label={label}
+            onKeyDown={(e) => { if (e.key === 'Escape') setOpen(false); }}>
             <p>{question}</p>
             <div className="row">
               <button onClick={() => setOpen(false)} autoFocus>Cancel</button>
