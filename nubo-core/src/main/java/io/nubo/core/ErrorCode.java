@@ -91,6 +91,8 @@ public enum ErrorCode {
     SNAPSHOT_LIMIT_EXCEEDED("SnapshotLimitExceeded", 400),
     INSTANCE_LIMIT_EXCEEDED("InstanceLimitExceeded", 400),
     INSUFFICIENT_INSTANCE_CAPACITY("InsufficientInstanceCapacity", 500),
+    /** The zone's default subnet has no private address left for the account's new instances. */
+    INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET("InsufficientFreeAddressesInSubnet", 400),
     VCPU_LIMIT_EXCEEDED("VcpuLimitExceeded", 400),
     /** Nubo's own: EC2 has no memory quota. */
     MEMORY_LIMIT_EXCEEDED("MemoryLimitExceeded", 400),

@@ -33,9 +33,22 @@ final class InstanceConditions {
                 case InstanceFilter.GroupName g -> sql.append("EXISTS (SELECT 1 FROM instance_security_groups g"
                         + " JOIN security_groups sg ON sg.id = g.group_id WHERE g.instance_id = instances.id AND ")
                         .append(anyOf(binds, "sg.name", g.patterns())).append(')');
+                case InstanceFilter.PrivateAddress a -> sql.append(privateAddress(binds, a));
                 case InstanceFilter.Nothing n -> sql.append("false");
             }
         }
+    }
+
+    /** The address is computed in SQL from the zone's network and the host number, as InstancePages shows it. */
+    private static String privateAddress(Map<String, Object> binds, InstanceFilter.PrivateAddress a) {
+        List<String> zones = new ArrayList<>();
+        a.networkByZone().forEach((zone, network) -> zones.add("(a.zone = :" + param(binds, zone) + " AND "
+                + anyOf(binds, "host(CAST(:" + param(binds, network) + " AS inet) + a.host_number)", a.patterns()) + ")"));
+        if (zones.isEmpty()) {
+            return "false";
+        }
+        return "EXISTS (SELECT 1 FROM instance_addresses a WHERE a.instance_id = instances.id AND NOT a.released AND ("
+                + String.join(" OR ", zones) + "))";
     }
 
     private static String column(InstanceFilter.Field f, Map<String, Object> binds) {

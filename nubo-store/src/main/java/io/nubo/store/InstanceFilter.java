@@ -4,6 +4,7 @@ import io.nubo.core.model.InstanceState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Which instances to list. Empty lists match everything; several values in one list are ORed,
@@ -48,7 +49,7 @@ public record InstanceFilter(List<String> ids, List<InstanceState> states, List<
     }
 
     /** One more requirement on the instances listed. */
-    public sealed interface Condition permits Column, TagValue, TagKey, AnyTagValue, GroupId, GroupName, Nothing {
+    public sealed interface Condition permits Column, TagValue, TagKey, AnyTagValue, GroupId, GroupName, PrivateAddress, Nothing {
     }
 
     /** The field matches one of the patterns. */
@@ -73,6 +74,13 @@ public record InstanceFilter(List<String> ids, List<InstanceState> states, List<
 
     /** The instance is in a security group whose name matches one of the patterns. */
     public record GroupName(List<String> patterns) implements Condition {
+    }
+
+    /**
+     * The instance holds a private address that matches one of the patterns; {@code networkByZone}
+     * gives the network address of each zone's default subnet, which host numbers count from.
+     */
+    public record PrivateAddress(Map<String, String> networkByZone, List<String> patterns) implements Condition {
     }
 
     /** Matches no instance. */

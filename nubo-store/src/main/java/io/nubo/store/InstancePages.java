@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a page of listed instances shows besides their own rows: their tags and their security
- * groups, each read for the whole page in one statement, and both statements sent in one round
- * trip to PostgreSQL (the driver sends them together and reads both results).
+ * What a page of listed instances shows besides their own rows: their tags, their security groups
+ * and their private addresses, each read for the whole page in one statement, and the statements
+ * sent in one round trip to PostgreSQL (the driver sends them together and reads every result).
  *
  * <p>How the IDs are matched matters once PostgreSQL plans a prepared statement once for all
  * (its generic plan), without seeing the values:
@@ -46,7 +46,7 @@ public final class InstancePages {
      * The tags (by resource ID, each list ordered by key) and the security groups (by instance ID,
      * each list ordered by group ID) of some of an account's instances.
      */
-    public record Details(Map<String, List<Tag>> tags, Map<String, List<SecurityGroup>> groups) {
+    public record Details(Map<String, List<Tag>> tags, Map<String, List<SecurityGroup>> groups, Map<String, Integer> hostNumbers) {
     }
 
     /**
@@ -57,15 +57,17 @@ public final class InstancePages {
     public Details details(String accountId, Collection<String> instanceIds) {
         Map<String, List<Tag>> tags = new HashMap<>();
         Map<String, List<SecurityGroup>> groups = new HashMap<>();
+        Map<String, Integer> hostNumbers = new HashMap<>();
         if (instanceIds.isEmpty()) {
-            return new Details(tags, groups);
+            return new Details(tags, groups, hostNumbers);
         }
         Query q = h.createQuery("SELECT resource_id, key, value FROM tags WHERE account_id = :a AND "
                 + in("resource_id", instanceIds.size()) + " ORDER BY resource_id, key;\n"
                 + "SELECT sg.*, m.instance_ids FROM ("
                 + "SELECT group_id, array_agg(instance_id) AS instance_ids FROM instance_security_groups WHERE "
                 + in("instance_id", instanceIds.size()) + " GROUP BY group_id) m "
-                + "JOIN security_groups sg ON sg.id = m.group_id ORDER BY sg.id");
+                + "JOIN security_groups sg ON sg.id = m.group_id ORDER BY sg.id;\n"
+                + "SELECT instance_id, host_number FROM instance_addresses WHERE NOT released AND " + in("instance_id", instanceIds.size()));
         bindIds(q, instanceIds).bind("a", accountId);
         return q.execute((statement, ctx) -> {
             PreparedStatement st = statement.get();
@@ -86,7 +88,15 @@ public final class InstancePages {
                     }
                 }
             }
-            return new Details(tags, groups);
+            if (!st.getMoreResults()) {
+                throw new IllegalStateException("no result from the addresses statement");
+            }
+            try (ResultSet rs = st.getResultSet()) {
+                while (rs.next()) {
+                    hostNumbers.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            return new Details(tags, groups, hostNumbers);
         });
     }
 

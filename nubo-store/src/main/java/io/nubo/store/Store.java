@@ -94,6 +94,10 @@ public final class Store {
         return new InstancePages(handle);
     }
 
+    public InstanceAddresses instanceAddresses() {
+        return new InstanceAddresses(handle);
+    }
+
     public ClientTokens clientTokens() {
         return new ClientTokens(handle);
     }

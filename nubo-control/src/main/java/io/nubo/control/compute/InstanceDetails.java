@@ -6,6 +6,10 @@ import io.nubo.core.model.Tag;
 
 import java.util.List;
 
-/** An instance as EC2 describes it: with its tags, its security groups, and its VPC and subnet. */
-public record InstanceDetails(Instance instance, List<Tag> tags, List<SecurityGroup> groups, String vpcId, String subnetId) {
+/**
+ * An instance as EC2 describes it: with its tags, its security groups, its VPC and subnet, and its
+ * private IPv4 address (null once it is terminated, or for an instance older than addresses).
+ */
+public record InstanceDetails(Instance instance, List<Tag> tags, List<SecurityGroup> groups, String vpcId, String subnetId,
+                              String privateIpAddress) {
 }

@@ -1,5 +1,7 @@
 package io.nubo.control.compute;
 
+import io.nubo.control.network.SubnetAddresses;
+import io.nubo.control.network.Topology;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 import io.nubo.core.filter.Filter;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Translates EC2's instance filters into conditions the store evaluates in SQL, so that pages
@@ -93,6 +96,9 @@ final class InstanceFilters {
             case "tag-value" -> new InstanceFilter.AnyTagValue(f.values());
             case "instance.group-id", "group-id" -> new InstanceFilter.GroupId(f.values());
             case "instance.group-name", "group-name" -> new InstanceFilter.GroupName(f.values());
+            case "private-ip-address", "network-interface.addresses.private-ip-address" -> new InstanceFilter.PrivateAddress(
+                    Topology.ZONES.stream().collect(Collectors.toMap(z -> z, z -> SubnetAddresses.ofZone(z).networkAddress())),
+                    f.values());
             case "vpc-id", "network-interface.vpc-id" ->
                     f.values().stream().anyMatch(v -> Wildcard.matches(v, defaultVpcId)) ? new Column(Field.ZONE, List.of("*"))
                             : new InstanceFilter.Nothing();

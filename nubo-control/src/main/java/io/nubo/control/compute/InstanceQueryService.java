@@ -1,6 +1,7 @@
 package io.nubo.control.compute;
 
 import io.nubo.control.network.DefaultNetworkCache;
+import io.nubo.control.network.SubnetAddresses;
 import io.nubo.control.network.Topology;
 import io.nubo.control.query.IdCheck;
 import io.nubo.control.query.NotFound;
@@ -135,9 +136,11 @@ public final class InstanceQueryService {
         Map<String, List<SecurityGroup>> groups = pageDetails.groups();
         Map<String, Subnet> subnets = defaults(net.subnets());
         Optional<String> vpc = net.vpcId();
+        Map<String, Integer> hostNumbers = pageDetails.hostNumbers();
         return instances.stream().map(i -> new InstanceDetails(i, tags.getOrDefault(i.id(), List.of()),
                 groups.getOrDefault(i.id(), List.of()), vpc.orElse(null),
-                Optional.ofNullable(subnets.get(i.zone())).map(Subnet::id).orElse(null))).toList();
+                Optional.ofNullable(subnets.get(i.zone())).map(Subnet::id).orElse(null),
+                Optional.ofNullable(hostNumbers.get(i.id())).map(n -> SubnetAddresses.ofZone(i.zone()).address(n)).orElse(null))).toList();
     }
 
     private static void checkRequest(List<String> ids, PageRequest page) {

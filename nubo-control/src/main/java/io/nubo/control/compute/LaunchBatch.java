@@ -47,6 +47,7 @@ final class LaunchBatch {
     private final Map<String, Optional<InstanceType>> types = new HashMap<>();
     private final Map<List<Object>, Launches.Placement> placements = new HashMap<>();
     private CapacityTally capacity;
+    private final AddressAllocation addresses;
 
     private final List<Instance> instances = new ArrayList<>();
     private final Map<String, List<String>> groups = new LinkedHashMap<>();
@@ -56,6 +57,7 @@ final class LaunchBatch {
 
     LaunchBatch(Store s, Instant now) {
         this.s = s;
+        this.addresses = new AddressAllocation(s);
         this.now = now;
     }
 
@@ -102,7 +104,13 @@ final class LaunchBatch {
         Launches.Placement placement = placements.computeIfAbsent(
                 List.of(caller.accountId(), String.valueOf(r.zone()), String.valueOf(r.subnetId()), r.securityGroupIds(), r.securityGroupNames()),
                 k -> Launches.placement(s, caller, r));
-        int count = (int) Math.min(byQuota, slots);
+        int addressable = addresses.free(caller.accountId(), placement.zone());
+        if (addressable < r.minCount()) {
+            throw NuboException.of(ErrorCode.INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET,
+                    "There are not enough free addresses in the default subnet of %s to satisfy the requested number of instances "
+                            + "(%d free).", placement.zone(), addressable);
+        }
+        int count = (int) Math.min(Math.min(byQuota, slots), addressable);
         allowance.take(type, count);
         capacity.take(type, count);
         Reservation launched = collect(caller, r, image, type, count, publicKey, placement);
@@ -146,12 +154,14 @@ final class LaunchBatch {
                     "launched by " + caller.accessKeyId()));
         }
         instances.addAll(created);
+        addresses.give(caller.accountId(), placement.zone(), created.stream().map(Instance::id).toList());
         return new Reservation(reservationId, caller.accountId(), created);
     }
 
     /** Writes every admitted launch: a handful of statements, however many launches there were. */
     void write() {
         s.instances().insertAll(instances);
+        addresses.write();
         s.securityGroups().attachAll(groups);
         tagsByAccount.forEach((account, tags) -> s.tags().putAll(account, ResourceType.INSTANCE, tags));
         s.events().appendAll(events);

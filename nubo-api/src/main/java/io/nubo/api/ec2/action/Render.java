@@ -3,6 +3,7 @@ package io.nubo.api.ec2.action;
 import io.nubo.api.ec2.xml.XmlOut;
 import io.nubo.api.ec2.xml.XmlOut.Fragment;
 import io.nubo.control.compute.InstanceDetails;
+import io.nubo.control.network.SubnetAddresses;
 import io.nubo.core.model.Instance;
 import io.nubo.core.model.InstanceState;
 import io.nubo.core.model.SecurityGroup;
@@ -59,7 +60,11 @@ final class Render {
         o.text("instanceId", i.id());
         o.text("imageId", i.imageId());
         o.fragment(INSTANCE_STATES.get(i.state()));
-        o.fragment(NO_DNS_NAMES);
+        if (d.privateIpAddress() == null) {
+            o.fragment(NO_DNS_NAMES);
+        } else {
+            o.text("privateDnsName", SubnetAddresses.privateDnsName(d.privateIpAddress())).text("dnsName", "");
+        }
         o.text("reason", i.stateReason() == null ? "" : i.stateReason());
         o.text("keyName", i.keyName());
         o.fragment(NO_PRODUCT_CODES);
@@ -69,6 +74,9 @@ final class Render {
         o.fragment(NO_MONITORING);
         o.text("subnetId", d.subnetId());
         o.text("vpcId", d.vpcId());
+        if (d.privateIpAddress() != null) {
+            o.text("privateIpAddress", d.privateIpAddress());
+        }
         o.fragment(SOURCE_DEST_CHECK);
         groups(o, "groupSet", d.groups());
         if (i.stateReason() != null) {

@@ -1,0 +1,37 @@
+package io.nubo.store;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Instances' private addresses, as host numbers within their zone's default subnet (V17). A
+ * terminated instance's address is released by a trigger; the held ones are unique per account
+ * and zone.
+ */
+public final class InstanceAddresses {
+    private final Handle h;
+
+    InstanceAddresses(Handle h) {
+        this.h = h;
+    }
+
+    /** The host numbers the account's instances hold in the zone. */
+    public Set<Integer> held(String accountId, String zone) {
+        return new HashSet<>(h.createQuery("SELECT host_number FROM instance_addresses WHERE account_id = :a AND zone = :z AND NOT released")
+                .bind("a", accountId).bind("z", zone).mapTo(Integer.class).list());
+    }
+
+    /** Records new instances' host numbers, by instance ID. */
+    public void insertAll(String accountId, String zone, Map<String, Integer> hostNumbers) {
+        if (hostNumbers.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = h.prepareBatch("INSERT INTO instance_addresses (instance_id, account_id, zone, host_number) VALUES (:i, :a, :z, :n)");
+        hostNumbers.forEach((id, n) -> batch.bind("i", id).bind("a", accountId).bind("z", zone).bind("n", n).add());
+        batch.execute();
+    }
+}
