@@ -153,6 +153,18 @@ public final class MeterCursor {
         return out;
     }
 
+    /** The sizes of these snapshots in GiB (their volume's when taken), by snapshot ID. */
+    public java.util.Map<String, Long> snapshotSizesOf(java.util.Collection<String> snapshotIds) {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        if (snapshotIds.isEmpty()) {
+            return out;
+        }
+        h.createQuery("SELECT id, volume_size_gib FROM snapshots WHERE id = ANY(:ids)")
+                .bind("ids", snapshotIds.toArray(new String[0]))
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getLong("volume_size_gib"))).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
     /** Forgets everything metered, for a rebuild. */
     public void reset() {
         h.execute("DELETE FROM usage_records");

@@ -41,18 +41,21 @@ final class Meters {
 
     /**
      * What resources the meter has not seen yet start as, read in one query per kind: an
-     * instance's launch type, a volume's first size and type, an image's size. What is gone from
+     * instance's launch type, a volume's first size and type, an image's size, a snapshot's GiB. What is gone from
      * its table starts as sku "unknown" and size 0 (its usage then costs nothing: visible, not hidden).
      */
     static final class Origins {
         private final Map<String, String> launchTypes;
         private final Map<String, String> volumeShapes;
         private final Map<String, Long> imageBytes;
+        private final Map<String, Long> snapshotGib;
 
-        private Origins(Map<String, String> launchTypes, Map<String, String> volumeShapes, Map<String, Long> imageBytes) {
+        private Origins(Map<String, String> launchTypes, Map<String, String> volumeShapes, Map<String, Long> imageBytes,
+                        Map<String, Long> snapshotGib) {
             this.launchTypes = launchTypes;
             this.volumeShapes = volumeShapes;
             this.imageBytes = imageBytes;
+            this.snapshotGib = snapshotGib;
         }
 
         /** The origins of the resources of {@code events}. */
@@ -60,11 +63,13 @@ final class Meters {
             Set<String> instances = new HashSet<>();
             Set<String> volumes = new HashSet<>();
             Set<String> images = new HashSet<>();
+            Set<String> snapshots = new HashSet<>();
             for (Event e : events) {
-                (StorageMeter.isVolumeEvent(e) ? volumes : StorageMeter.isImageEvent(e) ? images : instances).add(e.resourceId());
+                (StorageMeter.isVolumeEvent(e) ? volumes : StorageMeter.isImageEvent(e) ? images
+                        : StorageMeter.isSnapshotEvent(e) ? snapshots : instances).add(e.resourceId());
             }
             return new Origins(s.meterCursor().launchTypesOf(instances), s.meterCursor().volumeShapesOf(volumes),
-                    s.meterCursor().imageSizesOf(images));
+                    s.meterCursor().imageSizesOf(images), s.meterCursor().snapshotSizesOf(snapshots));
         }
 
         MeterState fresh(Event e) {
@@ -75,6 +80,9 @@ final class Meters {
             }
             if (StorageMeter.isImageEvent(e)) {
                 return StorageMeter.freshImage(e, imageBytes.getOrDefault(e.resourceId(), 0L));
+            }
+            if (StorageMeter.isSnapshotEvent(e)) {
+                return StorageMeter.freshSnapshot(e, snapshotGib.getOrDefault(e.resourceId(), 0L));
             }
             return InstanceMeter.fresh(e, launchTypes.getOrDefault(e.resourceId(), "unknown"));
         }

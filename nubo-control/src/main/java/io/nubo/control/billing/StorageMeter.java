@@ -23,16 +23,20 @@ import java.util.regex.Pattern;
  *       event ("8 GiB gp2" to "16 GiB gp3") ends the interval and starts one at the new size and type.</li>
  *   <li>An image accrues from the event that makes it {@code available} to the one that
  *       deregisters it. Its size is its file's, rounded up to whole GiB; its sku is {@value #STANDARD}.</li>
+ *   <li>A snapshot accrues while it exists: from the event that makes it {@code pending} (its pool
+ *       space is taken then) to the one that takes it to {@code deleting} or {@code error}. Its size
+ *       is its volume's GiB when it was taken (the space it reserves); its sku is {@value #STANDARD}.</li>
  * </ul>
  *
  * There is no minimum, and an interval of no whole second leaves no record. Stateless.
  */
 final class StorageMeter {
     static final String STANDARD = "standard";
-    static final List<String> EVENT_TYPES = List.of("volume.state", "volume.modified", "image.state");
+    static final List<String> EVENT_TYPES = List.of("volume.state", "volume.modified", "image.state", "snapshot.state");
     static final long GIB = 1L << 30;
     private static final Set<String> VOLUME_ACCRUES = Set.of("available", "in-use");
     private static final String IMAGE_ACCRUES = "available";
+    private static final Set<String> SNAPSHOT_ACCRUES = Set.of("pending", "completed");
     private static final Pattern SHAPE = Pattern.compile("(\\d{1,9}) GiB ([a-z0-9.-]{1,32})");
 
     private StorageMeter() {
@@ -55,6 +59,15 @@ final class StorageMeter {
 
     static boolean isImageEvent(Event e) {
         return e.type().startsWith("image.");
+    }
+
+    static boolean isSnapshotEvent(Event e) {
+        return e.type().startsWith("snapshot.");
+    }
+
+    /** A snapshot the meter has not seen yet, with its volume's size when it was taken. */
+    static MeterState freshSnapshot(Event first, long sizeGib) {
+        return new MeterState(first.resourceId(), first.accountId(), UsageType.SNAPSHOT, STANDARD, sizeGib, Optional.empty(), 0, 0);
     }
 
     /** A volume the meter has not seen yet, with the size and type it was created with. */
@@ -83,7 +96,11 @@ final class StorageMeter {
             List<UsageRecord> closed = records(m, e.at(), e.id());
             return new MeterStep(with(m, to.volumeType(), to.sizeGib(), Optional.of(e.at()), e.id(), e.id()), closed);
         }
-        boolean accrues = m.type() == UsageType.VOLUME ? VOLUME_ACCRUES.contains(e.toState()) : IMAGE_ACCRUES.equals(e.toState());
+        boolean accrues = switch (m.type()) {
+            case VOLUME -> VOLUME_ACCRUES.contains(e.toState());
+            case SNAPSHOT -> SNAPSHOT_ACCRUES.contains(e.toState());
+            default -> IMAGE_ACCRUES.equals(e.toState());
+        };
         if (!m.accruing() && accrues) {
             return new MeterStep(with(m, m.sku(), m.size(), Optional.of(e.at()), e.id(), e.id()), List.of());
         }

@@ -68,6 +68,35 @@ class BillingStorageTest {
     }
 
     @Test
+    void aSnapshotAccruesItsVolumesSizeFromItsCreationToItsDeletionAtTheSnapshotPrice() throws Exception {
+        try (BillingFixture f = new BillingFixture(T0)) {
+            f.sharedPool();
+            Principal t = f.tenant("snapshotter");
+            String vol = f.cp.volumes().create(t, volume(8, "gp2")).volume().id();
+            f.cp.volumeController().pass();
+            String snap = f.cp.snapshots().create(t, vol, Optional.empty(), List.of()).snapshot().id();
+            f.clock.advance(Duration.ofSeconds(20)); // pending: its space is taken, so it accrues already
+            f.cp.snapshotController().pass(); // completed
+            f.clock.advance(Duration.ofHours(10));
+            f.cp.volumes().delete(t, vol); // the snapshot outlives its volume
+            f.clock.advance(Duration.ofHours(1));
+            f.cp.snapshots().delete(t, snap);
+            f.clock.advance(Duration.ofSeconds(30));
+            f.cp.snapshotController().pass(); // deleted: no change to what accrued
+            f.cp.billing().metering().catchUp();
+
+            List<UsageRecord> records = f.db.read(s -> s.usageRecords().all()).stream().filter(u -> u.resourceId().equals(snap)).toList();
+            assertThat(records).extracting(UsageRecord::type, UsageRecord::sku, UsageRecord::size, UsageRecord::seconds)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(UsageType.SNAPSHOT, "standard", 8L, 20L + 11 * 3600));
+            Invoice july = f.cp.billing().invoice(t, "inv-" + t.accountId() + "-202507");
+            assertThat(july.lines()).filteredOn(l -> l.resourceId().equals(snap))
+                    .extracting(Invoice.Line::usageType, Invoice.Line::quantity, Invoice.Line::unitPriceMicros)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("snapshot", 8L * (20 + 11 * 3600), 50_000L));
+            assertThat(f.cp.billing().metering().check().consistent()).isTrue();
+        }
+    }
+
+    @Test
     void aVolumeAccruingNowIsOnTheDraftAndInItsForecast() throws Exception {
         try (BillingFixture f = new BillingFixture(T0)) {
             f.sharedPool();
