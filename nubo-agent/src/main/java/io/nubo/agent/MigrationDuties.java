@@ -45,7 +45,7 @@ final class MigrationDuties {
     private final ExecutorService threads;
     /** Migrations with a step under way here (preparing, sending, resuming, aborting), by ID. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
-    /** Migrations whose last step here is done for this agent's life (resumed, aborted, reported). */
+    /** Steps done for this agent's life, as "migration-id:state" (prepared, resumed, aborted, reported). */
     private final Set<String> done = ConcurrentHashMap.newKeySet();
 
     MigrationDuties(AgentChannel channel, LiveMigration driver, Supplier<String> hostId, ExecutorService threads) {
@@ -82,20 +82,21 @@ final class MigrationDuties {
 
     /** Takes every migration one step on, in the background. */
     void act(List<DesiredMigration> migrations, Map<String, VmStatus> actual) {
-        done.retainAll(migrations.stream().map(DesiredMigration::migrationId).toList());
+        done.retainAll(migrations.stream().map(MigrationDuties::key).toList());
         for (DesiredMigration m : latest(migrations)) {
-            if (done.contains(m.migrationId())) {
+            if (done.contains(key(m))) {
                 continue;
             }
             boolean destination = m.role() == DesiredMigration.Role.DESTINATION;
             switch (m.state()) {
                 case PREPARING -> {
                     if (destination) {
-                        step(m, () -> prepare(m), false);
+                        step(m, () -> prepare(m), true);
                     }
                 }
                 case MIGRATING -> {
-                    if (destination && !actual.containsKey(m.instanceId())) {
+                    if (destination && (!actual.containsKey(m.instanceId())
+                            || actual.get(m.instanceId()).power() != io.nubo.core.model.PowerState.RUNNING)) {
                         step(m, () -> send(MigrationUpdate.failed(m.migrationId(), null, "the destination's VM is gone")), true);
                     } else if (!destination) {
                         step(m, () -> migrateOut(m), true);
@@ -121,15 +122,20 @@ final class MigrationDuties {
         }
     }
 
-    private void step(DesiredMigration m, Runnable work, boolean finalStep) {
+    private static String key(DesiredMigration m) {
+        return m.migrationId() + ":" + m.state().apiName();
+    }
+
+    /** Runs one step in the background, unless one of this migration runs already; a step done is not repeated for this state. */
+    private void step(DesiredMigration m, Runnable work, boolean once) {
         if (!busy.add(m.migrationId())) {
             return;
         }
         threads.execute(() -> {
             try {
                 work.run();
-                if (finalStep) {
-                    done.add(m.migrationId());
+                if (once) {
+                    done.add(key(m));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("{}: migration {} ({}): {}", m.instanceId(), m.migrationId(), m.state().apiName(), e.toString());

@@ -87,6 +87,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
     private final Map<String, QemuProcess> processes = new ConcurrentHashMap<>();
     private final Map<String, QmpClient> monitors = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** Serialises opening each VM's QMP connection (see {@link #monitor}). */
+    private final Map<String, ReentrantLock> monitorLocks = new ConcurrentHashMap<>();
     /** VMs whose guest has shut down while QEMU waits under -no-shutdown (from the SHUTDOWN event). */
     private final java.util.Set<String> shutDown = ConcurrentHashMap.newKeySet();
     /** What each running VM had of its volumes when last read, and when. */
@@ -500,7 +502,16 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         if (processes.get(id) == null) {
             return Optional.empty();
         }
+        // One connection at a time: QEMU serves one QMP client, so a second thread connecting at the
+        // same moment (a pass adopting the VM while a migration prepares it) would wait for a greeting
+        // that never comes.
+        ReentrantLock connecting = monitorLocks.computeIfAbsent(id, k -> new ReentrantLock());
+        connecting.lock();
         try {
+            QmpClient again = monitors.get(id);
+            if (again != null && again.isOpen()) {
+                return Optional.of(again);
+            }
             QmpClient c = QmpClient.connect(new InstanceDir(instancesDir.resolve(id)).qmpSocket(), QMP_TIMEOUT);
             c.onEvent("SHUTDOWN", e -> onShutdown(id, e));
             c.onEvent("DEVICE_DELETED", e -> disksChanged(id));
@@ -510,6 +521,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         } catch (RuntimeException e) {
             LOG.warn("no QMP connection to {}: {}", id, e.getMessage());
             return Optional.empty();
+        } finally {
+            connecting.unlock();
         }
     }
 
@@ -613,9 +626,11 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
                 qemuImg.createOverlay(base, spec.imageFormat(), disk);
                 QemuVm vm = machine(spec, dir, disk).incoming(true).startPaused(true).build();
+                // Marked before the launch: an agent killed during it leaves a directory that list() shows, so that
+                // the cleanup removes it once the migration has failed.
+                Files.writeString(dir.resolve("started"), spec.imageId());
                 QemuProcess p = QemuProcess.launch(vm);
                 processes.put(spec.instanceId(), p);
-                Files.writeString(dir.resolve("started"), spec.imageId());
                 int port = SshPorts.freePort();
                 int nbd = SshPorts.freePort();
                 QmpClient m = monitor(spec.instanceId()).orElseThrow(() -> new IllegalStateException("no QMP connection to the new VM"));
