@@ -93,5 +93,6 @@ export interface Volume {
   throughput: number | null; multiAttach: boolean; availabilityZone: string; createTime: string; attachments: VolumeAttachment[];
   tags: Record<string, string>;
   modification: { state: string; originalSizeGib: number; targetSizeGib: number; startTime: string; endTime: string | null } | null;
+  snapshotId?: string | null;
 }
 export interface Zone { zoneName: string; zoneId: string; regionName: string; state: string }

@@ -169,16 +169,19 @@ export function Overview() {
   if (!data) return <Loading what="the overview" />;
   const up = data.hosts.filter((h) => h.state === 'up');
   const sum = (f: (h: Host) => number) => data.hosts.reduce((s, h) => s + f(h), 0);
-  const revenue = data.drafts.reduce((s, d) => s + (d.draft?.totalMinor ?? 0), 0);
-  const forecast = data.drafts.reduce((s, d) => s + (d.draft?.forecastMinor ?? d.draft?.totalMinor ?? 0), 0);
-  const top = [...data.drafts].filter((d) => d.draft).sort((a, b) => (b.draft!.totalMinor - a.draft!.totalMinor)).slice(0, 10);
+  // The hoster's revenue is what it issues: a partner's customers are billed by the partner, whose own
+  // invoice from the hoster already holds their usage (docs/billing.md), so they are not counted twice.
+  const issued = data.drafts.filter((d) => d.draft?.issuer === 'hoster');
+  const revenue = issued.reduce((s, d) => s + (d.draft?.totalMinor ?? 0), 0);
+  const forecast = issued.reduce((s, d) => s + (d.draft?.forecastMinor ?? d.draft?.totalMinor ?? 0), 0);
+  const top = [...issued].filter((d) => d.draft!.totalMinor > 0).sort((a, b) => (b.draft!.totalMinor - a.draft!.totalMinor)).slice(0, 10);
   return (
     <>
       <h1>At a glance</h1>
       <section className="cards">
         <div className="card" aria-label="Capacity">
           <h2>Capacity</h2>
-          <p>{data.hosts.length} hosts, {up.length} up</p>
+          <p>{data.hosts.length} {data.hosts.length === 1 ? 'host' : 'hosts'}, {up.length} up</p>
           <Bar label="vCPUs allocated (all hosts)" used={sum((h) => h.allocated.vcpus)} total={sum((h) => Math.floor(h.capacity.vcpus * h.cpuRatio))} unit="" />
           <Bar label="Memory allocated (all hosts)" used={sum((h) => h.allocated.memoryMib)} total={sum((h) => Math.floor(h.capacity.memoryMib * h.memoryRatio))} unit="MiB" />
           <Link to="/admin/hosts">Hosts</Link>
@@ -187,7 +190,7 @@ export function Overview() {
           <h2>Revenue this month</h2>
           <p>To date <span className="big" data-testid="revenue">{money(revenue * 10_000)}</span></p>
           <p>Forecast: <strong>{money(forecast * 10_000)}</strong></p>
-          <p className="muted">{data.accounts.length} accounts{data.accounts.length > 200 ? ' (the first 200 counted)' : ''}</p>
+          <p className="muted">Invoices the hoster issues, for {issued.length} of {data.accounts.length} accounts (partners' customers are billed by their partner){data.accounts.length > 200 ? '; the first 200 accounts counted' : ''}.</p>
         </div>
       </section>
       <h2>Top accounts this month</h2>
@@ -195,7 +198,7 @@ export function Overview() {
         <table className="list" tabIndex={0} aria-label="Top accounts">
           <thead><tr><th>Account</th><th>Name</th><th>To date</th><th>Forecast</th></tr></thead>
           <tbody>
-            {top.map((d) => <tr key={d.account.accountId}><td>{d.account.accountId}</td><td>{d.account.name}</td><td>{d.draft!.total} {d.draft!.currency}</td><td>{d.draft!.forecast ?? ''}</td></tr>)}
+            {top.map((d) => <tr key={d.account.accountId}><td>{d.account.accountId}</td><td>{d.account.name}</td><td>{d.draft!.total} {d.draft!.currency}</td><td>{d.draft!.forecast ? `${d.draft!.forecast} ${d.draft!.currency}` : ''}</td></tr>)}
           </tbody>
         </table>
       )}

@@ -129,7 +129,7 @@ function VolumeRow({ v, done }: { v: Volume; done: () => void }) {
   return (
     <>
       <tr data-volume={v.volumeId}>
-        <td>{v.volumeId}{v.tags.Name ? <div className="muted">{v.tags.Name}</div> : null}</td>
+        <td>{v.volumeId}{v.tags.Name ? <div className="muted">{v.tags.Name}</div> : null}{v.snapshotId ? <div className="muted">from {v.snapshotId}</div> : null}</td>
         <td>
           <StateBadge state={v.state} />
           {v.modification && v.modification.state !== 'completed' && (
