@@ -90,6 +90,8 @@ public enum ErrorCode {
     /** The account's snapshot count or snapshot GiB quota would be exceeded. */
     SNAPSHOT_LIMIT_EXCEEDED("SnapshotLimitExceeded", 400),
     INSTANCE_LIMIT_EXCEEDED("InstanceLimitExceeded", 400),
+    /** EC2's code for any other resource quota: here the number of images an account owns. */
+    RESOURCE_LIMIT_EXCEEDED("ResourceLimitExceeded", 400),
     INSUFFICIENT_INSTANCE_CAPACITY("InsufficientInstanceCapacity", 500),
     /** The zone's default subnet has no private address left for the account's new instances. */
     INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET("InsufficientFreeAddressesInSubnet", 400),

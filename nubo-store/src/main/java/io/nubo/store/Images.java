@@ -45,6 +45,12 @@ public final class Images {
         h.createUpdate("UPDATE images SET state = 'deregistered' WHERE id = :id").bind("id", id).execute();
     }
 
+    /** How many images the account owns that are not deregistered (nor failed): what its image quota counts. */
+    public long ownedCount(String accountId) {
+        return h.createQuery("SELECT count(*) FROM images WHERE owner_id = :a AND state IN ('pending', 'available')")
+                .bind("a", accountId).mapTo(Long.class).one();
+    }
+
     /** The image if {@code accountId} may use it. */
     public Optional<Image> findVisible(String id, String accountId) {
         return h.createQuery("SELECT * FROM images WHERE id = :id AND " + VISIBLE_TO_A)

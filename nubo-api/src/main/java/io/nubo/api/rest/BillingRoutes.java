@@ -42,9 +42,13 @@ final class BillingRoutes {
     }
 
     /** Quotas to set; absent ones stay as they are. */
-    record SetQuotas(Long instances, Long vcpus, Long memoryMib, Long volumes, Long volumeGib, Long snapshots, Long snapshotGib) {
+    record SetQuotas(Long instances, Long vcpus, Long memoryMib, Long volumes, Long volumeGib, Long snapshots, Long snapshotGib,
+                     Long images) {
         Map<String, Long> asMap() {
             Map<String, Long> m = new LinkedHashMap<>();
+            if (images != null) {
+                m.put(QuotaService.IMAGES, images);
+            }
             if (volumes != null) {
                 m.put(QuotaService.VOLUMES, volumes);
             }

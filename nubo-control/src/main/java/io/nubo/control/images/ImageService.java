@@ -2,6 +2,7 @@ package io.nubo.control.images;
 
 import io.nubo.control.query.IdCheck;
 import io.nubo.control.query.NotFound;
+import io.nubo.control.quota.QuotaService;
 import io.nubo.control.storage.StoragePoolService;
 import io.nubo.control.tags.Tagging;
 import io.nubo.core.ErrorCode;
@@ -91,6 +92,7 @@ public final class ImageService {
         }
         Instant now = clock.instant();
         Image image = db.inTransaction(s -> {
+            QuotaService.requireImageRoom(s, caller.accountId(), true);
             checkNameFree(s, caller, r.name());
             Image i = pending(caller, r.name(), r.description(), now);
             s.images().insert(i);
@@ -128,6 +130,7 @@ public final class ImageService {
             throw noRoom(r.contentLength(), pool);
         }
         db.read(s -> {
+            QuotaService.requireImageRoom(s, caller.accountId(), false);
             checkNameFree(s, caller, r.name());
             return null;
         });
@@ -149,6 +152,7 @@ public final class ImageService {
             ImageFiles.moveAtomically(incoming, staged);
             try {
                 db.inTransaction(s -> {
+                    QuotaService.requireImageRoom(s, caller.accountId(), true);
                     checkNameFree(s, caller, r.name());
                     s.images().insert(i);
                     s.imageImports().insert(i.id(), "upload", staged.toString(), r.format(), now);

@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Quotas per account: instances (the account's own column), vCPUs and memory of the instances that
- * are not terminated, and the number and GiB of volumes and of snapshots that exist. vCPUs and memory have installation defaults, a partner's defaults for its
+ * are not terminated, the number and GiB of volumes and of snapshots that exist, and the number of images owned. vCPUs and memory have installation defaults, a partner's defaults for its
  * customers, and per-account overrides (set by an operator, or by the customer's partner), each
  * level above the one before; with none there is no limit. A quota may be set below what is in use: that blocks new creates and
  * takes nothing away. Checks run under the account's row lock, in the creating transaction, so
@@ -34,7 +34,8 @@ public final class QuotaService {
     public static final String VOLUME_GIB = "volume-gib";
     public static final String SNAPSHOTS = "snapshots";
     public static final String SNAPSHOT_GIB = "snapshot-gib";
-    public static final List<String> RESOURCES = List.of(INSTANCES, VCPUS, MEMORY_MIB, VOLUMES, VOLUME_GIB, SNAPSHOTS, SNAPSHOT_GIB);
+    public static final String IMAGES = "images";
+    public static final List<String> RESOURCES = List.of(INSTANCES, VCPUS, MEMORY_MIB, VOLUMES, VOLUME_GIB, SNAPSHOTS, SNAPSHOT_GIB, IMAGES);
     private static final long MAX = 1L << 40;
 
     private final Database db;
@@ -65,6 +66,7 @@ public final class QuotaService {
             var snapshots = s.snapshots().inUse(accountId);
             out.add(new Usage(SNAPSHOTS, Optional.ofNullable(limits.get(SNAPSHOTS)), snapshots.count()));
             out.add(new Usage(SNAPSHOT_GIB, Optional.ofNullable(limits.get(SNAPSHOT_GIB)), snapshots.gib()));
+            out.add(new Usage(IMAGES, Optional.ofNullable(limits.get(IMAGES)), s.images().ownedCount(accountId)));
             return out;
         });
     }
@@ -274,6 +276,23 @@ public final class QuotaService {
         if (max != null && use.gib() + gib > max) {
             throw NuboException.of(ErrorCode.SNAPSHOT_LIMIT_EXCEEDED,
                     "A snapshot of %d GiB would exceed your snapshot limit of %d GiB (%d GiB in use).", gib, max, use.gib());
+        }
+    }
+
+    /**
+     * Checks that the account may own one more image ({@code ResourceLimitExceeded} otherwise).
+     * With {@code lock}, under the account's row lock, in the creating transaction, as the volume
+     * checks; without, as an early answer before a long upload, which the locked check repeats.
+     */
+    public static void requireImageRoom(Store s, String accountId, boolean lock) {
+        Account a = (lock ? s.accounts().lock(accountId) : s.accounts().find(accountId)).orElseThrow(() -> accountNotFound(accountId));
+        Long max = limits(s, a).get(IMAGES);
+        if (max == null) {
+            return;
+        }
+        long owned = s.images().ownedCount(accountId);
+        if (owned + 1 > max) {
+            throw NuboException.of(ErrorCode.RESOURCE_LIMIT_EXCEEDED, "You have reached your limit of %d images (%d owned).", max, owned);
         }
     }
 

@@ -139,6 +139,29 @@ class ImageImportTest {
     }
 
     @Test
+    void theImageQuotaCountsOwnedImagesAndRefusesOneMoreWithoutAddingAnything() throws Exception {
+        cloud(true);
+        Principal tenant = tenant("image-quota");
+        cp.quotas().setQuotas(admin, tenant.accountId(), java.util.Map.of("images", 1L));
+        Path disk = TestDisks.convert(disks, "qcow2", "small.qcow2");
+        assertThat(awaitSettled(upload(tenant, "first", disk).id()).state()).isEqualTo("available");
+        assertThat(cp.quotas().quotas(tenant, tenant.accountId())).filteredOn(u -> u.resource().equals("images"))
+                .singleElement().satisfies(u -> {
+                    assertThat(u.limit()).contains(1L);
+                    assertThat(u.used()).isEqualTo(1);
+                });
+
+        refused(ErrorCode.RESOURCE_LIMIT_EXCEEDED, "You have reached your limit of 1 images (1 owned).", () -> upload(tenant, "second", disk));
+        String url = http.serve("/small.qcow2", disk);
+        cp.quotas().setQuotas(admin, admin.accountId(), java.util.Map.of("images", 0L));
+        refused(ErrorCode.RESOURCE_LIMIT_EXCEEDED, "You have reached your limit of 0 images (0 owned).",
+                () -> fromUrl(admin, "admins", url, Optional.empty()));
+        // A quota below use blocks new images and takes nothing away.
+        cp.quotas().setQuotas(admin, tenant.accountId(), java.util.Map.of("images", 0L));
+        assertThat(rows("SELECT count(*) FROM images WHERE owner_id = '" + tenant.accountId() + "' AND state = 'available'")).isEqualTo(1);
+    }
+
+    @Test
     void withoutAFormatTheImageIsKeptInTheFormatItHasWhateverItsName() throws Exception {
         cloud(true);
         String url = http.serve("/disk.img", TestDisks.convert(disks, "vpc", "disk.img"));
