@@ -61,17 +61,20 @@ class PartnerIsolationTest {
             String snapshot = cloud.call(d, "POST", "/api/v1/snapshots", "{\"volumeId\":\"" + volume + "\"}").json().path("snapshotId").asText();
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> cloud.call(d, "GET", "/api/v1/snapshots/" + snapshot, null).json().path("state").asText().equals("completed"));
-            List<String> foreignIds = List.of(instance, d.accountId(), q.accountId(), t.accountId(), dKey, volume, dUser, snapshot);
+            String dGroup = cloud.call(d, "GET", "/api/v1/instances/" + instance + "/security-groups", null).json().get(0).path("groupId").asText();
+            List<String> foreignIds = List.of(instance, d.accountId(), q.accountId(), t.accountId(), dKey, volume, dUser, snapshot, dGroup);
             List<String> checked = new ArrayList<>();
 
             for (Route r : cloud.api.routes()) {
-                String path = path(cloud, r, d, instance, dKey, dUser, volume).replace("{snapshotId}", snapshot);
+                String path = path(cloud, r, d, instance, dKey, dUser, volume).replace("{snapshotId}", snapshot).replace("{groupId}", dGroup);
                 String body = r.operationId().equals("createSnapshot") ? "{\"volumeId\":\"" + volume + "\"}" : body(cloud, r, instance);
                 TestCloud.Reply reply = cloud.call(p, r.method().name(), path, body);
                 String what = r.method() + " " + r.path() + " -> " + reply.status() + " " + reply.json();
                 if (r.adminOnly()) {
                     assertThat(reply.status()).as(what).isEqualTo(403);
                     assertThat(reply.code()).as(what).isEqualTo("UnauthorizedOperation");
+                } else if (r.path().contains("{groupId}")) {
+                    assertThat(reply.code()).as(what).isEqualTo("InvalidGroup.NotFound");
                 } else if (r.path().contains("{snapshotId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidSnapshot.NotFound");
                 } else if (r.path().contains("{volumeId}") || r.operationId().equals("createSnapshot")) {
@@ -167,6 +170,9 @@ class PartnerIsolationTest {
             case "setPartnerPrice" -> "{\"usageType\":\"instance\",\"sku\":\"t3.nano\",\"price\":\"0.01\"}";
             case "setPartnerMarkup" -> "{\"percent\":\"10\"}";
             case "setBudget" -> "{\"amount\":\"100\"}";
+            case "modifyInstanceType" -> "{\"instanceType\":\"t3.micro\"}";
+            case "putInstanceTags" -> "{\"tags\":{\"owner\":\"p\"}}";
+            case "authorizeIngress", "revokeIngress" -> "{\"protocol\":\"tcp\",\"fromPort\":22,\"toPort\":22,\"cidr\":\"0.0.0.0/0\"}";
             default -> "{}";
         };
     }
