@@ -6,8 +6,11 @@ import io.nubo.core.agent.DesiredInstance;
 import io.nubo.core.agent.DesiredState;
 import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.agent.HostReport;
+import io.nubo.core.agent.MigrationProgress;
+import io.nubo.core.agent.MigrationUpdate;
 import io.nubo.core.agent.ObservedInstance;
 import io.nubo.core.model.InstanceState;
+import io.nubo.core.model.Migration;
 import io.nubo.core.model.NewAccessKey;
 import io.nubo.core.model.PowerState;
 import io.nubo.core.model.Principal;
@@ -36,6 +39,8 @@ final class BillingFixture implements AutoCloseable {
     final Principal admin;
     final String imageId;
     final String hostId;
+    /** Every simulated host, {@link #hostId} first. */
+    final List<String> hosts = new ArrayList<>();
     final Scheduler scheduler;
     final java.nio.file.Path dataDir;
 
@@ -46,7 +51,7 @@ final class BillingFixture implements AutoCloseable {
         NewAccessKey key = cp.identity().bootstrapAdmin().orElseThrow();
         admin = new Principal(key.accountId(), Role.ADMIN, key.accessKeyId());
         imageId = cp.catalog().ensureDefaultImage("qcow2", "/nonexistent/default.qcow2", "available").id();
-        hostId = cp.agents().register(new HostRegistration("sim", "fake", "fake", "nubo-1a", 4096, 16 * 1024 * 1024, 1000));
+        hostId = addHost("sim");
         scheduler = new Scheduler(db, clock, ids -> { });
     }
 
@@ -55,13 +60,40 @@ final class BillingFixture implements AutoCloseable {
         return new Principal(k.accountId(), Role.MEMBER, k.accessKeyId());
     }
 
+    /** Registers one more simulated host in the zone; the scheduler places instances on it too. */
+    String addHost(String name) {
+        String id = cp.agents().register(new HostRegistration(name, "fake", "fake", "nubo-1a", 4096, 16 * 1024 * 1024, 1000));
+        hosts.add(id);
+        return id;
+    }
+
     /**
-     * Places what is pending, then reports the host as a working agent would: pending and running
-     * instances run, stopping ones are stopped, shutting-down ones are gone; the {@code crashed}
-     * ones are gone too.
+     * Places what is pending, then reports every host as a working agent would: pending and
+     * running instances run, stopping ones are stopped, shutting-down ones are gone; the
+     * {@code crashed} ones are gone too.
      */
     void observe(Set<String> crashed) {
         scheduler.drain();
+        for (String host : hosts) {
+            observe(host, crashed);
+        }
+    }
+
+    /**
+     * Live-migrates a running instance to another host, playing both agents' parts of the protocol:
+     * the destination is ready, the source completes. Returns the new host.
+     */
+    String migrate(String instanceId) {
+        String source = count("SELECT count(*) FROM instances WHERE id = '" + instanceId + "' AND host_id = '" + hosts.get(0) + "'") == 1
+                ? hosts.get(0) : hosts.get(1);
+        String destination = hosts.stream().filter(h -> !h.equals(source)).findFirst().orElseThrow();
+        Migration m = cp.migrations().start(admin, instanceId, Optional.of(destination));
+        cp.agents().migrationUpdate(destination, MigrationUpdate.ready(m.id(), "127.0.0.1", 49152, null));
+        cp.agents().migrationUpdate(source, MigrationUpdate.completed(m.id(), new MigrationProgress("done", 0, 1 << 20, 100, 20, 800)));
+        return destination;
+    }
+
+    private void observe(String hostId, Set<String> crashed) {
         DesiredState desired;
         try {
             desired = cp.agents().awaitDesired(hostId, -1, Duration.ZERO);

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Acceptance 1: seeded random lifecycles over simulated months (launch, stop, start, resize,
- * crash, terminate; volume create, attach, grow and type change, delete; price changes of both,
+ * live migration between two hosts, crash, terminate; volume create, attach, grow and type change, delete; price changes of both,
  * month boundaries and closing), and every invoice compared line by line with a deliberately
  * simple reference written only here: it walks every running second of an instance, one at a
  * time, and looks up that second's month and price; a volume's life it cuts at every month start
@@ -100,6 +100,10 @@ class BillingReferenceTest {
             f.sharedPool();
             f.cp.storagePools().registerHost(f.hostId, "sim", f.dataDir.resolve("pools").resolve("local"),
                     Optional.of(f.dataDir.resolve("pools").resolve("shared")));
+            String second = f.addHost("sim2");
+            f.cp.storagePools().registerHost(second, "sim2", f.dataDir.resolve("pools").resolve("local2"),
+                    Optional.of(f.dataDir.resolve("pools").resolve("shared")));
+            int[] migrations = {0};
             Map<String, Model> instances = new LinkedHashMap<>();
             Map<String, VolumeModel> volumes = new LinkedHashMap<>();
             List<Interval> intervals = new ArrayList<>();
@@ -172,6 +176,13 @@ class BillingReferenceTest {
                     prices.add(new PriceEntry(type, from, micros));
                 } else if (action < 90) {
                     billing.metering().catchUp();
+                } else if (action < 97) {
+                    // A live migration keeps the instance running: its interval goes on, neither cut nor doubled.
+                    pick(rnd, instances, "running").ifPresent(id -> {
+                        String to = f.migrate(id);
+                        assertThat(f.count("SELECT count(*) FROM instances WHERE id = '" + id + "' AND host_id = '" + to + "'")).isEqualTo(1);
+                        migrations[0]++;
+                    });
                 } else if (action >= 100) {
                     volumeStep(f, rnd, tenants, instances, volumes, stretches, prices, now);
                 }
@@ -205,6 +216,7 @@ class BillingReferenceTest {
                 }
             });
             assertThat(allStretches).as("the simulation made volumes").isNotEmpty();
+            assertThat(migrations[0]).as("the simulation migrated instances").isPositive();
             Map<String, Map<YearMonth, Map<LineKey, LineValue>>> expected = reference(all, prices);
             volumeReference(allStretches, prices, expected);
             assertThat(closedInvoices).as("the simulation crossed month boundaries").isNotEmpty();
