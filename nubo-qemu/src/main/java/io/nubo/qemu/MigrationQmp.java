@@ -45,7 +45,12 @@ public final class MigrationQmp {
     static final int DOWNTIME_STEP_MS = 100;
     /** No cap worth the name: the migration may use the link (QEMU 7.2's default cap is 32 MiB/s). */
     public static final long MAX_BANDWIDTH = 4L << 30;
-    private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * How often the source asks QEMU how far it got. Short: the switchover waits for the answer
+     * (the VM is stopped at {@code pre-switchover} until the agent sees it), and so does the end;
+     * a query costs QEMU microseconds.
+     */
+    private static final Duration POLL = Duration.ofMillis(10);
     private static final Duration QMP = Duration.ofSeconds(10);
 
     /** Where the destination's disk export is, and which of the source's nodes to copy there. */
