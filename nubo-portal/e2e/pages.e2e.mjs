@@ -221,6 +221,26 @@ await resize.getByRole('button', { name: 'Resize' }).click();
 await resize.locator('p').getByText(BIGGER_TYPE + ' ·').waitFor();
 await tenant.screenshot({ path: join(SHOTS, 'instance-settings.png'), fullPage: true });
 
+// The account's security groups: create one, add a rule, a duplicate name refused with EC2's code, delete it.
+log('security groups');
+await go(tenant, '/security-groups', 'Security groups');
+const newGroup = tenant.getByRole('form', { name: 'Create a security group' });
+await newGroup.getByLabel('Group name').fill('pages-web');
+await newGroup.getByLabel('Description').fill('web servers');
+await newGroup.getByRole('button', { name: 'Create group' }).click();
+const web = tenant.getByRole('region', { name: 'Security group pages-web' });
+await web.getByRole('form', { name: 'Add a rule to pages-web' }).getByLabel('Port or range').fill('443');
+await web.getByRole('form', { name: 'Add a rule to pages-web' }).getByRole('button', { name: 'Add rule' }).click();
+await web.getByRole('cell', { name: '443' }).waitFor();
+await newGroup.getByLabel('Group name').fill('pages-web');
+await newGroup.getByLabel('Description').fill('again');
+await newGroup.getByRole('button', { name: 'Create group' }).click();
+await tenant.getByRole('alert').filter({ hasText: 'InvalidGroup.Duplicate' }).waitFor();
+await tenant.screenshot({ path: join(SHOTS, 'security-groups.png'), fullPage: true });
+await web.getByRole('button', { name: 'Delete group' }).click();
+await tenant.getByRole('alertdialog', { name: 'Delete group' }).getByRole('button', { name: 'Yes, delete group' }).click();
+await web.waitFor({ state: 'detached' });
+
 // 3. Billing: the draft with its total and forecast, the chart, the invoice's lines and CSV, a budget and its bad-URL error.
 log('billing');
 await go(tenant, '/billing', 'Usage and invoices');
@@ -303,7 +323,7 @@ await admin.locator(`tr[data-instance="${vm}"]`).waitFor();
 log('phone width and accessibility');
 const phone = await session(TENANT, { width: 390, height: 844 }, true);
 const pages = [['/', 'Dashboard'], ['/instances', 'Instances'], ['/instances/' + vm, 'pages-vm (' + vm + ')'], ['/volumes', 'Volumes'],
-  ['/billing', 'Usage and invoices'], ['/key-pairs', 'Key pairs'], ['/access-keys', 'Access keys'], ['/images', 'Images']];
+  ['/billing', 'Usage and invoices'], ['/security-groups', 'Security groups'], ['/key-pairs', 'Key pairs'], ['/access-keys', 'Access keys'], ['/images', 'Images']];
 const problems = [];
 for (const [path, heading] of pages) {
   await go(phone, path, heading);

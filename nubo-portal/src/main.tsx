@@ -15,6 +15,7 @@ import { Users } from './pages/Users';
 import { Hosts, Accounts, AllEvents } from './pages/Operator';
 import { Images } from './pages/Images';
 import { Volumes } from './pages/Volumes';
+import { SecurityGroupsPage } from './pages/SecurityGroupsPage';
 import { Billing, InvoicePage } from './pages/Billing';
 import { Customers, CustomerUsage, PriceBook } from './pages/Partner';
 import { AllInstances, Overview, PricesAdmin } from './pages/OperatorCatalog';
@@ -34,6 +35,7 @@ function Page({ session, partner }: { session: Session; partner: boolean }) {
   if (path === '/volumes') return <Volumes />;
   if (path === '/billing') return <Billing accountId={session.user.accountId} />;
   if ((m = match('/billing/invoices/:id', path))) return <InvoicePage id={m.id} />;
+  if (path === '/security-groups') return <SecurityGroupsPage />;
   if (path === '/key-pairs') return <KeyPairs />;
   if (path === '/access-keys') return <AccessKeys session={session} />;
   if (path === '/users') return <Users accountId={session.user.accountId} />;
@@ -96,6 +98,7 @@ function App() {
           <Link to="/volumes">Volumes</Link>
           <Link to="/images">Images</Link>
           <Link to="/billing">Billing</Link>
+          <Link to="/security-groups">Security groups</Link>
           <Link to="/key-pairs">Key pairs</Link>
           <Link to="/access-keys">Access keys</Link>
           <Link to="/users">Users</Link>

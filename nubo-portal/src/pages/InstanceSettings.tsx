@@ -1,5 +1,5 @@
 // The instance page's settings: its type (resize while stopped, with prices), its tags, and its security groups' inbound rules.
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, type Instance, type InstanceType } from '../api';
 import { perHour } from '../lib/format';
 import { ConfirmButton, Empty, ErrorBox, Loading, useAction, useLoad } from '../ui';
@@ -79,49 +79,55 @@ export function Tags({ id }: { id: string }) {
   );
 }
 
-interface Rule { protocol: string; fromPort: number | null; toPort: number | null; cidr: string; description: string | null }
-interface Group { groupId: string; groupName: string; description: string; ingress: Rule[] }
+export interface Rule { protocol: string; fromPort: number | null; toPort: number | null; cidr: string; description: string | null }
+export interface Group { groupId: string; groupName: string; description: string; ingress: Rule[] }
 
 const ports = (r: Rule) => (r.protocol === '-1' ? 'all' : r.fromPort === r.toPort ? String(r.fromPort) : `${r.fromPort}–${r.toPort}`);
 
 export function SecurityGroups({ id }: { id: string }) {
   const { data, error, setData } = useLoad(() => api<Group[]>('GET', `/instances/${id}/security-groups`), [id]);
-  const { failure, run } = useAction();
   const replace = (g: Group) => setData((d) => d?.map((x) => (x.groupId === g.groupId ? g : x)) ?? d);
-  const revoke = async (g: Group, r: Rule) => {
-    const out = await run(() => api<Group>('POST', `/security-groups/${g.groupId}/ingress/revoke`, { protocol: r.protocol, fromPort: r.fromPort, toPort: r.toPort, cidr: r.cidr }));
-    if (out) replace(out);
-  };
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what="security groups" />;
   return (
     <section className="card" aria-label="Security groups">
       <h2>Security groups</h2>
-      <ErrorBox error={failure} />
-      {data.length === 0 ? <Empty>No security groups.</Empty> : data.map((g) => (
-        <div key={g.groupId} data-group={g.groupId}>
-          <h3>{g.groupName} <span className="muted">({g.groupId})</span></h3>
-          {g.ingress.length === 0 ? <p className="muted">No inbound rules: nothing may connect in.</p> : (
-            <div className="table-wrap">
-              <table className="list" tabIndex={0} aria-label={'Inbound rules of ' + g.groupName}>
-                <thead><tr><th>Protocol</th><th>Ports</th><th>Source</th><th></th></tr></thead>
-                <tbody>
-                  {g.ingress.map((r, i) => (
-                    <tr key={i}>
-                      <td>{r.protocol === '-1' ? 'all' : r.protocol}</td><td>{ports(r)}</td><td>{r.cidr}</td>
-                      <td>{!r.cidr.startsWith('group ') && (
-                        <ConfirmButton label="Remove rule" question={`Remove the rule ${r.protocol} ${ports(r)} from ${r.cidr}?`} onConfirm={() => revoke(g, r)} />
-                      )}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <AddRule group={g} done={replace} />
-        </div>
-      ))}
+      {data.length === 0 ? <Empty>No security groups.</Empty> : data.map((g) => <GroupRules key={g.groupId} group={g} changed={replace} />)}
     </section>
+  );
+}
+
+/** One group's inbound rules, each removable, and a form to add one; {@code changed} gets the group as the API returns it. */
+export function GroupRules({ group: g, changed, actions }: { group: Group; changed: (g: Group) => void; actions?: ReactNode }) {
+  const { failure, run } = useAction();
+  const revoke = async (r: Rule) => {
+    const out = await run(() => api<Group>('POST', `/security-groups/${g.groupId}/ingress/revoke`, { protocol: r.protocol, fromPort: r.fromPort, toPort: r.toPort, cidr: r.cidr }));
+    if (out) changed(out);
+  };
+  return (
+    <div data-group={g.groupId}>
+      <div className="title-row"><h3>{g.groupName} <span className="muted">({g.groupId})</span></h3>{actions}</div>
+      {g.description && <p className="muted">{g.description}</p>}
+      <ErrorBox error={failure} />
+      {g.ingress.length === 0 ? <p className="muted">No inbound rules: nothing may connect in.</p> : (
+        <div className="table-wrap">
+          <table className="list" tabIndex={0} aria-label={'Inbound rules of ' + g.groupName}>
+            <thead><tr><th>Protocol</th><th>Ports</th><th>Source</th><th></th></tr></thead>
+            <tbody>
+              {g.ingress.map((r, i) => (
+                <tr key={i}>
+                  <td>{r.protocol === '-1' ? 'all' : r.protocol}</td><td>{ports(r)}</td><td>{r.cidr}</td>
+                  <td>{!r.cidr.startsWith('group ') && (
+                    <ConfirmButton label="Remove rule" question={`Remove the rule ${r.protocol} ${ports(r)} from ${r.cidr}?`} onConfirm={() => revoke(r)} />
+                  )}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <AddRule group={g} done={changed} />
+    </div>
   );
 }
 

@@ -112,6 +112,32 @@ class InstanceSettingsRestTest {
                 .doesNotContain("203.0.113.0/24");
     }
 
+    @Test
+    void anAccountListsCreatesAndDeletesItsSecurityGroupsAndBadRequestsChangeNothing() {
+        NewAccessKey t = cloud.tenant("grouper");
+        JsonNode before = cloud.call(t, "GET", "/api/v1/security-groups", null).json();
+        assertThat(before).hasSize(1);
+        assertThat(before.get(0).path("groupName").asText()).isEqualTo("default");
+
+        TestCloud.Reply made = cloud.call(t, "POST", "/api/v1/security-groups", "{\"groupName\":\"web\",\"description\":\"web servers\"}");
+        assertThat(made.status()).as(made.json().toString()).isEqualTo(201);
+        String web = made.json().path("groupId").asText();
+        assertThat(made.json().path("ingress")).isEmpty();
+        assertThat(cloud.call(t, "POST", "/api/v1/security-groups", "{\"groupName\":\"web\",\"description\":\"again\"}").code())
+                .isEqualTo("InvalidGroup.Duplicate");
+        assertThat(cloud.call(t, "POST", "/api/v1/security-groups", "{\"groupName\":\"db\"}").code()).isEqualTo("MissingParameter");
+        assertThat(cloud.call(t, "GET", "/api/v1/security-groups", null).json()).hasSize(2);
+
+        String defaultGroup = before.get(0).path("groupId").asText();
+        TestCloud.Reply keepDefault = cloud.call(t, "DELETE", "/api/v1/security-groups/" + defaultGroup, null);
+        assertThat(keepDefault.status()).isEqualTo(400);
+        assertThat(cloud.call(cloud.tenant("deleter"), "DELETE", "/api/v1/security-groups/" + web, null).code()).isEqualTo("InvalidGroup.NotFound");
+        assertThat(cloud.call(t, "GET", "/api/v1/security-groups", null).json()).hasSize(2);
+
+        assertThat(cloud.call(t, "DELETE", "/api/v1/security-groups/" + web, null).json().path("deleted").asBoolean()).isTrue();
+        assertThat(cloud.call(t, "GET", "/api/v1/security-groups", null).json().toString()).doesNotContain(web);
+    }
+
     private static String type(NewAccessKey t, String id) {
         return cloud.call(t, "GET", "/api/v1/instances/" + id, null).json().path("instanceType").asText();
     }

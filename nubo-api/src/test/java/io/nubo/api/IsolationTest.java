@@ -62,6 +62,7 @@ class IsolationTest {
                         : r.operationId().equals("createSnapshot") ? "{\"volumeId\":\"" + volume + "\"}"
                         : r.operationId().equals("modifyInstanceType") ? "{\"instanceType\":\"t3.micro\"}"
                         : r.operationId().equals("putInstanceTags") ? "{\"tags\":{\"owner\":\"b\"}}"
+                        : r.operationId().equals("createSecurityGroup") ? "{\"groupName\":\"b-group\",\"description\":\"b's\"}"
                         : r.path().contains("{groupId}") ? "{\"protocol\":\"tcp\",\"fromPort\":22,\"toPort\":22,\"cidr\":\"0.0.0.0/0\"}"
                         : "{}";
                 TestCloud.Reply reply = cloud.call(b, r.method().name(), path, body);

@@ -172,6 +172,7 @@ class PartnerIsolationTest {
             case "setBudget" -> "{\"amount\":\"100\"}";
             case "modifyInstanceType" -> "{\"instanceType\":\"t3.micro\"}";
             case "putInstanceTags" -> "{\"tags\":{\"owner\":\"p\"}}";
+            case "createSecurityGroup" -> "{\"groupName\":\"p-group\",\"description\":\"p's\"}";
             case "authorizeIngress", "revokeIngress" -> "{\"protocol\":\"tcp\",\"fromPort\":22,\"toPort\":22,\"cidr\":\"0.0.0.0/0\"}";
             default -> "{}";
         };

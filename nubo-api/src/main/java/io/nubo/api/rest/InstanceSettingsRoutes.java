@@ -121,7 +121,7 @@ final class InstanceSettingsRoutes {
                 List.of(), List.of(), List.of());
     }
 
-    private static GroupView group(SecurityGroupDetails d) {
+    static GroupView group(SecurityGroupDetails d) {
         List<RuleView> rules = new ArrayList<>();
         for (IpPermission p : d.ingress()) {
             p.ipv4Ranges().forEach(r -> rules.add(new RuleView(p.protocol(), p.fromPort(), p.toPort(), r.cidr(), r.description())));

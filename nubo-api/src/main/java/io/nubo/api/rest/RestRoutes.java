@@ -201,7 +201,7 @@ public final class RestRoutes {
                             return Views.accessKey(identity.revokeAccessKey(c.principal(), c.path("accessKeyId")));
                         }));
         return concat(concat(concat(concat(concat(core, BillingRoutes.all(cp)), ImageRoutes.all(cp)), concat(HostRoutes.all(cp), MigrationRoutes.all(cp))), concat(VolumeRoutes.all(cp), SnapshotRoutes.all(cp))),
-                concat(PartnerRoutes.all(cp), concat(ZoneRoutes.all(cp), InstanceSettingsRoutes.all(cp))));
+                concat(PartnerRoutes.all(cp), concat(ZoneRoutes.all(cp), concat(InstanceSettingsRoutes.all(cp), SecurityGroupRoutes.all(cp)))));
     }
 
     private static InstanceFilter filter(RestCall c) {
