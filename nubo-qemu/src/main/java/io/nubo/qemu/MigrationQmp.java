@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * <p><b>Source</b> ({@link #send}): when a disk is to be copied, it adds an NBD client node for the
  * destination's export and runs {@code blockdev-mirror} with {@code sync=top} (the destination's
  * disk is an overlay on the same base image, so only this VM's own layer travels), and waits until
- * the job is ready (source and copy in step; the mirror then copies each new write as well). It
+ * the job is ready (source and copy in step; the mirror then copies each new write as well), or
+ * nearly so (see {@link #MEMORY_ALONGSIDE_BYTES}). It
  * then sets {@code pause-before-switchover} (when mirroring), the bandwidth and a downtime limit of
  * {@link #FIRST_DOWNTIME_MS}, runs {@code migrate}, and polls {@code query-migrate}, raising the
  * downtime limit step by step towards {@link #MAX_DOWNTIME_MS} while the migration runs on, as
@@ -52,6 +53,13 @@ public final class MigrationQmp {
      */
     private static final Duration POLL = Duration.ofMillis(10);
     private static final Duration QMP = Duration.ofSeconds(10);
+    /**
+     * A disk mirror with at most this much left to copy lets the memory start alongside it: it is in
+     * step long before the memory is across (the idle 256 MiB guest's own layer is a few MiB), and
+     * waiting for it first added a quarter of a second to every migration. A larger one is waited
+     * for, so that the switchover never waits long for the disk while the VM is stopped.
+     */
+    static final long MEMORY_ALONGSIDE_BYTES = 64L << 20;
 
     /** Where the destination's disk export is, and which of the source's nodes to copy there. */
     public record Mirror(String host, int port, String node) {
@@ -118,7 +126,8 @@ public final class MigrationQmp {
                 m.execute("migrate-set-parameters", Map.of("downtime-limit", FIRST_DOWNTIME_MS, "max-bandwidth", MAX_BANDWIDTH), QMP);
                 m.execute("migrate", Map.of("uri", "tcp:" + host + ":" + port), QMP);
             }
-            return watch(m, deadline, started, progress);
+            // A restarted agent that follows a migration knows it mirrors from the mirror's target node.
+            return watch(m, mirror.isPresent() || hasNode(m, TARGET_NODE), deadline, started, progress);
         } catch (QmpException e) {
             // QEMU died or refused: whatever is left of the mirror goes; a dead QEMU has nothing left to clean.
             if (m.isOpen()) {
@@ -146,7 +155,9 @@ public final class MigrationQmp {
             long len = job.get().path("len").asLong();
             long offset = job.get().path("offset").asLong();
             progress.accept(new MigrationProgress("mirroring", Math.max(0, len - offset), offset, FIRST_DOWNTIME_MS, null, elapsedMs(started)));
-            if (job.get().path("ready").asBoolean(false)) {
+            // Ready (in step), or so little left that it will be in step long before the memory is across:
+            // the memory starts now, and the switchover waits for the mirror (see watch).
+            if (job.get().path("ready").asBoolean(false) || (len > 0 && len - offset <= MEMORY_ALONGSIDE_BYTES)) {
                 return Optional.empty();
             }
             if (System.nanoTime() > deadline) {
@@ -156,7 +167,15 @@ public final class MigrationQmp {
         }
     }
 
-    private static Outcome watch(QmpClient m, long deadline, long started, Consumer<MigrationProgress> progress) {
+    private static boolean mirrorRuns(QmpClient m) {
+        return jobs(m).stream().anyMatch(j -> MIRROR_JOB.equals(j.path("device").asText()));
+    }
+
+    private static boolean mirrorInStep(QmpClient m) {
+        return jobs(m).stream().anyMatch(j -> MIRROR_JOB.equals(j.path("device").asText()) && j.path("ready").asBoolean(false));
+    }
+
+    private static Outcome watch(QmpClient m, boolean mirroring, long deadline, long started, Consumer<MigrationProgress> progress) {
         int limit = FIRST_DOWNTIME_MS;
         long memoryStarted = System.nanoTime();
         boolean cancelled = false;
@@ -176,12 +195,31 @@ public final class MigrationQmp {
                     return new Outcome(true, done, null);
                 }
                 case "failed", "cancelled" -> {
-                    String why = cancelled ? "cancelled after the timeout" : q.path("error-desc").asText("QEMU says " + status);
+                    String why = cancelled ? "cancelled (timeout, or a disk mirror not in step at the switchover)"
+                            : q.path("error-desc").asText("QEMU says " + status);
                     cleanUpMirror(m);
                     return new Outcome(false, last, why);
                 }
                 case "pre-switchover" -> {
-                    // The source VM is stopped: finish the disk copy, then let QEMU hand the VM over.
+                    if (cancelled) {
+                        sleep(POLL);
+                        continue;
+                    }
+                    // The source VM is stopped: finish the disk copy, then let QEMU hand the VM over. A mirror
+                    // that started alongside the memory is in step by now; if not, it is given the moment it needs.
+                    if (mirroring) {
+                        long inStep = System.nanoTime() + QMP.toNanos();
+                        while (!mirrorInStep(m) && mirrorRuns(m) && System.nanoTime() < inStep) {
+                            sleep(Duration.ofMillis(5));
+                        }
+                        if (!mirrorInStep(m)) {
+                            // Never hand over a disk that is not whole (the mirror failed or lags): cancel; the source runs on.
+                            LOG.warn("the disk mirror is not in step at the switchover; cancelling the migration");
+                            m.execute("migrate_cancel", QMP);
+                            cancelled = true;
+                            continue;
+                        }
+                    }
                     quietly(() -> m.execute("block-job-cancel", Map.of("device", MIRROR_JOB), QMP));
                     long until = System.nanoTime() + QMP.toNanos();
                     while (jobs(m).stream().anyMatch(j -> MIRROR_JOB.equals(j.path("device").asText())) && System.nanoTime() < until) {
