@@ -6,6 +6,7 @@ import { useEvents } from '../live';
 import { Bar, ConfirmButton, Empty, ErrorBox, Loading, Pager, StateBadge, useAction, useLoad, when } from '../ui';
 import { paginate, search } from '../lib/paging';
 import type { Quota } from './Billing';
+import { DrainReportView, MigrateButton } from './Migration';
 
 export function Hosts() {
   const { data, error, reload } = useLoad(async () => {
@@ -30,16 +31,21 @@ export function Hosts() {
             <Bar label="Memory allocated" used={h.allocated.memoryMib} total={Math.floor(h.capacity.memoryMib * h.memoryRatio)} unit="MiB" />
             <p>{vms.length} VMs: {vms.map((v) => v.instanceId).join(', ') || 'none'}</p>
             <HostActions host={h} done={reload} />
+            {(h.state === 'draining' || h.state === 'maintenance') && <DrainReportView hostId={h.hostId} hosts={data.hosts} />}
           </section>
         );
       })}
       <JoinToken />
       <h2>All instances</h2>
       <table className="list" tabIndex={0} aria-label="All instances">
-        <thead><tr><th>ID</th><th>Account</th><th>State</th><th>Type</th><th>Host</th></tr></thead>
+        <thead><tr><th>ID</th><th>Account</th><th>State</th><th>Type</th><th>Host</th><th></th></tr></thead>
         <tbody>
           {data.instances.map((i) => (
-            <tr key={i.instanceId}><td>{i.instanceId}</td><td>{i.ownerId}</td><td><StateBadge state={i.state.name} /></td><td>{i.instanceType}</td><td>{i.hostId}</td></tr>
+            <tr key={i.instanceId} data-instance={i.instanceId}>
+              <td>{i.instanceId}</td><td>{i.ownerId}</td><td><StateBadge state={i.state.name} /></td><td>{i.instanceType}</td>
+              <td>{data.hosts.find((h) => h.hostId === i.hostId)?.name ?? i.hostId}</td>
+              <td>{i.state.name === 'running' && <MigrateButton instance={i} hosts={data.hosts} done={reload} />}</td>
+            </tr>
           ))}
         </tbody>
       </table>
@@ -47,7 +53,7 @@ export function Hosts() {
   );
 }
 
-// Take a host out of service or put it back. Drain stops new placements; moving its VMs needs live migration.
+// Take a host out of service or put it back. A drain stops new placements and live-migrates its VMs away.
 function HostActions({ host, done }: { host: Host; done: () => void }) {
   const [failure, setFailure] = useState<Error | null>(null);
   const act = async (verb: string) => {
@@ -68,7 +74,7 @@ function HostActions({ host, done }: { host: Host; done: () => void }) {
         <>
           <ConfirmButton label="Disable" question={`Disable ${host.name}? No new VMs will go there; its VMs keep running.`}
             onConfirm={() => act('disable')} />
-          <ConfirmButton label="Drain" question={`Put ${host.name} in maintenance? No new VMs will go there.`}
+          <ConfirmButton label="Drain" question={`Drain ${host.name}? No new VMs will go there, and its running VMs are live-migrated to other hosts.`}
             onConfirm={() => act('drain')} />
         </>
       )}
