@@ -31,7 +31,7 @@ function Page({ session, partner }: { session: Session; partner: boolean }) {
   if (path === '/instances/new') return <LaunchWizard />;
   if ((m = match('/instances/:id/console', path))) return <Suspense fallback={<p>Loading the console…</p>}><Console id={m.id} /></Suspense>;
   if ((m = match('/instances/:id', path))) return <InstanceDetail id={m.id} />;
-  if (path === '/images') return <Images accountId={session.user.accountId} />;
+  if (path === '/images') return <Images accountId={session.user.accountId} operator={session.operator} />;
   if (path === '/volumes') return <Volumes />;
   if (path === '/billing') return <Billing accountId={session.user.accountId} />;
   if ((m = match('/billing/invoices/:id', path))) return <InvoicePage id={m.id} />;

@@ -1,7 +1,8 @@
 // Images: the ones the tenant may launch, imports from a URL, and uploads of a disk file with a progress bar.
-import { useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, api, csrf, type Image } from '../api';
 import { ConfirmButton, Empty, ErrorBox, Loading, StateBadge, useLoad, when } from '../ui';
+import { ImageSharing } from './ImageSharing';
 
 const FORMATS = [['', 'keep its format'], ['qcow2', 'convert to qcow2'], ['raw', 'convert to raw']];
 
@@ -33,8 +34,9 @@ function upload(file: File, query: string, onProgress: (fraction: number) => voi
   });
 }
 
-export function Images({ accountId }: { accountId: string }) {
+export function Images({ accountId, operator }: { accountId: string; operator: boolean }) {
   const { data, error, reload } = useLoad(() => api<Image[]>('GET', '/images'), []);
+  const [sharing, setSharing] = useState<string | null>(null);
   const pending = (data ?? []).some((i) => i.state === 'pending');
   useEffect(() => {
     // An import reports its progress on the image; look again while one is under way.
@@ -52,7 +54,8 @@ export function Images({ accountId }: { accountId: string }) {
           <thead><tr><th>ID</th><th>Name</th><th>State</th><th>Format</th><th>Size</th><th>Visibility</th><th>Created</th><th></th></tr></thead>
           <tbody>
             {data.map((i) => (
-              <tr key={i.imageId} data-image={i.imageId}>
+              <Fragment key={i.imageId}>
+              <tr data-image={i.imageId}>
                 <td>{i.imageId}</td><td>{i.name}</td>
                 <td>
                   <StateBadge state={i.state} />
@@ -61,11 +64,20 @@ export function Images({ accountId }: { accountId: string }) {
                 </td>
                 <td>{i.format}</td><td>{size(i.virtualSizeBytes)}</td><td>{i.isPublic ? 'public' : 'private'}</td>
                 <td>{i.creationDate ? when(i.creationDate) : ''}</td>
-                <td>{i.ownerId === accountId && (
+                <td className="row">{i.ownerId === accountId && (
+                  <>
+                  <button aria-expanded={sharing === i.imageId} onClick={() => setSharing(sharing === i.imageId ? null : i.imageId)}>
+                    {operator ? 'Publish / share' : 'Share'}
+                  </button>
                   <ConfirmButton label="Deregister" danger question={`Deregister ${i.name}? Instances made from it keep running.`}
                     onConfirm={async () => { await api('DELETE', '/images/' + i.imageId); reload(); }} />
+                  </>
                 )}</td>
               </tr>
+              {sharing === i.imageId && (
+                <tr className="panel-row"><td colSpan={8}><ImageSharing imageId={i.imageId} name={i.name} operator={operator} changed={reload} /></td></tr>
+              )}
+              </Fragment>
             ))}
           </tbody>
         </table>
