@@ -274,6 +274,9 @@ class SnapshotQemuTest {
         assertThat(scratchFiles()).isEmpty();
         Ssh.Result copied = host("sh", "-c", "head -c 268435456 " + snapshotFile(s) + " | md5sum");
         assertThat(copied.out().split(" ")[0]).as("the snapshot holds the volume's data").isEqualTo(sum);
+        Ssh.Result du = host("du", "-B1", snapshotFile(s).toString());
+        assertThat(Long.parseLong(du.out().split("\\s+")[0])).as("the copy takes the 256 MiB written, not the 1 GiB volume: " + du.out())
+                .isLessThan(400L << 20);
 
         // Nothing is left in QEMU: no job and no node of the snapshot (looked at with the agent stopped again).
         server.crash();

@@ -194,21 +194,21 @@ public final class VolumeBackup {
     }
 
     /**
-     * Gives back the space of the copy's zero blocks: the job writes the volume's unwritten areas
-     * as zeros, so a 1 GiB volume with 100 MiB written would otherwise cost 1 GiB. Best effort
-     * (util-linux's {@code fallocate --dig-holes}); the copy is correct either way.
+     * Gives back the space of the copy's zero blocks: the job writes a volume's unwritten areas
+     * with write-zeroes requests, which a raw file answers with allocated (unwritten) extents, so a
+     * 1 GiB volume with 100 MiB written would cost 1 GiB (and {@code fallocate --dig-holes} does not
+     * see such extents). A sparse rewrite of the copy, moved over it, keeps only the data. A crash
+     * meanwhile leaves the scratch file, and the snapshot starts again. Best effort: on an I/O
+     * error the copy keeps its zeros, and is correct either way.
      */
     private static void digHoles(Path scratch) {
         try {
-            Process p = new ProcessBuilder("fallocate", "--dig-holes", scratch.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-            }
+            long size = Files.size(scratch);
+            Path sparse = scratch.resolveSibling(scratch.getFileName() + ".sparse");
+            io.nubo.core.storage.SparseCopy.copy(scratch, sparse, scratch, size, p -> {
+            });
         } catch (IOException e) {
-            // No fallocate here: the copy keeps its zeros.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // The copy stays as the job wrote it.
         }
     }
 
