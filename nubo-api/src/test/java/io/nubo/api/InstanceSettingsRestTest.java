@@ -138,6 +138,30 @@ class InstanceSettingsRestTest {
         assertThat(cloud.call(t, "GET", "/api/v1/security-groups", null).json().toString()).doesNotContain(web);
     }
 
+    @Test
+    void aLaunchTakesTheAccountsSecurityGroupsAndRefusesUnknownForeignOrMalformedOnesWithoutLaunching() {
+        NewAccessKey t = cloud.tenant("launcher-groups");
+        String web = cloud.call(t, "POST", "/api/v1/security-groups", "{\"groupName\":\"web\",\"description\":\"web\"}").json()
+                .path("groupId").asText();
+        String launch = "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\",\"securityGroupIds\":%s}";
+
+        TestCloud.Reply ok = cloud.call(t, "POST", "/api/v1/instances", launch.formatted("[\"" + web + "\"]"));
+        assertThat(ok.status()).as(ok.json().toString()).isEqualTo(201);
+        String id = ok.json().path("instances").get(0).path("instanceId").asText();
+        JsonNode groups = cloud.call(t, "GET", "/api/v1/instances/" + id + "/security-groups", null).json();
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0).path("groupId").asText()).isEqualTo(web);
+
+        String foreign = cloud.call(cloud.tenant("other-groups"), "GET", "/api/v1/security-groups", null).json().get(0).path("groupId").asText();
+        assertThat(cloud.call(t, "POST", "/api/v1/instances", launch.formatted("[\"" + foreign + "\"]")).code())
+                .isEqualTo("InvalidGroup.NotFound");
+        assertThat(cloud.call(t, "POST", "/api/v1/instances", launch.formatted("[\"sg-0123456789abcdef0\"]")).code())
+                .isEqualTo("InvalidGroup.NotFound");
+        assertThat(cloud.call(t, "POST", "/api/v1/instances", launch.formatted("[\"not-a-group\"]")).code())
+                .isEqualTo("InvalidGroupId.Malformed");
+        assertThat(cloud.call(t, "GET", "/api/v1/instances", null).json().path("instances")).hasSize(1);
+    }
+
     private static String type(NewAccessKey t, String id) {
         return cloud.call(t, "GET", "/api/v1/instances/" + id, null).json().path("instanceType").asText();
     }

@@ -60,8 +60,10 @@ public final class RestRoutes {
                             }
                             int min = b.count() != null ? b.count() : b.minCount() != null ? b.minCount() : 1;
                             int max = b.count() != null ? b.count() : b.maxCount() != null ? b.maxCount() : min;
+                            // The same launch request the EC2 adapter makes, groups by ID; the service checks they exist and are the caller's.
                             var r = compute.run(c.principal(), new LaunchRequest(b.imageId(), b.instanceType(), min, max, b.name(),
-                                    b.keyName(), b.userData()));
+                                    b.keyName(), b.userData(), null, null, Optional.ofNullable(b.securityGroupIds()).orElse(List.of()),
+                                    List.of(), List.of(), null));
                             return new Views.ReservationView(r.reservationId(), r.accountId(),
                                     r.instances().stream().map(i -> Views.instance(i, c.principal())).toList());
                         }),
