@@ -104,8 +104,13 @@ await list.evaluate(() => {
   new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
 });
 
-// 3. The launch wizard, with a new key pair downloaded on the spot and user data that opens a shell on the VGA console.
+// 3. The launch wizard, with a new key pair downloaded on the spot, a chosen security group, and user data that
+//    opens a shell on the VGA console. The group is made through the API here (its page has its own test).
 log('launch wizard');
+const groupName = 'portal-web-' + Date.now();
+const made = await inPage(page, 'POST', '/security-groups', { groupName, description: 'chosen in the launch wizard' });
+assert.equal(made.status, 201, JSON.stringify(made.json));
+const groupId = made.json.groupId;
 await page.getByRole('link', { name: 'Instances', exact: true }).click();
 await page.getByRole('button', { name: 'Launch instances' }).click();
 await page.getByRole('radio').first().check();
@@ -120,6 +125,8 @@ await download.saveAs(keyFile);
 assert.match(readFileSync(keyFile, 'utf8'), /BEGIN OPENSSH PRIVATE KEY/);
 await page.getByRole('combobox', { name: /Key pair/ }).selectOption(keyName);
 await page.getByRole('button', { name: 'Next' }).click();
+await page.getByRole('checkbox', { name: new RegExp(groupName) }).check();
+await page.getByRole('button', { name: 'Next' }).click();
 await page.getByLabel('Name', { exact: true }).fill('portal-vm');
 await page.getByLabel(/User data/).fill([
   '#!/bin/sh',
@@ -130,6 +137,7 @@ await page.getByLabel(/User data/).fill([
 ].join('\n'));
 await page.getByRole('button', { name: 'Next' }).click();
 await page.getByText('Estimated cost').waitFor();
+assert.equal(await page.getByTestId('summary-groups').textContent(), `${groupName} (${groupId})`);
 await page.screenshot({ path: join(SHOTS, 'launch-wizard.png') });
 await page.getByRole('button', { name: 'Launch' }).click();
 await page.waitForURL(/\/ui\/instances\/i-[0-9a-f]+$/);
@@ -146,6 +154,9 @@ assert.equal(seen.states[seen.states.length - 1], 'running');
 // 4. Instance page: running, SSH command with the new key; as admin, the host's capacity grew.
 await page.locator('.title-row [data-state="running"]').waitFor({ timeout: LONG });
 await page.getByLabel('SSH command').getByText(keyName + '.pem').waitFor();
+// The group chosen in the wizard is the instance's only one, on its page and in the API.
+await page.getByRole('region', { name: 'Security groups' }).locator(`[data-group="${groupId}"]`).waitFor();
+assert.deepEqual((await inPage(page, 'GET', `/instances/${id}/security-groups`)).json.map((g) => g.groupId), [groupId]);
 await page.goto(URL0 + '/ui/admin/hosts');
 await page.getByRole('meter', { name: 'vCPUs allocated' }).first().waitFor();
 const vcpusAfter = Number(await page.getByRole('meter', { name: 'vCPUs allocated' }).first().getAttribute('aria-valuenow'));

@@ -2,17 +2,19 @@ import { useState } from 'react';
 import { api, money, perHour, type Image, type InstanceType, type KeyPair } from '../api';
 import { navigate } from '../router';
 import { ErrorBox, Loading, download, useLoad } from '../ui';
+import type { Group } from './InstanceSettings';
 
-const STEPS = ['Image', 'Type', 'Key pair', 'Details', 'Review'];
+const STEPS = ['Image', 'Type', 'Key pair', 'Security groups', 'Details', 'Review'];
 
 export function LaunchWizard() {
   const { data, error } = useLoad(async () => {
-    const [images, types, keys] = await Promise.all([
+    const [images, types, keys, groups] = await Promise.all([
       api<Image[]>('GET', '/images'),
       api<InstanceType[]>('GET', '/instance-types'),
       api<KeyPair[]>('GET', '/key-pairs'),
+      api<Group[]>('GET', '/security-groups'),
     ]);
-    return { images, types, keys };
+    return { images, types, keys, groups };
   }, []);
   const [step, setStep] = useState(0);
   const [imageId, setImageId] = useState('');
@@ -23,13 +25,17 @@ export function LaunchWizard() {
   const [name, setName] = useState('');
   const [userData, setUserData] = useState('');
   const [count, setCount] = useState(1);
+  // Chosen group IDs; none chosen means the account's default group, as the API does.
+  const [groupIds, setGroupIds] = useState<string[]>([]);
   const [failure, setFailure] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what="the catalogue" />;
   const keyList = keys ?? data.keys;
   const chosenType = data.types.find((t) => t.name === type);
-  const canNext = [imageId !== '', type !== '', true, count >= 1 && count <= 100, true][step];
+  const canNext = [imageId !== '', type !== '', true, true, count >= 1 && count <= 100, true][step];
+  const chosenGroups = data.groups.filter((g) => groupIds.includes(g.groupId));
+  const toggleGroup = (id: string) => setGroupIds(groupIds.includes(id) ? groupIds.filter((g) => g !== id) : [...groupIds, id]);
 
   const createKey = async () => {
     setFailure(null);
@@ -49,6 +55,7 @@ export function LaunchWizard() {
     try {
       const body: Record<string, unknown> = { imageId, instanceType: type, count };
       if (keyName) body.keyName = keyName;
+      if (groupIds.length > 0) body.securityGroupIds = groupIds;
       if (name) body.name = name;
       if (userData) body.userData = btoa(unescape(encodeURIComponent(userData)));
       const r = await api<{ instances: { instanceId: string }[] }>('POST', '/instances', body);
@@ -116,6 +123,20 @@ export function LaunchWizard() {
         )}
         {step === 3 && (
           <fieldset>
+            <legend>Security groups (inbound firewall rules)</legend>
+            {data.groups.length === 0 && <p className="muted">The account has no security groups yet.</p>}
+            {data.groups.map((g) => (
+              <label key={g.groupId} className="choice">
+                <input type="checkbox" name="group" value={g.groupId} checked={groupIds.includes(g.groupId)} onChange={() => toggleGroup(g.groupId)} />
+                <strong>{g.groupName}</strong> <span className="muted">{g.groupId} · {g.ingress.length} inbound rule{g.ingress.length === 1 ? '' : 's'}</span>
+                <div className="muted">{g.description}</div>
+              </label>
+            ))}
+            <p className="muted">With none chosen, the instances get the account's default group.</p>
+          </fieldset>
+        )}
+        {step === 4 && (
+          <fieldset>
             <legend>Details</legend>
             <label>Name <input value={name} onChange={(e) => setName(e.target.value)} /></label>
             <label>Count <input type="number" min={1} max={100} value={count} onChange={(e) => setCount(Number(e.target.value))} /></label>
@@ -125,11 +146,13 @@ export function LaunchWizard() {
             </label>
           </fieldset>
         )}
-        {step === 4 && (
+        {step === 5 && (
           <dl className="summary">
             <dt>Image</dt><dd>{data.images.find((i) => i.imageId === imageId)?.name} ({imageId})</dd>
             <dt>Type</dt><dd>{type} ({chosenType?.vcpus} vCPU, {chosenType?.memoryMib} MiB)</dd>
             <dt>Key pair</dt><dd>{keyName || 'none'}</dd>
+            <dt>Security groups</dt>
+            <dd data-testid="summary-groups">{chosenGroups.length === 0 ? 'default (none chosen)' : chosenGroups.map((g) => `${g.groupName} (${g.groupId})`).join(', ')}</dd>
             <dt>Name</dt><dd>{name || '—'}</dd>
             <dt>Count</dt><dd>{count}</dd>
             <dt>User data</dt><dd>{userData ? userData.length + ' characters' : 'none'}</dd>

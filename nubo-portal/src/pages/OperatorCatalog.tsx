@@ -9,6 +9,7 @@ import { paginate, search } from '../lib/paging';
 import { Bar, Empty, ErrorBox, Loading, Pager, StateBadge, useAction, useLoad, when } from '../ui';
 import { invoices, type InvoiceSummary } from './Billing';
 import { Prices } from './Partner';
+import { MigrateButton } from './Migration';
 
 export function PricesAdmin() {
   const types = useLoad(() => api<InstanceType[]>('GET', '/instance-types'), []);
@@ -115,6 +116,8 @@ export function AllInstances() {
   useEvents((e) => {
     if (e.type.startsWith('instance.')) reload();
   });
+  // The hosts, for the migration dialog's destinations and the host names; the list works without them.
+  const hosts = useLoad(() => api<Host[]>('GET', '/hosts'), []);
   const [text, setText] = useState('');
   const [state, setState] = useState('');
   const [page, setPage] = useState(0);
@@ -133,17 +136,18 @@ export function AllInstances() {
           </select>
         </label>
       </div>
-      <ErrorBox error={error} />
+      <ErrorBox error={error ?? hosts.error} />
       {loading && !data ? <Loading what="instances" /> : !data ? null : shown.total === 0 ? <Empty>No instances.</Empty> : (
         <>
           <div className="table-wrap">
             <table className="list" tabIndex={0} aria-label="All instances">
-              <thead><tr><th>ID</th><th>Account</th><th>Name</th><th>State</th><th>Type</th><th>Host</th><th>Launched</th></tr></thead>
+              <thead><tr><th>ID</th><th>Account</th><th>Name</th><th>State</th><th>Type</th><th>Host</th><th>Launched</th><th></th></tr></thead>
               <tbody>
                 {shown.items.map((i) => (
                   <tr key={i.instanceId} data-instance={i.instanceId}>
                     <td>{i.instanceId}</td><td>{i.ownerId}</td><td>{i.name ?? ''}</td><td><StateBadge state={i.state.name} /></td>
-                    <td>{i.instanceType}</td><td>{i.hostId ?? ''}</td><td>{when(i.launchTime)}</td>
+                    <td>{i.instanceType}</td><td>{hosts.data?.find((h) => h.hostId === i.hostId)?.name ?? i.hostId ?? ''}</td><td>{when(i.launchTime)}</td>
+                    <td>{i.state.name === 'running' && hosts.data && <MigrateButton instance={i} hosts={hosts.data} done={reload} />}</td>
                   </tr>
                 ))}
               </tbody>
