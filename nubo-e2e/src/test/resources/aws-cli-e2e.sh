@@ -56,6 +56,11 @@ PORT=$(curl -sf -H "Authorization: Bearer $KEY_ID:$SECRET" "$EP/api/v1/instances
 SSH=(ssh -i "$WORK/cli-e2e.pem" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR root@127.0.0.1)
 [ "$("${SSH[@]}" cat /root/ud)" = from-user-data ] || fail "user data did not run"
 
+step "the guest has the private address describe-instances shows"
+PRIVATE_IP=$(aws ec2 describe-instances --instance-ids "$ID" --query 'Reservations[0].Instances[0].PrivateIpAddress' --output text)
+case "$PRIVATE_IP" in 172.31.*) ;; *) fail "no private address in the default subnet: $PRIVATE_IP" ;; esac
+"${SSH[@]}" ip -4 -o addr show | grep -q " inet $PRIVATE_IP/20 " || fail "the guest does not have $PRIVATE_IP/20: $("${SSH[@]}" ip -4 -o addr show)"
+
 step "stop, wait"
 aws ec2 stop-instances --instance-ids "$ID" --query 'StoppingInstances[0].CurrentState.Name' --output text
 aws ec2 wait instance-stopped --instance-ids "$ID"

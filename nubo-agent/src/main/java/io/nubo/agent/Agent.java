@@ -213,8 +213,7 @@ public final class Agent implements AutoCloseable {
                         }
                         LOG.info("starting {}", instanceId);
                         reboots.record(instanceId, d.rebootGeneration());
-                        hypervisor.start(new VmSpec(instanceId, d.vcpus(), d.memoryMib(), d.imageId(), d.imageFormat(), d.imageLocation(),
-                                d.hostname(), d.userData(), d.publicKey(), d.volumes()));
+                        hypervisor.start(VmSpec.of(d));
                     }
                     case VOLUMES -> ReconcileActions.volumes(d, hypervisor.status(instanceId)).ifPresent(p -> applyVolumes(instanceId, p));
                     case SNAPSHOTS -> snapshots.run(d, hypervisor.status(instanceId));

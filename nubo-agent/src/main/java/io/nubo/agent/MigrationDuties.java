@@ -149,8 +149,7 @@ final class MigrationDuties {
         DesiredInstance d = m.instance();
         LiveMigration.Incoming in;
         try {
-            in = driver.prepareIncoming(new VmSpec(d.instanceId(), d.vcpus(), d.memoryMib(), d.imageId(), d.imageFormat(), d.imageLocation(),
-                    d.hostname(), d.userData(), d.publicKey(), d.volumes()), m.migrationId());
+            in = driver.prepareIncoming(VmSpec.of(d), m.migrationId());
         } catch (RuntimeException e) {
             LOG.warn("{}: could not prepare for migration {}: {}", m.instanceId(), m.migrationId(), e.getMessage());
             send(MigrationUpdate.failed(m.migrationId(), null, "could not start the VM here: " + e.getMessage()));

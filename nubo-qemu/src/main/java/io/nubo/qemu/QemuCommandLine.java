@@ -143,10 +143,18 @@ public final class QemuCommandLine {
     private static void addNic(List<String> args, int index, QemuNic nic) {
         String id = "net" + index;
         switch (nic) {
-            case QemuNic.User user -> add(args, "-netdev", "user,id=" + id
+            case QemuNic.User user -> add(args, "-netdev", "user,id=" + id + subnet(user.address())
                     + ",hostfwd=tcp:127.0.0.1:" + user.sshHostPort() + "-:22");
         }
         add(args, "-device", "virtio-net-pci,id=" + id + ",netdev=" + id + ",mac=" + nic.mac());
+    }
+
+    /** The slirp network of a guest with its own address: the subnet, router, DNS, and the address its DHCP gives out first. */
+    private static String subnet(GuestAddress a) {
+        if (a == null) {
+            return "";
+        }
+        return ",net=" + a.network() + ",host=" + a.router() + ",dns=" + a.dns() + ",dhcpstart=" + a.address();
     }
 
     /** QEMU option values end at a comma; a literal comma is written twice. */

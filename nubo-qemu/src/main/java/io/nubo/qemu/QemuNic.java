@@ -13,9 +13,11 @@ public sealed interface QemuNic {
 
     /**
      * QEMU's user-mode network (slirp): needs no root, and reaches the guest's SSH through a host
-     * port forward bound to 127.0.0.1 only. Immutable.
+     * port forward bound to 127.0.0.1 only. With an {@code address}, the slirp network is that
+     * address's subnet and its DHCP gives the guest exactly that address; without, QEMU's default
+     * (10.0.2.15). Immutable.
      */
-    record User(String mac, int sshHostPort) implements QemuNic {
+    record User(String mac, int sshHostPort, GuestAddress address) implements QemuNic {
         private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
 
         public User {
@@ -27,9 +29,18 @@ public sealed interface QemuNic {
             }
         }
 
+        public User(String mac, int sshHostPort) {
+            this(mac, sshHostPort, null);
+        }
+
         /** A NIC whose MAC is derived from the instance ID, so it stays the same across restarts. */
         public static User forInstance(String instanceId, int sshHostPort) {
-            return new User(macFor(instanceId), sshHostPort);
+            return new User(macFor(instanceId), sshHostPort, null);
+        }
+
+        /** As {@link #forInstance(String, int)}, with the guest's address (null: QEMU's default network). */
+        public static User forInstance(String instanceId, int sshHostPort, GuestAddress address) {
+            return new User(macFor(instanceId), sshHostPort, address);
         }
     }
 

@@ -109,6 +109,26 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void aUserNicWithAnAddressMakesItsSubnetTheGuestsNetworkAndHandsOutThatAddress() {
+        QemuVm vm = QemuVm.builder("i-0123456789abcdef0", DIR)
+                .nic(QemuNic.User.forInstance("i-0123456789abcdef0", 2222, GuestAddress.parse("172.31.0.9/20"))).build();
+
+        assertThat(valueOf(QemuCommandLine.argv(vm), "-netdev")).isEqualTo("user,id=net0,net=172.31.0.0/20,host=172.31.0.1,"
+                + "dns=172.31.0.2,dhcpstart=172.31.0.9,hostfwd=tcp:127.0.0.1:2222-:22");
+    }
+
+    @Test
+    void aGuestAddressMustBeAHostOfItsSubnetPastTheRouterAndDns() {
+        assertThat(GuestAddress.parse("172.31.16.4/20").network()).isEqualTo("172.31.16.0/20");
+        assertThat(GuestAddress.parse("10.0.0.200/24").router()).isEqualTo("10.0.0.1");
+        assertThat(GuestAddress.parse("10.0.0.200/24").dns()).isEqualTo("10.0.0.2");
+        assertThat(GuestAddress.parse("10.0.0.200/24")).hasToString("10.0.0.200/24");
+        for (String bad : List.of("10.0.0.1/24", "10.0.0.2/24", "10.0.0.255/24", "10.0.0.4", "10.0.0.4/31", "10.0.0/24", "10.0.0.256/24")) {
+            assertThatThrownBy(() -> GuestAddress.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void aMacAddressIsStableForAnInstanceAndDiffersBetweenInstances() {
         String mac = QemuNic.User.forInstance("i-0123456789abcdef0", 2222).mac();
 

@@ -14,6 +14,7 @@ import io.nubo.qemu.MigrationQmp;
 import io.nubo.core.spi.VmSpec;
 import io.nubo.core.spi.VmStatus;
 import io.nubo.core.spi.VolumeSnapshots;
+import io.nubo.qemu.GuestAddress;
 import io.nubo.qemu.InstanceDir;
 import io.nubo.qemu.QemuDisk;
 import io.nubo.qemu.QemuImg;
@@ -157,7 +158,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 .vcpus(spec.vcpus()).memoryMib(spec.memoryMib())
                 .disk(QemuDisk.virtio(disk, "qcow2"))
                 .disk(QemuDisk.virtio(iso, "raw").asReadOnly())
-                .nic(QemuNic.User.forInstance(spec.instanceId(), SshPorts.choose(dir)))
+                .nic(QemuNic.User.forInstance(spec.instanceId(), SshPorts.choose(dir),
+                        spec.privateAddress() == null ? null : GuestAddress.parse(spec.privateAddress())))
                 .noShutdown(true);
         for (DesiredVolume v : spec.volumes()) {
             // A missing file must not keep the VM from booting: the volume stays attaching, and the agent says why.

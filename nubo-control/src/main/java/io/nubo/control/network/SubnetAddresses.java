@@ -44,6 +44,11 @@ public record SubnetAddresses(int network, int prefixLength) {
         return dotted(network + hostNumber);
     }
 
+    /** The address with the subnet's prefix length, as a guest's interface has it: {@code 172.31.0.4/20}. */
+    public String interfaceAddress(int hostNumber) {
+        return address(hostNumber) + "/" + prefixLength;
+    }
+
     public String router() {
         return address(1);
     }

@@ -16,11 +16,14 @@ import java.util.List;
  * its command line at the next start); any other volume on the VM is to be detached, waiting
  * for the guest to let go unless its ID is in {@code forceDetach}. {@code snapshots} are the
  * snapshots of its volumes its host should take now. Null lists (from an older peer) mean none.
+ * {@code privateAddress} is the guest's address with its subnet's prefix length
+ * ({@code 172.31.0.4/20}), null for an instance without one.
  */
 public record DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
                               int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                               String hostname, String userData, String publicKey,
-                              List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots) {
+                              List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
+                              String privateAddress) {
     public DesiredInstance {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         forceDetach = forceDetach == null ? List.of() : List.copyOf(forceDetach);
@@ -32,14 +35,14 @@ public record DesiredInstance(String instanceId, InstanceState state, boolean fo
                            String imageId, String imageFormat, String imageLocation, String hostname, String userData, String publicKey,
                            List<DesiredVolume> volumes, List<String> forceDetach) {
         this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
-                publicKey, volumes, forceDetach, List.of());
+                publicKey, volumes, forceDetach, List.of(), null);
     }
 
     /** An instance without volumes. */
     public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration, int vcpus, int memoryMib,
                            String imageId, String imageFormat, String imageLocation, String hostname, String userData, String publicKey) {
         this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
-                publicKey, List.of(), List.of(), List.of());
+                publicKey, List.of(), List.of(), List.of(), null);
     }
 
     @Override

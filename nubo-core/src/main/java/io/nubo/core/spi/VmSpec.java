@@ -1,14 +1,29 @@
 package io.nubo.core.spi;
 
+import io.nubo.core.agent.DesiredInstance;
 import io.nubo.core.agent.DesiredVolume;
 
 import java.util.List;
 
-/** What a hypervisor needs to create and boot one VM, with the volumes it boots with. */
+/**
+ * What a hypervisor needs to create and boot one VM, with the volumes it boots with and its
+ * private address ({@code 172.31.0.4/20}; null: the hypervisor's default network).
+ */
 public record VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
-                     String hostname, String userData, String publicKey, List<DesiredVolume> volumes) {
+                     String hostname, String userData, String publicKey, List<DesiredVolume> volumes, String privateAddress) {
     public VmSpec {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    public VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
+                  String hostname, String userData, String publicKey, List<DesiredVolume> volumes) {
+        this(instanceId, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData, publicKey, volumes, null);
+    }
+
+    /** The VM a desired instance describes. */
+    public static VmSpec of(DesiredInstance d) {
+        return new VmSpec(d.instanceId(), d.vcpus(), d.memoryMib(), d.imageId(), d.imageFormat(), d.imageLocation(), d.hostname(),
+                d.userData(), d.publicKey(), d.volumes(), d.privateAddress());
     }
 
     public VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
