@@ -62,7 +62,9 @@ class MigrationFakeTest {
         AtomicBoolean watching = new AtomicBoolean(true);
         Thread watcher = Thread.ofVirtual().start(() -> {
             while (watching.get()) {
-                if (from.isGuestRunning(id) && to.isGuestRunning(id)) {
+                // The source runs, then the destination does, and the source never runs again once paused:
+                // so a source seen running before and after the destination was seen running ran with it.
+                if (from.isGuestRunning(id) && to.isGuestRunning(id) && from.isGuestRunning(id)) {
                     twice.set(true);
                 }
                 Thread.onSpinWait();
