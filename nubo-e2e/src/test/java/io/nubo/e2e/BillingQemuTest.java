@@ -12,12 +12,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,15 +50,7 @@ class BillingQemuTest {
             for (JsonNode i : tenant.call("GET", "/instances?limit=1000", null).json().path("instances")) {
                 tenant.call("POST", "/instances/" + i.path("instanceId").asText() + "/terminate", null);
             }
-            await().atMost(Duration.ofMinutes(2)).until(() -> {
-                Path d = server.dataDir.resolve("instances");
-                if (!Files.isDirectory(d)) {
-                    return true;
-                }
-                try (Stream<Path> s = Files.list(d)) {
-                    return s.findAny().isEmpty();
-                }
-            });
+            server.awaitNoVms();
             server.close();
         }
     }

@@ -154,6 +154,23 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until no VM of this server is left: its instances directory is empty once the agent has
+     * cleaned up every terminated one. Tests terminate what they launched and then wait here,
+     * because VMs outlive their server by design.
+     */
+    void awaitNoVms() {
+        await().atMost(Duration.ofMinutes(2)).until(() -> {
+            Path d = dataDir.resolve("instances");
+            if (!Files.isDirectory(d)) {
+                return true;
+            }
+            try (java.util.stream.Stream<Path> s = Files.list(d)) {
+                return s.findAny().isEmpty();
+            }
+        });
+    }
+
     /** The checkout: tests run in the module's directory. */
     static Path repoRoot() {
         return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();

@@ -59,15 +59,7 @@ class VolumeQemuTest {
             for (JsonNode i : server.call("GET", "/instances?limit=1000", null).json().path("instances")) {
                 server.call("POST", "/instances/" + i.path("instanceId").asText() + "/terminate", null);
             }
-            await().atMost(Duration.ofMinutes(2)).until(() -> {
-                Path d = server.dataDir.resolve("instances");
-                if (!Files.isDirectory(d)) {
-                    return true;
-                }
-                try (Stream<Path> s = Files.list(d)) {
-                    return s.findAny().isEmpty();
-                }
-            });
+            server.awaitNoVms();
             server.close();
         }
     }
