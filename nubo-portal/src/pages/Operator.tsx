@@ -65,7 +65,7 @@ function HostActions({ host, done }: { host: Host; done: () => void }) {
       setFailure(err as Error);
     }
   };
-  const outOfService = host.state === 'disabled' || host.state === 'maintenance';
+  const outOfService = host.state === 'disabled' || host.state === 'maintenance' || host.state === 'draining';
   return (
     <div className="row">
       {outOfService ? (
