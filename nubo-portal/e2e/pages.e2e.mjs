@@ -5,6 +5,7 @@
 // page at phone width (no sideways scrolling) and an axe-core accessibility check. Started by
 // nubo-e2e's PortalPagesBrowserTest. Exits non-zero on the first failure.
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -220,6 +221,8 @@ await resize.getByLabel('New type').selectOption(BIGGER_TYPE);
 await resize.getByRole('button', { name: 'Resize' }).click();
 await resize.locator('p').getByText(BIGGER_TYPE + ' ·').waitFor();
 await tenant.screenshot({ path: join(SHOTS, 'instance-settings.png'), fullPage: true });
+// Started again for the operator's migration dialog below (only a running instance can be migrated); it boots meanwhile.
+assert.equal((await inPage(tenant, 'POST', `/instances/${vm}/start`, {})).status, 200);
 
 // The account's security groups: create one, add a rule, a duplicate name refused with EC2's code, delete it.
 log('security groups');
@@ -318,6 +321,85 @@ await admin.getByTestId('revenue').waitFor();
 await admin.screenshot({ path: join(SHOTS, 'operator-overview.png'), fullPage: true });
 await go(admin, '/admin/instances', 'All instances');
 await admin.locator(`tr[data-instance="${vm}"]`).waitFor();
+
+// Live migration from the All instances page. The dialog offers every host but the VM's own and the
+// scheduler's choice; with one host the scheduler says there is no other, and a migration to the VM's
+// own host or to a host that does not exist is refused with the API's code. Nothing moves.
+log('migrate dialog');
+const hostList = (await inPage(admin, 'GET', '/hosts')).json;
+// The operator reads another account's instance through the operator's list (GET /instances/{id} is the caller's account's).
+const asOperator = async () => (await inPage(admin, 'GET', '/operator/instances')).json.instances.find((i) => i.instanceId === vm);
+await until(async () => (await asOperator()).state.name === 'running', vm + ' runs again');
+const source = (await asOperator()).hostId;
+const vmRow = admin.locator(`tr[data-instance="${vm}"]`);
+await vmRow.getByRole('button', { name: 'Migrate' }).click();
+const migrate = admin.getByRole('dialog', { name: 'Migrate ' + vm });
+const destination = migrate.getByLabel('Destination host');
+const offered = await destination.locator('option').allTextContents();
+assert.equal(offered.length, hostList.length - 1 + 2, 'the other hosts, the scheduler and a typed host: ' + offered);
+assert.ok(offered.includes('Let the scheduler choose'));
+assert.ok(!offered.some((o) => o.startsWith(hostList.find((h) => h.hostId === source).name + ' (')), 'the VM\'s own host is not offered');
+async function refused(code) {
+  await migrate.getByRole('button', { name: 'Migrate', exact: true }).click();
+  await migrate.getByRole('group', { name: 'Confirm the migration' }).getByRole('button', { name: 'Yes, migrate' }).click();
+  // The previous refusal's alert stays until this one replaces it: wait for this one's text.
+  const alert = migrate.getByRole('alert').filter({ hasText: new RegExp(code.source.replace(/^\^/, '')) });
+  await alert.waitFor();
+  const text = await alert.textContent();
+  assert.match(text, code);
+  return text;
+}
+if (hostList.length === 1) {
+  log('scheduler said', await refused(/^InsufficientInstanceCapacity: No other host can take/));
+}
+await destination.selectOption({ label: 'Another host, by ID or name…' });
+await migrate.getByLabel('Host ID or name').fill(source);
+log('own host said', await refused(/^InvalidParameterValue: /));
+await migrate.getByLabel('Host ID or name').fill('no-such-host');
+log('unknown host said', await refused(/^InvalidHostID\.NotFound: /));
+await admin.screenshot({ path: join(SHOTS, 'operator-migrate.png') });
+await migrate.getByRole('button', { name: 'Cancel' }).click();
+await migrate.waitFor({ state: 'detached' });
+assert.equal((await asOperator()).hostId, source);
+assert.equal((await inPage(admin, 'GET', `/instances/${vm}/migration`)).json.code, 'InvalidInstanceID.NotFound');
+
+// Images: the operator uploads one, publishes it (the tenant may then launch it), shares it with the
+// tenant's account, makes it private again and unshares it; a malformed account is refused with EC2's code.
+log('image publish and share');
+const disk = join(WORK, 'shared.qcow2');
+execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
+await go(admin, '/images', 'Images');
+const importForm = admin.getByRole('form', { name: 'Import an image' });
+await importForm.getByLabel('Name').fill('pages-shared');
+await importForm.getByLabel('or file').setInputFiles(disk);
+await importForm.getByRole('button', { name: 'Upload' }).click();
+const imageRow = admin.locator('tr', { hasText: 'pages-shared' }).first();
+await imageRow.locator('[data-state="available"]').waitFor({ timeout: LONG });
+const sharedId = await imageRow.getAttribute('data-image');
+const tenantSees = async () => (await inPage(tenant, 'GET', '/images')).json.some((i) => i.imageId === sharedId);
+assert.equal(await tenantSees(), false, 'a new image is private');
+await imageRow.getByRole('button', { name: 'Publish / share' }).click();
+const sharing = admin.getByRole('region', { name: 'Sharing of pages-shared' });
+await sharing.getByRole('button', { name: 'Publish', exact: true }).click();
+await admin.getByRole('alertdialog', { name: 'Publish' }).getByRole('button', { name: 'Yes, publish' }).click();
+await sharing.getByText('Public: every account may launch it.').waitFor();
+await imageRow.getByRole('cell', { name: 'public', exact: true }).waitFor();
+assert.equal(await tenantSees(), true, 'the tenant sees the published image');
+await sharing.getByLabel('Share with account').fill('not-an-account');
+await sharing.getByRole('button', { name: 'Share', exact: true }).click();
+assert.match(await sharing.getByRole('alert').textContent(), /^InvalidAMIAttributeItemValue: /);
+await sharing.getByLabel('Share with account').fill(TENANT_ACCOUNT);
+await sharing.getByRole('button', { name: 'Share', exact: true }).click();
+await sharing.getByRole('button', { name: 'Stop sharing with ' + TENANT_ACCOUNT }).waitFor();
+await admin.screenshot({ path: join(SHOTS, 'image-sharing.png'), fullPage: true });
+await sharing.getByRole('button', { name: 'Make private', exact: true }).click();
+await admin.getByRole('alertdialog', { name: 'Make private' }).getByRole('button', { name: 'Yes, make private' }).click();
+await sharing.getByText(/^Private: /).waitFor();
+assert.equal(await tenantSees(), true, 'shared with the tenant, a private image stays visible to it');
+await sharing.getByRole('button', { name: 'Stop sharing with ' + TENANT_ACCOUNT }).click();
+await sharing.getByText('Not shared with any account.').waitFor();
+assert.equal(await tenantSees(), false, 'unshared and private, the tenant no longer sees it');
+await inPage(admin, 'DELETE', '/images/' + sharedId);
 
 // 6. Phone width: no page scrolls sideways; axe-core finds no WCAG 2 A/AA violation.
 log('phone width and accessibility');
