@@ -25,15 +25,19 @@ public final class InstanceAddresses {
                 .bind("a", accountId).bind("z", zone).mapTo(Integer.class).list());
     }
 
-    /** The host numbers these instances hold, by instance ID (a released one is not there). */
-    public Map<String, Integer> held(java.util.Collection<String> instanceIds) {
+    /** An address an instance holds: a host number in the default subnet of the zone it was given in. */
+    public record Held(String zone, int hostNumber) {
+    }
+
+    /** The addresses these instances hold, by instance ID (a released one is not there). */
+    public Map<String, Held> held(java.util.Collection<String> instanceIds) {
         if (instanceIds.isEmpty()) {
             return Map.of();
         }
-        Map<String, Integer> out = new java.util.HashMap<>();
-        h.createQuery("SELECT instance_id, host_number FROM instance_addresses WHERE NOT released AND instance_id = ANY(:ids)")
+        Map<String, Held> out = new java.util.HashMap<>();
+        h.createQuery("SELECT instance_id, zone, host_number FROM instance_addresses WHERE NOT released AND instance_id = ANY(:ids)")
                 .bind("ids", instanceIds.toArray(new String[0]))
-                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getInt(2))).forEach(e -> out.put(e.getKey(), e.getValue()));
+                .map((rs, ctx) -> Map.entry(rs.getString(1), new Held(rs.getString(2), rs.getInt(3)))).forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 

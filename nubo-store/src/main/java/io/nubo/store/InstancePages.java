@@ -46,7 +46,8 @@ public final class InstancePages {
      * The tags (by resource ID, each list ordered by key) and the security groups (by instance ID,
      * each list ordered by group ID) of some of an account's instances.
      */
-    public record Details(Map<String, List<Tag>> tags, Map<String, List<SecurityGroup>> groups, Map<String, Integer> hostNumbers) {
+    public record Details(Map<String, List<Tag>> tags, Map<String, List<SecurityGroup>> groups,
+                          Map<String, InstanceAddresses.Held> addresses) {
     }
 
     /**
@@ -57,9 +58,9 @@ public final class InstancePages {
     public Details details(String accountId, Collection<String> instanceIds) {
         Map<String, List<Tag>> tags = new HashMap<>();
         Map<String, List<SecurityGroup>> groups = new HashMap<>();
-        Map<String, Integer> hostNumbers = new HashMap<>();
+        Map<String, InstanceAddresses.Held> addresses = new HashMap<>();
         if (instanceIds.isEmpty()) {
-            return new Details(tags, groups, hostNumbers);
+            return new Details(tags, groups, addresses);
         }
         Query q = h.createQuery("SELECT resource_id, key, value FROM tags WHERE account_id = :a AND "
                 + in("resource_id", instanceIds.size()) + " ORDER BY resource_id, key;\n"
@@ -67,7 +68,7 @@ public final class InstancePages {
                 + "SELECT group_id, array_agg(instance_id) AS instance_ids FROM instance_security_groups WHERE "
                 + in("instance_id", instanceIds.size()) + " GROUP BY group_id) m "
                 + "JOIN security_groups sg ON sg.id = m.group_id ORDER BY sg.id;\n"
-                + "SELECT instance_id, host_number FROM instance_addresses WHERE NOT released AND " + in("instance_id", instanceIds.size()));
+                + "SELECT instance_id, zone, host_number FROM instance_addresses WHERE NOT released AND " + in("instance_id", instanceIds.size()));
         bindIds(q, instanceIds).bind("a", accountId);
         return q.execute((statement, ctx) -> {
             PreparedStatement st = statement.get();
@@ -93,10 +94,10 @@ public final class InstancePages {
             }
             try (ResultSet rs = st.getResultSet()) {
                 while (rs.next()) {
-                    hostNumbers.put(rs.getString(1), rs.getInt(2));
+                    addresses.put(rs.getString(1), new InstanceAddresses.Held(rs.getString(2), rs.getInt(3)));
                 }
             }
-            return new Details(tags, groups, hostNumbers);
+            return new Details(tags, groups, addresses);
         });
     }
 

@@ -18,6 +18,7 @@ import io.nubo.core.model.SecurityGroup;
 import io.nubo.core.model.Subnet;
 import io.nubo.core.model.Tag;
 import io.nubo.store.Database;
+import io.nubo.store.InstanceAddresses;
 import io.nubo.store.InstanceFilter;
 import io.nubo.store.Store;
 import io.nubo.store.Subnets.DefaultNetwork;
@@ -136,11 +137,12 @@ public final class InstanceQueryService {
         Map<String, List<SecurityGroup>> groups = pageDetails.groups();
         Map<String, Subnet> subnets = defaults(net.subnets());
         Optional<String> vpc = net.vpcId();
-        Map<String, Integer> hostNumbers = pageDetails.hostNumbers();
+        Map<String, InstanceAddresses.Held> addresses = pageDetails.addresses();
         return instances.stream().map(i -> new InstanceDetails(i, tags.getOrDefault(i.id(), List.of()),
                 groups.getOrDefault(i.id(), List.of()), vpc.orElse(null),
                 Optional.ofNullable(subnets.get(i.zone())).map(Subnet::id).orElse(null),
-                Optional.ofNullable(hostNumbers.get(i.id())).map(n -> SubnetAddresses.ofZone(i.zone()).address(n)).orElse(null))).toList();
+                Optional.ofNullable(addresses.get(i.id())).map(a -> SubnetAddresses.interfaceAddressIn(a.zone(), a.hostNumber()))
+                        .map(cidr -> cidr.substring(0, cidr.indexOf('/'))).orElse(null))).toList();
     }
 
     private static void checkRequest(List<String> ids, PageRequest page) {

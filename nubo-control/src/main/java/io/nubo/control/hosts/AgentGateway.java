@@ -16,6 +16,7 @@ import io.nubo.control.snapshots.DesiredSnapshots;
 import io.nubo.control.volumes.DesiredVolumes;
 import io.nubo.core.agent.DesiredSnapshot;
 import io.nubo.store.Database;
+import io.nubo.store.InstanceAddresses;
 import io.nubo.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,12 +111,12 @@ public final class AgentGateway implements AgentChannel {
         Map<String, Image> images = new HashMap<>();
         Map<String, DesiredVolumes.ForInstance> volumes = DesiredVolumes.of(s, hostId, rows.stream().map(Instance::id).toList());
         Map<String, List<DesiredSnapshot>> snapshots = DesiredSnapshots.of(s, hostId, rows.stream().map(Instance::id).toList());
-        Map<String, Integer> addresses = s.instanceAddresses().held(rows.stream().map(Instance::id).toList());
+        Map<String, InstanceAddresses.Held> addresses = s.instanceAddresses().held(rows.stream().map(Instance::id).toList());
         return rows.stream().map(i -> {
             Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
             DesiredVolumes.ForInstance v = volumes.getOrDefault(i.id(), DesiredVolumes.ForInstance.NONE);
-            Integer host = addresses.get(i.id());
-            String address = host == null ? null : SubnetAddresses.ofZone(i.zone()).interfaceAddress(host);
+            InstanceAddresses.Held held = addresses.get(i.id());
+            String address = held == null ? null : SubnetAddresses.interfaceAddressIn(held.zone(), held.hostNumber());
             return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
                     img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach(),
                     snapshots.getOrDefault(i.id(), List.of()), address);

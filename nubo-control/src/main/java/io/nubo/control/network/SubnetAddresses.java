@@ -29,7 +29,23 @@ public record SubnetAddresses(int network, int prefixLength) {
 
     /** The default subnet of an availability zone. */
     public static SubnetAddresses ofZone(String zone) {
+        if (!Topology.ZONES.contains(zone)) {
+            throw new IllegalArgumentException("not a zone of this region: " + zone);
+        }
         return of(Topology.defaultSubnetCidr(zone));
+    }
+
+    /**
+     * The address {@code hostNumber} of the zone's default subnet with its prefix length
+     * ({@code 172.31.0.4/20}), or null for a zone this region no longer has: one odd row must not
+     * keep a host's whole desired state or a listing from being answered.
+     */
+    public static String interfaceAddressIn(String zone, int hostNumber) {
+        if (!Topology.ZONES.contains(zone)) {
+            return null;
+        }
+        SubnetAddresses s = ofZone(zone);
+        return hostNumber >= 1 && hostNumber <= s.lastHost() ? s.interfaceAddress(hostNumber) : null;
     }
 
     /** The last host number given out: the one before the broadcast address. */

@@ -39,5 +39,10 @@ class SubnetAddressesTest {
         assertThatThrownBy(() -> SubnetAddresses.of("300.31.0.0/20")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SubnetAddresses.of("10.0.0.0/28").address(16)).isInstanceOf(IllegalArgumentException.class);
         assertThat(SubnetAddresses.privateDnsName("172.31.0.4")).isEqualTo("ip-172-31-0-4.nubo-1.compute.internal");
+        assertThatThrownBy(() -> SubnetAddresses.ofZone("nubo-9z")).isInstanceOf(IllegalArgumentException.class);
+        // A row from a zone the region no longer has shows no address rather than failing a host's desired state.
+        assertThat(SubnetAddresses.interfaceAddressIn("nubo-9z", 4)).isNull();
+        assertThat(SubnetAddresses.interfaceAddressIn("nubo-1a", 4096)).isNull();
+        assertThat(SubnetAddresses.interfaceAddressIn("nubo-1a", 4)).isEqualTo("172.31.0.4/20");
     }
 }
