@@ -171,6 +171,29 @@ final class ServerProcess implements AutoCloseable {
         });
     }
 
+    /**
+     * Kills, by the pid files in this server's data dir, the VMs it left running: those of accounts
+     * the test cannot terminate through the admin's key (the browser tests' tenants). A pid is
+     * killed only while its command line still names this data dir, so a reused pid is left alone.
+     * Call it after {@link #close()}; the test started these VMs, and its temporary directory is
+     * about to go.
+     */
+    void killVmsLeftBehind() throws java.io.IOException {
+        Path instances = dataDir.resolve("instances");
+        if (!Files.isDirectory(instances)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> dirs = Files.list(instances)) {
+            for (Path pidFile : dirs.map(d -> d.resolve("qemu.pid")).filter(Files::isRegularFile).toList()) {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                Path cmdline = Path.of("/proc/" + pid + "/cmdline");
+                if (Files.exists(cmdline) && Files.readString(cmdline).contains(dataDir.toString())) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+    }
+
     /** The checkout: tests run in the module's directory. */
     static Path repoRoot() {
         return Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
