@@ -9,6 +9,7 @@ import io.nubo.control.ControlPlane;
 import io.nubo.core.model.NewAccessKey;
 import io.nubo.core.spi.HostFacts;
 import io.nubo.store.Database;
+import io.nubo.store.testing.TempDirs;
 import io.nubo.store.testing.TestDatabase;
 
 import java.io.IOException;
@@ -38,6 +39,7 @@ public final class TestCloud implements AutoCloseable {
     public final NewAccessKey admin;
     public final String imageId;
     private final HttpClient http = HttpClient.newHttpClient();
+    private final Path dataDir;
 
     public TestCloud() throws IOException {
         this(64, 64 * 1024);
@@ -53,6 +55,7 @@ public final class TestCloud implements AutoCloseable {
      */
     public TestCloud(int vcpus, int memoryMib, Ec2Throttle throttle) throws IOException {
         Path dir = Files.createTempDirectory("nubo-api-test");
+        dataDir = dir;
         cp = new ControlPlane(db, dir, Clock.systemUTC());
         admin = cp.identity().bootstrapAdmin().orElseThrow();
         imageId = cp.catalog().ensureDefaultImage("qcow2", dir.resolve("images/default.qcow2").toString(), "available").id();
@@ -166,5 +169,6 @@ public final class TestCloud implements AutoCloseable {
         agent.close();
         cp.close();
         db.close();
+        TempDirs.delete(dataDir);
     }
 }

@@ -6,6 +6,7 @@ import io.nubo.core.model.NewAccessKey;
 import io.nubo.core.model.Principal;
 import io.nubo.core.model.Role;
 import io.nubo.store.Database;
+import io.nubo.store.testing.TempDirs;
 import io.nubo.store.testing.TestDatabase;
 
 import java.io.IOException;
@@ -50,5 +51,6 @@ public final class ControlFixture implements AutoCloseable {
     public void close() {
         cp.close();
         db.close();
+        TempDirs.delete(dataDir);
     }
 }

@@ -76,6 +76,9 @@ public final class SnapshotService {
         SnapshotDetails created = db.inTransaction(s -> {
             Volume seen = s.volumes().find(volumeId, caller.accountId()).orElseThrow(() -> NotFound.volume(volumeId));
             QuotaService.requireSnapshotRoom(s, caller.accountId(), seen.sizeGib());
+            // Instances before volumes, as everywhere (an agent's report locks them in that order):
+            // the holders are known only from the volume's attachments, so look first, then lock.
+            s.volumeAttachments().ofVolume(seen.id()).stream().map(VolumeAttachment::instanceId).sorted().forEach(id -> s.instances().lock(id));
             Volume v = s.volumes().lock(volumeId).filter(x -> x.accountId().equals(caller.accountId()) && x.state() != VolumeState.DELETED)
                     .orElseThrow(() -> NotFound.volume(volumeId));
             if (v.state() != VolumeState.AVAILABLE && v.state() != VolumeState.IN_USE) {

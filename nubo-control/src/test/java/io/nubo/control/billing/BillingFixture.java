@@ -16,6 +16,7 @@ import io.nubo.core.model.PowerState;
 import io.nubo.core.model.Principal;
 import io.nubo.core.model.Role;
 import io.nubo.store.Database;
+import io.nubo.store.testing.TempDirs;
 import io.nubo.store.testing.TestDatabase;
 
 import java.io.IOException;
@@ -128,5 +129,6 @@ final class BillingFixture implements AutoCloseable {
     public void close() {
         cp.close();
         db.close();
+        TempDirs.delete(dataDir);
     }
 }

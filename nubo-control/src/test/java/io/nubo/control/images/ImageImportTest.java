@@ -11,6 +11,7 @@ import io.nubo.core.model.Principal;
 import io.nubo.core.model.Role;
 import io.nubo.core.model.StoragePool;
 import io.nubo.store.Database;
+import io.nubo.store.testing.TempDirs;
 import io.nubo.store.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,7 @@ class ImageImportTest {
             cp.close();
             db.close();
         }
+        TempDirs.delete(dataDir);
     }
 
     private Principal tenant(String name) {

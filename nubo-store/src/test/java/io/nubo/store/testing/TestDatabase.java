@@ -42,7 +42,10 @@ public final class TestDatabase {
                 Path dir = Files.createTempDirectory("nubo-test-pg");
                 server = EmbeddedDatabase.start(dir, false);
                 EmbeddedDatabase s = server;
-                Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    s.close();
+                    TempDirs.delete(dir);
+                }));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
