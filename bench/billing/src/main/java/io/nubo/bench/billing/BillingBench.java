@@ -6,6 +6,7 @@ import io.nubo.core.model.Principal;
 import io.nubo.core.model.Role;
 import io.nubo.store.Database;
 import io.nubo.store.EmbeddedDatabase;
+import io.nubo.store.testing.TempDirs;
 import io.nubo.store.testing.UsageLoad;
 
 import java.lang.management.ManagementFactory;
@@ -117,6 +118,8 @@ public final class BillingBench {
             results.put("total_minor", Long.toString(closed.totalMinor()));
             results.put("expected_total_minor", Long.toString(load.expectedTotalMinor()));
             results.put("totals_match", Boolean.toString(closed.totalMinor() == load.expectedTotalMinor()));
+        } finally {
+            TempDirs.delete(dir); // 1.5 GB of database per run
         }
         results.forEach((k, v) -> System.out.println("RESULT " + k + "=" + v));
     }
