@@ -14,6 +14,7 @@ import io.nubo.control.hosts.AgentGateway;
 import io.nubo.control.hosts.HostEnrollment;
 import io.nubo.control.hosts.ChangeSignal;
 import io.nubo.control.hosts.HostDrain;
+import io.nubo.control.hosts.HostFailover;
 import io.nubo.control.hosts.HostService;
 import io.nubo.control.hosts.MigrationService;
 import io.nubo.control.hosts.Scheduler;
@@ -89,6 +90,7 @@ public final class ControlPlane implements AutoCloseable {
     private final SnapshotService snapshots;
     private final MigrationService migrations;
     private final HostDrain hostDrain;
+    private final HostFailover failover;
     private final ChangeSignal schedulerWork = new ChangeSignal();
     private final ScheduledExecutorService periodic = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("lease-watch").factory());
@@ -117,6 +119,7 @@ public final class ControlPlane implements AutoCloseable {
         this.scheduler = new Scheduler(db, clock, agents::notifyHosts);
         this.migrations = new MigrationService(db, clock, agents::notifyHosts);
         this.hostDrain = new HostDrain(db, clock, agents::notifyHosts);
+        this.failover = new HostFailover(db, clock, agents::notifyHosts);
         this.users = new UserService(db, clock);
         this.consoleTickets = new ConsoleTicketService(db, clock, compute);
         this.eventFeed = new EventFeed(db);
@@ -171,6 +174,7 @@ public final class ControlPlane implements AutoCloseable {
     private void checkLeases() {
         try {
             hosts.expireLeases().forEach(id -> LOG.warn("host {} missed its lease and is suspect", id));
+            failover.pass();
         } catch (RuntimeException e) {
             LOG.warn("lease check failed: {}", e.toString());
         }
@@ -258,6 +262,11 @@ public final class ControlPlane implements AutoCloseable {
     /** Live migrations (admin), their watchdog and host drains. */
     public MigrationService migrations() {
         return migrations;
+    }
+
+    /** HA: marks hosts whose lease is long gone down and restarts their HA instances elsewhere (runs with the lease check). */
+    public HostFailover failover() {
+        return failover;
     }
 
     /** Runs one drain pass now (tests; the periodic pass runs it every two seconds). */

@@ -42,6 +42,27 @@ public final class Hosts {
                 .bind("id", id).bind("now", Rows.utc(now)).bind("lease", Rows.utc(leaseExpiry)).execute() == 1;
     }
 
+    /**
+     * Hosts whose lease ran out before {@code cutoff} and that are not down yet, nor in maintenance
+     * (an operator emptied those on purpose), locked, skipping those another server's failover pass
+     * holds: the hosts to mark down.
+     */
+    public List<Host> claimLeaseLost(Instant cutoff) {
+        return h.createQuery("""
+                SELECT * FROM hosts WHERE state NOT IN ('down', 'maintenance') AND lease_expires_at < :cutoff
+                ORDER BY id FOR UPDATE SKIP LOCKED""")
+                .bind("cutoff", Rows.utc(cutoff)).map((rs, ctx) -> map(rs)).list();
+    }
+
+    /** Down hosts that still hold HA instances to restart, locked, skipping those another server's failover pass holds. */
+    public List<Host> claimDownWithHaInstances() {
+        return h.createQuery("""
+                SELECT * FROM hosts h WHERE state = 'down'
+                  AND EXISTS (SELECT 1 FROM instances i WHERE i.host_id = h.id AND i.ha AND i.state IN ('pending', 'running'))
+                ORDER BY id FOR UPDATE SKIP LOCKED""")
+                .map((rs, ctx) -> map(rs)).list();
+    }
+
     /** Marks up hosts whose lease ran out as suspect; returns their IDs. */
     public List<String> markExpiredSuspect(Instant now) {
         return h.createQuery("UPDATE hosts SET state = 'suspect' WHERE state = 'up' AND lease_expires_at < :now RETURNING id")

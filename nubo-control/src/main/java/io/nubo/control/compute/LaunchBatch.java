@@ -144,7 +144,7 @@ final class LaunchBatch {
         for (int n = 0; n < count; n++) {
             Instance i = new Instance(Ids.next(Ids.INSTANCE), caller.accountId(), reservationId, image.id(), type.name(),
                     type.vcpus(), type.memoryMib(), InstanceState.PENDING, InstanceTask.SCHEDULING, null, name,
-                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null, placement.zone());
+                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null, placement.zone(), r.ha());
             created.add(i);
             groups.put(i.id(), placement.groupIds());
             if (!tags.isEmpty()) {

@@ -12,15 +12,23 @@ import java.util.List;
  * A request to launch instances: between {@code minCount} and {@code maxCount} of them, as many
  * as quota and capacity allow. {@code userData} is base64, as EC2 carries it. The optional parts
  * (null or empty when not given): the zone or subnet to launch in, the security groups (the
- * default group when none), tags for the instances, and an idempotency token.
+ * default group when none), tags for the instances, and an idempotency token. {@code ha}: the
+ * instances are restarted on another host when theirs goes down (false unless asked).
  */
 public record LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
                             String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
-                            List<String> securityGroupNames, List<Tag> tags, String clientToken) {
+                            List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha) {
     public LaunchRequest {
         securityGroupIds = List.copyOf(securityGroupIds);
         securityGroupNames = List.copyOf(securityGroupNames);
         tags = List.copyOf(tags);
+    }
+
+    public LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
+                         String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
+                         List<String> securityGroupNames, List<Tag> tags, String clientToken) {
+        this(imageId, instanceType, minCount, maxCount, name, keyName, userData, zone, subnetId, securityGroupIds, securityGroupNames,
+                tags, clientToken, false);
     }
 
     public LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name, String keyName, String userData) {
@@ -35,6 +43,9 @@ public record LaunchRequest(String imageId, String instanceType, int minCount, i
             b.append(o).append('\u0001');
         }
         tags.forEach(t -> b.append(t.key()).append('\u0003').append(t.value()).append('\u0002'));
+        if (ha) {
+            b.append("\u0004ha"); // only when asked, so that the fingerprints of earlier requests stay as they were
+        }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

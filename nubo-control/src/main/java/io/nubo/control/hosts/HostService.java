@@ -62,7 +62,12 @@ public final class HostService {
          * the host is {@code draining} until nothing more can leave, then {@code maintenance}.
          */
         DRAIN,
-        /** Back in service: up, or suspect if its lease has run out. */
+        /**
+         * Back in service: up, or suspect if its lease has run out. A down host (its lease ran out and
+         * its HA instances moved away) stays down through its agent's heartbeats until an operator
+         * enables it, which needs a fresh lease, or its agent registers afresh (restarts): a host whose
+         * network flaps does not flap in and out of service.
+         */
         ENABLE
     }
 
@@ -84,10 +89,16 @@ public final class HostService {
                 }
                 return new Changed(s.hosts().find(id).orElseThrow(), s.hosts().instancesOn(id));
             }
+            if (action == AdminAction.ENABLE && h.state() == HostState.DOWN && !h.leaseExpiresAt().isAfter(clock.instant())) {
+                throw NuboException.of(ErrorCode.INCORRECT_STATE,
+                        "The host '%s' is down and its agent has not renewed its lease since; enable it once its agent calls in again",
+                        h.name());
+            }
             HostState next = switch (action) {
                 case DISABLE -> HostState.DISABLED;
                 case DRAIN -> throw new IllegalStateException("handled above");
                 case ENABLE -> h.state() == HostState.DISABLED || h.state() == HostState.MAINTENANCE || h.state() == HostState.DRAINING
+                        || h.state() == HostState.DOWN
                         ? (h.leaseExpiresAt().isAfter(clock.instant()) ? HostState.UP : HostState.SUSPECT) : h.state();
             };
             if (next != h.state()) {
