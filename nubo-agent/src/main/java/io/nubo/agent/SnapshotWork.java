@@ -5,6 +5,7 @@ import io.nubo.core.agent.DesiredSnapshot;
 import io.nubo.core.agent.ObservedSnapshot;
 import io.nubo.core.model.PowerState;
 import io.nubo.core.spi.Hypervisor;
+import io.nubo.core.spi.RootDiskCopies;
 import io.nubo.core.spi.VmStatus;
 import io.nubo.core.spi.VolumeSnapshots;
 import io.nubo.core.storage.SparseCopy;
@@ -118,6 +119,9 @@ final class SnapshotWork {
     /** Copies the volume's file while nothing writes it; progress is reported as it goes. */
     private ObservedSnapshot copyFile(String instanceId, DesiredSnapshot s) {
         Map<String, ObservedSnapshot> mine = seen.computeIfAbsent(instanceId, k -> new ConcurrentHashMap<>());
+        if (s.rootDisk()) {
+            return copyRootDisk(instanceId, s, mine);
+        }
         LOG.info("{}: snapshot {} of {} by copying its file", instanceId, s.snapshotId(), s.volumeId());
         try {
             SparseCopy.copy(Path.of(s.volumePath()), Path.of(s.scratchPath()), Path.of(s.path()), s.sizeBytes(),
@@ -126,6 +130,31 @@ final class SnapshotWork {
         } catch (IOException e) {
             deleteQuietly(Path.of(s.scratchPath()));
             return new ObservedSnapshot(s.snapshotId(), ObservedSnapshot.FAILED, 0, "the volume's file could not be copied: " + e.getMessage());
+        }
+    }
+
+    /**
+     * An image of the root disk of a VM that is down (CreateImage): the driver flattens it into the
+     * scratch file, which is then moved into place whole. A failure of the copy itself is reported
+     * (the image fails); a VM that is not down yet is tried again on the next pass.
+     */
+    private ObservedSnapshot copyRootDisk(String instanceId, DesiredSnapshot s, Map<String, ObservedSnapshot> mine) {
+        if (!(hypervisor instanceof RootDiskCopies copies)) {
+            return new ObservedSnapshot(s.snapshotId(), ObservedSnapshot.FAILED, 0, "this host's driver cannot copy a root disk");
+        }
+        LOG.info("{}: image {} of the root disk by copying it", instanceId, s.snapshotId());
+        Path scratch = Path.of(s.scratchPath());
+        try {
+            copies.copyRootDisk(instanceId, scratch,
+                    p -> mine.put(s.snapshotId(), new ObservedSnapshot(s.snapshotId(), ObservedSnapshot.RUNNING, Math.min(99, p), null)));
+            SparseCopy.finish(scratch, Path.of(s.path()));
+            return new ObservedSnapshot(s.snapshotId(), ObservedSnapshot.COMPLETED, 100, null);
+        } catch (IllegalStateException e) {
+            deleteQuietly(scratch);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(scratch);
+            return new ObservedSnapshot(s.snapshotId(), ObservedSnapshot.FAILED, 0, "the root disk could not be copied: " + e.getMessage());
         }
     }
 

@@ -32,6 +32,7 @@ import io.nubo.control.quota.QuotaService;
 import io.nubo.control.security.SecurityGroupService;
 import io.nubo.control.tags.TagService;
 import io.nubo.control.users.UserService;
+import io.nubo.control.images.ImageCaptureController;
 import io.nubo.control.snapshots.SnapshotController;
 import io.nubo.control.snapshots.SnapshotService;
 import io.nubo.control.volumes.VolumeController;
@@ -81,6 +82,8 @@ public final class ControlPlane implements AutoCloseable {
     private final StoragePoolService storagePools;
     private final ImageImporter imageImporter;
     private final ImageService images;
+    private final ImageCaptureController imageCaptures;
+    private final io.nubo.control.images.ImageCreation imageCreation;
     private final ImageSettings imageSettings;
     private final EventFeed eventFeed;
     private final OperatorQueries operatorQueries;
@@ -133,6 +136,9 @@ public final class ControlPlane implements AutoCloseable {
         io.nubo.qemu.QemuImg qemuImg = new io.nubo.qemu.QemuImg();
         this.imageImporter = new ImageImporter(db, clock, imageSettings, storagePools, qemuImg);
         this.images = new ImageService(db, clock, imageSettings, storagePools, new DiskImageInspector(qemuImg), imageImporter);
+        this.imageCaptures = new ImageCaptureController(db, clock, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)), imageImporter::wake);
+        this.imageCreation = new io.nubo.control.images.ImageCreation(db, clock, imageSettings,
+                ids -> agents.notifyHosts(java.util.Set.copyOf(ids)), imageImporter::wake, imageCaptures::wake);
         this.volumeController = new VolumeController(db, clock);
         this.volumes = new VolumeService(db, clock, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)), volumeController::wake);
         this.snapshotController = new SnapshotController(db, clock);
@@ -143,6 +149,7 @@ public final class ControlPlane implements AutoCloseable {
         running = true;
         storagePools.ensureShared(imageSettings.sharedPool());
         imageImporter.start();
+        imageCaptures.start();
         volumeController.start();
         snapshotController.start();
         schedulerThread = Thread.ofPlatform().daemon().name("scheduler").start(this::schedulerLoop);
@@ -212,6 +219,15 @@ public final class ControlPlane implements AutoCloseable {
 
     public ImageImporter imageImporter() {
         return imageImporter;
+    }
+
+    /** CreateImage and CopyImage. */
+    public io.nubo.control.images.ImageCreation imageCreation() {
+        return imageCreation;
+    }
+
+    public ImageCaptureController imageCaptures() {
+        return imageCaptures;
     }
 
     public VolumeService volumes() {
@@ -322,6 +338,7 @@ public final class ControlPlane implements AutoCloseable {
     public void close() {
         running = false;
         imageImporter.close();
+        imageCaptures.close();
         volumeController.close();
         snapshotController.close();
         compute.close();

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  * outlives the agent) and goes on watching it. Stateless; the QMP client serialises the commands.
  */
 public final class VolumeBackup {
-    private static final Pattern SNAPSHOT = Pattern.compile("snap-[0-9a-f]+");
+    /** Jobs of volume snapshots ({@code snap-}) and of images of a root disk ({@code ami-}, CreateImage). */
+    private static final Pattern SNAPSHOT = Pattern.compile("(snap|ami)-[0-9a-f]+");
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
 
     private VolumeBackup() {
@@ -80,6 +81,17 @@ public final class VolumeBackup {
      * progress, or, once it has ended, dismisses it and drops its target.
      */
     public static Step advance(QmpClient m, String snapshotId, String volumeId, Path scratch) {
+        return advance(m, snapshotId, volumeId, scratch, "raw");
+    }
+
+    /**
+     * As {@link #advance(QmpClient, String, String, Path)}, into a target of {@code targetFormat}:
+     * {@code raw} for a volume's snapshot, {@code qcow2} for an image of the root disk (CreateImage:
+     * {@code sync=full} of the root's top node reads through its backing chain, so the copy is flat
+     * and standalone, and the qcow2 target keeps the zero areas as metadata rather than as blocks).
+     */
+    public static Step advance(QmpClient m, String snapshotId, String volumeId, Path scratch, String targetFormat) {
+        boolean qcow2 = targetFormat.equals("qcow2");
         Optional<JsonNode> job = job(m, snapshotId);
         if (job.isPresent()) {
             String status = job.get().path("status").asText();
@@ -91,7 +103,7 @@ public final class VolumeBackup {
             String error = job.get().path("error").asText(null);
             m.execute("job-dismiss", Map.of("id", snapshotId));
             dropTarget(m, snapshotId);
-            if (error == null) {
+            if (error == null && !qcow2) {
                 digHoles(scratch);
             }
             return error == null ? new Step.Done() : new Step.Failed(error);
@@ -104,8 +116,12 @@ public final class VolumeBackup {
         // No job: a fresh start, or a start a crash interrupted (a target node without its job), or a job
         // that ended and was dismissed before the file was moved into place. Each begins again from nothing.
         dropTarget(m, snapshotId);
-        prepareScratch(scratch, sizes.get(volumeId));
-        m.execute("blockdev-add", Map.of("driver", "raw", "node-name", targetNode(snapshotId), "discard", "unmap",
+        if (qcow2) {
+            prepareQcow2Scratch(scratch, sizes.get(volumeId));
+        } else {
+            prepareScratch(scratch, sizes.get(volumeId));
+        }
+        m.execute("blockdev-add", Map.of("driver", qcow2 ? "qcow2" : "raw", "node-name", targetNode(snapshotId), "discard", "unmap",
                 "file", Map.of("driver", "file", "node-name", targetFileNode(snapshotId), "filename", scratch.toString(), "discard", "unmap")));
         m.execute("blockdev-backup", Map.of("job-id", snapshotId, "device", volumeId, "target", targetNode(snapshotId), "sync", "full",
                 "auto-dismiss", false));
@@ -210,6 +226,17 @@ public final class VolumeBackup {
         } catch (IOException e) {
             // The copy stays as the job wrote it.
         }
+    }
+
+    /** A new, empty qcow2 scratch file of the disk's size, with no backing file. */
+    private static void prepareQcow2Scratch(Path scratch, long sizeBytes) {
+        try {
+            Files.createDirectories(scratch.getParent());
+            Files.deleteIfExists(scratch);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not make the image's scratch file " + scratch, e);
+        }
+        new QemuImg().create(scratch, "qcow2", sizeBytes);
     }
 
     /** A new, sparse scratch file of the volume's size (the backup job needs its target as large as its source). */

@@ -34,6 +34,10 @@ public final class Store {
         return new ImageImports(handle);
     }
 
+    public ImageCaptures imageCaptures() {
+        return new ImageCaptures(handle);
+    }
+
     public LaunchPermissions launchPermissions() {
         return new LaunchPermissions(handle);
     }

@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * and a guest can be made to ignore unplug requests ({@link #ignoreUnplugs}), so that only a
  * forced detach gets its disk back.
  */
-public final class FakeHypervisor implements Hypervisor, ConsoleLog, LiveMigration {
+public final class FakeHypervisor implements Hypervisor, ConsoleLog, LiveMigration, io.nubo.core.spi.RootDiskCopies {
     private final Clock clock;
     private final Duration bootTime;
     private final Duration shutdownTime;
@@ -189,6 +189,22 @@ public final class FakeHypervisor implements Hypervisor, ConsoleLog, LiveMigrati
             vm.disks().forEach((id, d) -> out.put(id, d.sizeBytes()));
         }
         return out;
+    }
+
+    /** A simulated VM has no disk content: its image is an empty (but real) 1 GiB qcow2, which the image pipeline can inspect. */
+    @Override
+    public void copyRootDisk(String instanceId, Path scratch, java.util.function.IntConsumer progress) {
+        if (!vms.containsKey(instanceId)) {
+            throw new UncheckedIOException(new java.nio.file.NoSuchFileException(instanceId, null, "no such VM on this fake host"));
+        }
+        try {
+            Files.createDirectories(scratch.getParent());
+            Files.deleteIfExists(scratch);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        new io.nubo.qemu.QemuImg().create(scratch, "qcow2", 1L << 30);
+        progress.accept(100);
     }
 
     private Vm runningVm(String instanceId) {

@@ -65,7 +65,7 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe: operations on one instance are serialised by a per-instance lock.
  */
-public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnapshots, LiveMigration {
+public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnapshots, LiveMigration, io.nubo.core.spi.RootDiskCopies {
     private static final Logger LOG = LoggerFactory.getLogger(QemuHypervisor.class);
     static final String STOP_REQUESTED = "stop-requested";
     static final String GUEST_SHUTDOWN = "guest-shutdown";
@@ -345,7 +345,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
             }
             QmpClient m = runningMonitor(instanceId);
             Path scratch = Path.of(snap.scratchPath());
-            VolumeBackup.Step step = VolumeBackup.advance(m, snap.snapshotId(), snap.volumeId(), scratch);
+            VolumeBackup.Step step = snap.rootDisk() ? VolumeBackup.advance(m, snap.snapshotId(), ROOT_NODE, scratch, "qcow2")
+                    : VolumeBackup.advance(m, snap.snapshotId(), snap.volumeId(), scratch);
             out[0] = switch (step) {
                 case VolumeBackup.Step.Running r -> Optional.of(new ObservedSnapshot(snap.snapshotId(), ObservedSnapshot.RUNNING, r.percent(), null));
                 case VolumeBackup.Step.NoVolume n -> Optional.empty();
@@ -366,6 +367,33 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
             };
         });
         return out[0];
+    }
+
+    /**
+     * CreateImage of a VM that is down: {@code qemu-img convert} reads the overlay through its base
+     * and writes one standalone qcow2. Under the instance's lock, so the VM cannot start meanwhile.
+     */
+    @Override
+    public void copyRootDisk(String instanceId, Path scratch, java.util.function.IntConsumer progress) {
+        withLock(instanceId, () -> {
+            if (process(instanceId).isPresent()) {
+                throw new IllegalStateException(instanceId + " is running: its root disk is copied by a block job");
+            }
+            Path disk = instancesDir.resolve(instanceId).resolve("disk.qcow2");
+            if (!Files.isRegularFile(disk)) {
+                throw new UncheckedIOException(new java.nio.file.NoSuchFileException(disk.toString(), null, "no root disk on this host"));
+            }
+            try {
+                Files.createDirectories(scratch.getParent());
+                Files.deleteIfExists(scratch);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            long gib = Math.max(1, qemuImg.info(disk, "qcow2").virtualSize() >> 30);
+            qemuImg.withLimits(Duration.ofMinutes(10 + 2 * gib), new QemuImg.Limits(2L << 30, Duration.ofSeconds(120 + 30 * gib)))
+                    .convert(disk, "qcow2", scratch, "qcow2", progress);
+            LOG.info("copied the root disk of {} to {}", instanceId, scratch);
+        });
     }
 
     @Override

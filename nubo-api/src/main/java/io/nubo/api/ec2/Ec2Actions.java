@@ -29,6 +29,8 @@ import io.nubo.api.ec2.action.ModifyImageAttribute;
 import io.nubo.api.ec2.action.ModifyInstanceAttribute;
 import io.nubo.api.ec2.action.RebootInstances;
 import io.nubo.api.ec2.action.RegisterImage;
+import io.nubo.api.ec2.action.CreateImage;
+import io.nubo.api.ec2.action.CopyImage;
 import io.nubo.api.ec2.action.ResetImageAttribute;
 import io.nubo.api.ec2.action.RevokeSecurityGroupEgress;
 import io.nubo.api.ec2.action.RevokeSecurityGroupIngress;
@@ -76,6 +78,8 @@ public final class Ec2Actions {
         t.put("DescribeImages", DescribeImages::parse);
         t.put("DeregisterImage", DeregisterImage::parse);
         t.put("RegisterImage", RegisterImage::parse);
+        t.put("CreateImage", CreateImage::parse);
+        t.put("CopyImage", CopyImage::parse);
         t.put("ModifyImageAttribute", ModifyImageAttribute::parse);
         t.put("DescribeImageAttribute", DescribeImageAttribute::parse);
         t.put("ResetImageAttribute", ResetImageAttribute::parse);

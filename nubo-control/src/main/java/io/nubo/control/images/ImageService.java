@@ -303,12 +303,12 @@ public final class ImageService {
         return p.toAbsolutePath().normalize();
     }
 
-    private Image pending(Principal caller, String name, Optional<String> description, Instant now) {
+    static Image pending(Principal caller, String name, Optional<String> description, Instant now) {
         return new Image(Ids.next(Ids.IMAGE), name, description.orElse(""), caller.accountId(), false, Image.PENDING, "", "",
                 "x86_64", now, null, 0, null, 0, 0);
     }
 
-    private static void validate(String name, Optional<String> description, Optional<String> format) {
+    static void validate(String name, Optional<String> description, Optional<String> format) {
         if (name == null || name.isEmpty()) {
             throw NuboException.of(ErrorCode.MISSING_PARAMETER, "The request must contain the parameter Name");
         }
@@ -352,7 +352,7 @@ public final class ImageService {
         });
     }
 
-    private static void checkNameFree(Store s, Principal caller, String name) {
+    static void checkNameFree(Store s, Principal caller, String name) {
         if (s.images().ownerHasName(caller.accountId(), name)) {
             throw NuboException.of(ErrorCode.INVALID_AMI_NAME_DUPLICATE, "AMI name %s is already in use by AMI of this account", name);
         }

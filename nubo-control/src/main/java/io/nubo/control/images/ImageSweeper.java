@@ -58,9 +58,12 @@ final class ImageSweeper {
         releaseDeregistered();
     }
 
-    /** Asked afresh for each file: an import queued after the sweep began must keep its files. */
+    /**
+     * Asked afresh for each file: an import queued after the sweep began must keep its files, and so
+     * must an image being made from an instance (CreateImage), whose host writes them.
+     */
     private boolean notQueued(String imageId) {
-        return db.read(s -> s.imageImports().find(imageId)).isEmpty();
+        return db.read(s -> s.imageImports().find(imageId).isEmpty() && s.imageCaptures().find(imageId).isEmpty());
     }
 
     /** An image's file stays while the image is pending, available (at that very path), or deregistered but in use. */

@@ -1,5 +1,6 @@
 package io.nubo.control.snapshots;
 
+import io.nubo.control.images.DesiredCaptures;
 import io.nubo.control.volumes.VolumeFiles;
 import io.nubo.core.agent.DesiredSnapshot;
 import io.nubo.core.model.Snapshot;
@@ -21,11 +22,17 @@ public final class DesiredSnapshots {
     private DesiredSnapshots() {
     }
 
-    /** The snapshots of these instances of {@code hostId}, by instance ID; instances without any are left out. */
+    /**
+     * The snapshots of these instances of {@code hostId}, by instance ID, with the images of their
+     * root disks being made (CreateImage, {@link DesiredCaptures}); instances without any are left out.
+     */
     public static Map<String, List<DesiredSnapshot>> of(Store s, String hostId, Collection<String> instanceIds) {
+        Map<String, List<DesiredSnapshot>> captures = DesiredCaptures.of(s, hostId, instanceIds);
+        Map<String, List<DesiredSnapshot>> out = new HashMap<>();
+        captures.forEach((id, list) -> out.put(id, new ArrayList<>(list)));
         List<Snapshot> pending = s.snapshots().pendingFor(instanceIds);
         if (pending.isEmpty()) {
-            return Map.of();
+            return out;
         }
         Map<String, Volume> volumes = s.volumes().byIds(pending.stream().map(Snapshot::volumeId).collect(Collectors.toSet())).stream()
                 .collect(Collectors.toMap(Volume::id, Function.identity()));
@@ -34,7 +41,6 @@ public final class DesiredSnapshots {
             String path = p.mounts().stream().filter(m -> m.hostId().equals(hostId)).map(StoragePool.Mount::path).findFirst().orElse(p.path());
             mounts.put(p.id(), Path.of(path));
         }
-        Map<String, List<DesiredSnapshot>> out = new HashMap<>();
         for (Snapshot x : pending) {
             Volume v = volumes.get(x.volumeId());
             Path pool = mounts.get(x.poolId());

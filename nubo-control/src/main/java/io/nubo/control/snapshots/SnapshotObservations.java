@@ -1,5 +1,6 @@
 package io.nubo.control.snapshots;
 
+import io.nubo.control.images.CaptureObservations;
 import io.nubo.core.agent.ObservedInstance;
 import io.nubo.core.agent.ObservedSnapshot;
 import io.nubo.core.model.Instance;
@@ -31,6 +32,10 @@ public final class SnapshotObservations {
                 continue;
             }
             for (ObservedSnapshot r : o.snapshots()) {
+                if (CaptureObservations.isImage(r)) {
+                    changed |= CaptureObservations.apply(s, i, r, now);
+                    continue;
+                }
                 Snapshot x = s.snapshots().lock(r.snapshotId()).orElse(null);
                 if (x == null || x.state() != SnapshotState.PENDING || !i.id().equals(x.copier())) {
                     continue;
