@@ -50,6 +50,10 @@ import java.util.concurrent.TimeUnit;
  * VM gets its volumes when it starts; until then it is reported as having them. Snapshots of an
  * instance's volumes are its own action too ({@link SnapshotWork}), so a VM never starts while
  * its volume's file is being copied.
+ *
+ * <p>Self-fencing ({@link LeaseFence}): when no renewal of the host's lease has succeeded for
+ * {@code lease - margin}, the agent kills its HA VMs, forgets its desired state, and starts nothing
+ * until the lease is back and a complete desired state fetched since says what is still its own.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -59,6 +63,8 @@ public final class Agent implements AutoCloseable {
     private static final Duration RESEND_REPORT = Duration.ofSeconds(15);
     /** How long one pass waits for a guest to let go of a disk; a detach not done by then is tried again next pass. */
     private static final Duration DETACH_WAIT = Duration.ofSeconds(10);
+    /** How often the agent checks whether its lease has run out: a small part of the fencing margin. */
+    private static final Duration FENCE_CHECK = Duration.ofMillis(100);
 
     private final AgentChannel channel;
     private final Hypervisor hypervisor;
@@ -66,6 +72,7 @@ public final class Agent implements AutoCloseable {
     private final RebootLedger reboots;
     private final SnapshotWork snapshots;
     private final DesiredView desired = new DesiredView();
+    private final LeaseFence fence;
     private final ReportTracker reports = new ReportTracker(RESEND_REPORT);
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, String> failedStarts = new ConcurrentHashMap<>();
@@ -85,6 +92,7 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.reboots = new RebootLedger(config.stateDir().resolve("reboots"));
         this.snapshots = new SnapshotWork(hypervisor);
+        this.fence = new LeaseFence(config.fencing(), Optional.of(config.stateDir().resolve("fence")));
         this.migrations = hypervisor instanceof LiveMigration lm
                 ? Optional.of(new MigrationDuties(channel, lm, () -> hostId, actions)) : Optional.empty();
     }
@@ -94,10 +102,16 @@ public final class Agent implements AutoCloseable {
         HostFacts facts = hypervisor.probe();
         HostRegistration reg = new HostRegistration(config.hostName(), hypervisor.name(), facts.accelerator(), config.zone(),
                 facts.vcpus(), facts.memoryMib(), facts.diskGib());
+        if (config.fencing().enabled()) {
+            // At once, before the control plane answers: a lease that ran out while this agent was down is gone already.
+            loops.add(Thread.ofVirtual().name("agent-fence").start(this::fenceLoop));
+        }
         loops.add(Thread.ofVirtual().name("agent-register").start(() -> {
             while (hostId == null && stopped.getCount() > 0) {
                 try {
+                    long sent = fence.now();
                     hostId = channel.register(reg);
+                    fence.renewed(sent);
                 } catch (RuntimeException e) {
                     LOG.warn("could not register host {}: {}; retrying", config.hostName(), e.toString());
                     pause(RETRY);
@@ -132,7 +146,9 @@ public final class Agent implements AutoCloseable {
     private void heartbeatLoop() {
         while (stopped.getCount() > 0) {
             try {
+                long sent = fence.now();
                 channel.heartbeat(hostId);
+                fence.renewed(sent);
             } catch (RuntimeException e) {
                 LOG.warn("heartbeat failed: {}", e.toString());
             }
@@ -143,7 +159,14 @@ public final class Agent implements AutoCloseable {
     private void desiredLoop() {
         while (stopped.getCount() > 0) {
             try {
+                long epoch = fence.epoch();
+                long started = fence.now();
                 DesiredState d = channel.awaitDesired(hostId, desired.version(), LONG_POLL);
+                if (!fence.fresh(epoch, started)) {
+                    // Fetched across a fence, or before the lease came back: it may list instances restarted elsewhere since.
+                    pause(RETRY);
+                    continue;
+                }
                 List<String> changed = desired.apply(d);
                 reports.desiredChanged(changed, d.version(), d.complete());
                 if (!changed.isEmpty() || d.complete()) {
@@ -154,6 +177,31 @@ public final class Agent implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("could not fetch the desired state: {}; retrying", e.toString());
                 pause(RETRY);
+            }
+        }
+    }
+
+    /** Kills the HA VMs once the lease has run out, and makes the agent wait for a fresh desired state. */
+    private void fenceLoop() {
+        while (stopped.getCount() > 0) {
+            if (fence.due()) {
+                fenceNow();
+            }
+            pause(FENCE_CHECK);
+        }
+    }
+
+    void fenceNow() {
+        Set<String> ha = fence.fence();
+        desired.reset();
+        if (!ha.isEmpty()) {
+            LOG.warn("host {} lost its lease: fencing its HA instances {}", config.hostName(), ha);
+        }
+        for (String id : ha) {
+            try {
+                hypervisor.fence(id);
+            } catch (RuntimeException e) {
+                LOG.error("could not fence {}: {}", id, e.toString());
             }
         }
     }
@@ -178,6 +226,9 @@ public final class Agent implements AutoCloseable {
         if (d.version() < 0) {
             return;
         }
+        // Whoever fences must know an HA VM before it starts.
+        fence.haInstances(d.instances().stream().filter(DesiredInstance::ha).map(DesiredInstance::instanceId)
+                .collect(java.util.stream.Collectors.toSet()));
         Map<String, VmStatus> actual = hypervisor.list();
         Set<String> wanted = ConcurrentHashMap.newKeySet();
         for (DesiredInstance di : d.instances()) {
@@ -209,6 +260,10 @@ public final class Agent implements AutoCloseable {
                         // The pass decided from a snapshot; a start that finished since must not run again.
                         PowerState now = hypervisor.status(instanceId).map(VmStatus::power).orElse(null);
                         if (now == PowerState.RUNNING || now == PowerState.STARTING) {
+                            return;
+                        }
+                        if (!fence.holdsLease()) {
+                            LOG.info("not starting {}: this host holds no lease", instanceId);
                             return;
                         }
                         LOG.info("starting {}", instanceId);

@@ -53,6 +53,13 @@ final class DesiredView {
         return changed;
     }
 
+    /** Forgets everything, as before the first fetch: after a fence, only a complete state fetched afresh counts. */
+    synchronized void reset() {
+        instances.clear();
+        migrations = List.of();
+        version = -1;
+    }
+
     /** The version the agent knows, -1 before the first fetch. */
     synchronized long version() {
         return version;

@@ -2,6 +2,8 @@ package io.nubo.server;
 
 import io.nubo.agent.Agent;
 import io.nubo.agent.AgentConfig;
+import io.nubo.agent.LeaseFence;
+import io.nubo.agent.qemu.FenceWatchdog;
 import io.nubo.agent.remote.HttpAgentChannel;
 import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.spi.HostFacts;
@@ -21,7 +23,9 @@ import java.util.concurrent.CountDownLatch;
  * {@code nubo agent}: a host agent that calls a remote server over HTTP. The first start joins
  * with an admin's join token and keeps the host credential it gets in the data dir; later starts
  * use that. A different data dir and name make another host on the same machine. Stops on
- * SIGTERM or Ctrl-C; its VMs keep running, and the next start adopts them.
+ * SIGTERM or Ctrl-C; its VMs keep running, and the next start adopts them, unless the host's lease
+ * runs out first: then its HA VMs are fenced (killed), by the agent or, when the agent is not
+ * running, by its fence watchdog, because the control plane restarts them elsewhere.
  */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run a host agent that joins a remote server.")
 public final class AgentCommand implements Callable<Integer> {
@@ -73,8 +77,14 @@ public final class AgentCommand implements Callable<Integer> {
             System.err.println("error: could not join " + server + ": " + e.getMessage());
             return 1;
         }
+        // A remote host can be cut off from the control plane while it lives: it fences its HA VMs
+        // when its lease runs out, and the watchdog does so when this process is dead.
+        Path fenceDir = dir.resolve("agent").resolve("fence");
+        if (driver.equals("qemu")) {
+            FenceWatchdog.ensureRunning(fenceDir, dir.resolve("instances"));
+        }
         Agent agent = new Agent(new HttpAgentChannel(identity.server(), identity.credential()), hypervisor,
-                new AgentConfig(name, zone, dir.resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30)));
+                new AgentConfig(name, zone, dir.resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30), LeaseFence.Policy.standard()));
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());

@@ -80,8 +80,16 @@ public final class NuboServer implements AutoCloseable {
             // The in-process agent also records which pools its host reaches: its local pool and the shared one.
             var channel = new PoolAnnouncingChannel(controlPlane.agents(), controlPlane.storagePools(),
                     options.dataDir().resolve("pools").resolve("local"), Optional.of(sharedPool()));
+            // Only a server beside an external database can be cut off while other replicas judge its host's
+            // lease; the all-in-one server's agent lives and dies with the only control plane, so it never fences.
+            boolean fencing = options.jdbcUrl().isPresent();
+            if (fencing && options.driver().equals("qemu")) {
+                io.nubo.agent.qemu.FenceWatchdog.ensureRunning(options.dataDir().resolve("agent").resolve("fence"),
+                        options.dataDir().resolve("instances"));
+            }
             agent = new Agent(channel, hypervisor, new AgentConfig(hostName(), "nubo-1a",
-                    options.dataDir().resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30)));
+                    options.dataDir().resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30),
+                    fencing ? io.nubo.agent.LeaseFence.Policy.standard() : io.nubo.agent.LeaseFence.Policy.off()));
             toClose.push(agent);
             agent.start();
             controlPlane.compute().useConsoleAccess(agent::consoleTail);

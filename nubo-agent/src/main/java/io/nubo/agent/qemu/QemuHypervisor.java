@@ -69,6 +69,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
     private static final Logger LOG = LoggerFactory.getLogger(QemuHypervisor.class);
     static final String STOP_REQUESTED = "stop-requested";
     static final String GUEST_SHUTDOWN = "guest-shutdown";
+    /** Written when the VM was killed because its host lost its lease (by the agent or by {@link FenceWatchdog}). */
+    static final String FENCED = "fenced";
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POWER_BUTTON_REPEAT = Duration.ofSeconds(5);
     private static final Duration VOLUME_SCAN_TTL = Duration.ofSeconds(30);
@@ -153,6 +155,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         Path iso = ConfigDrive.write(dir, spec);
         Files.deleteIfExists(dir.resolve(STOP_REQUESTED));
         Files.deleteIfExists(dir.resolve(GUEST_SHUTDOWN));
+        Files.deleteIfExists(dir.resolve(FENCED));
         QemuVm.Builder builder = QemuVm.builder(spec.instanceId(), dir)
                 .accelerator(probe.accelerator()).cpuModel(probe.cpuModel())
                 .vcpus(spec.vcpus()).memoryMib(spec.memoryMib())
@@ -220,6 +223,22 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         }));
     }
 
+    /** SIGKILL by the pid the VM's handle holds, without the instance's lock (a stop or a migration may hold it) and without QMP. */
+    @Override
+    public void fence(String instanceId) {
+        Path dir = instancesDir.resolve(instanceId);
+        process(instanceId).ifPresent(p -> {
+            try {
+                Files.writeString(dir.resolve(FENCED), "");
+            } catch (IOException e) {
+                LOG.warn("{}: could not record its fence: {}", instanceId, e.getMessage());
+            }
+            p.kill();
+            p.awaitExit(Duration.ofSeconds(5));
+            LOG.warn("fenced {}: killed its QEMU (pid {})", instanceId, p.pid());
+        });
+    }
+
     @Override
     public void destroy(String instanceId) {
         withLock(instanceId, () -> {
@@ -283,6 +302,9 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         }
         if (Files.exists(dir.resolve(GUEST_SHUTDOWN))) {
             return new VmStatus(id, PowerState.STOPPED, "Client.InstanceInitiatedShutdown: Instance initiated shutdown");
+        }
+        if (Files.exists(dir.resolve(FENCED))) {
+            return new VmStatus(id, PowerState.STOPPED, "Server.HostFenced: its host lost its lease with the control plane and stopped it");
         }
         return new VmStatus(id, PowerState.STOPPED, "Server.InternalError: the VM's QEMU process exited unexpectedly");
     }

@@ -119,7 +119,7 @@ public final class AgentGateway implements AgentChannel {
             String address = held == null ? null : SubnetAddresses.interfaceAddressIn(held.zone(), held.hostNumber());
             return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
                     img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach(),
-                    snapshots.getOrDefault(i.id(), List.of()), address);
+                    snapshots.getOrDefault(i.id(), List.of()), address, i.ha());
         }).toList();
     }
 

@@ -17,17 +17,29 @@ import java.util.List;
  * for the guest to let go unless its ID is in {@code forceDetach}. {@code snapshots} are the
  * snapshots of its volumes its host should take now. Null lists (from an older peer) mean none.
  * {@code privateAddress} is the guest's address with its subnet's prefix length
- * ({@code 172.31.0.4/20}), null for an instance without one.
+ * ({@code 172.31.0.4/20}), null for an instance without one. {@code ha}: the control plane
+ * restarts the instance elsewhere once this host's lease is gone, so the host must have stopped it
+ * by then (self-fencing); false from an older peer.
  */
 public record DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
                               int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                               String hostname, String userData, String publicKey,
                               List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
-                              String privateAddress) {
+                              String privateAddress, boolean ha) {
     public DesiredInstance {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         forceDetach = forceDetach == null ? List.of() : List.copyOf(forceDetach);
         snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+    }
+
+    /** An instance that is not HA. */
+    public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
+                           int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
+                           String hostname, String userData, String publicKey,
+                           List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
+                           String privateAddress) {
+        this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
+                publicKey, volumes, forceDetach, snapshots, privateAddress, false);
     }
 
     /** An instance with volumes and no snapshot to take. */
@@ -49,6 +61,7 @@ public record DesiredInstance(String instanceId, InstanceState state, boolean fo
     public String toString() {
         return "DesiredInstance[" + instanceId + " " + state.apiName() + " reboot=" + rebootGeneration
                 + (volumes.isEmpty() ? "" : " volumes=" + volumes.stream().map(DesiredVolume::volumeId).toList())
-                + (snapshots.isEmpty() ? "" : " snapshots=" + snapshots.stream().map(DesiredSnapshot::snapshotId).toList()) + "]";
+                + (snapshots.isEmpty() ? "" : " snapshots=" + snapshots.stream().map(DesiredSnapshot::snapshotId).toList())
+                + (ha ? " ha" : "") + "]";
     }
 }

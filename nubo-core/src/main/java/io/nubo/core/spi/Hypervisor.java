@@ -26,6 +26,15 @@ public interface Hypervisor extends AutoCloseable {
     /** Reboots a running guest: softly first, then by reset. */
     void reboot(String instanceId);
 
+    /**
+     * Self-fencing: ends the VM at once, whatever else is under way for it (a stop, a migration),
+     * without asking the guest, and keeps its disks; the VM is then reported stopped. Its host lost
+     * its lease, so the control plane may start the instance on another host. Unknown IDs are ignored.
+     */
+    default void fence(String instanceId) {
+        stop(instanceId, true, Duration.ZERO);
+    }
+
     /** Stops the VM at once and deletes everything it had on the host. Unknown IDs are ignored. */
     void destroy(String instanceId);
 
