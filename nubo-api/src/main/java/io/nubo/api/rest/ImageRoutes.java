@@ -2,6 +2,7 @@ package io.nubo.api.rest;
 
 import io.javalin.http.HandlerType;
 import io.nubo.control.ControlPlane;
+import io.nubo.control.images.ImageCreation;
 import io.nubo.control.images.ImportRequest;
 import io.nubo.control.images.LaunchPermission;
 import io.nubo.control.images.UploadRequest;
@@ -75,9 +76,38 @@ public final class ImageRoutes {
                             images.modifyLaunchPermission(c.principal(), c.path("imageId"), add, remove);
                             return permissions(cp, c.principal(), c.path("imageId"));
                         }),
+                route(HandlerType.POST, "/instances/{instanceId}/create-image", "createImage",
+                        "Make a private image of one of the caller's instances from its root disk (running or stopped); it is pending until "
+                                + "the disk is copied. Without noReboot a running instance is stopped for the copy and started again",
+                        false, 201, CreateImage.class, List.of(),
+                        c -> {
+                            var b = c.body(CreateImage.class);
+                            return Views.image(cp.imageCreation().createImage(c.principal(), new ImageCreation.CreateRequest(c.path("instanceId"),
+                                    b.name(), Optional.ofNullable(b.description()), Boolean.TRUE.equals(b.noReboot()), tags(b.tags()))));
+                        }),
+                route(HandlerType.POST, "/images/{imageId}/copy", "copyImage",
+                        "Copy an image the caller may launch (its own, public, or shared with it) into a new private image of the caller's; "
+                                + "the same clientToken with the same request returns the first copy", false, 201, CopyImage.class, List.of(),
+                        c -> {
+                            var b = c.body(CopyImage.class);
+                            return Views.image(cp.imageCreation().copyImage(c.principal(), new ImageCreation.CopyRequest(c.path("imageId"),
+                                    b.name(), Optional.ofNullable(b.description()), Optional.ofNullable(b.clientToken()))));
+                        }),
                 route(HandlerType.GET, "/storage-pools", "listStoragePools",
                         "Storage pools with their capacity, use and the hosts that reach them (admin)", true, 200, null, List.of(),
                         c -> cp.storagePools().list(c.principal()).stream().map(Views::pool).toList()));
+    }
+
+    /** CreateImage's body: the new image's name (required), description, tags; noReboot copies a running instance live. */
+    public record CreateImage(String name, String description, Boolean noReboot, java.util.Map<String, String> tags) {
+    }
+
+    /** CopyImage's body: the copy's name (required) and description, and an idempotency token. */
+    public record CopyImage(String name, String description, String clientToken) {
+    }
+
+    private static List<io.nubo.core.model.Tag> tags(java.util.Map<String, String> tags) {
+        return tags == null ? List.of() : tags.entrySet().stream().map(e -> new io.nubo.core.model.Tag(e.getKey(), e.getValue())).toList();
     }
 
     /** The answer to a deregistration. */
