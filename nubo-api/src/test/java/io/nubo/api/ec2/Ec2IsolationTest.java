@@ -122,6 +122,10 @@ class Ec2IsolationTest {
                         .attribute(software.amazon.awssdk.services.ec2.model.ImageAttributeName.LAUNCH_PERMISSION))));
                 checks.put("ResetImageAttribute", () -> notFound("InvalidAMIID.NotFound", () -> b.resetImageAttribute(r -> r.imageId(image)
                         .attribute(software.amazon.awssdk.services.ec2.model.ResetImageAttributeName.LAUNCH_PERMISSION))));
+                checks.put("CreateImage", () -> notFound("InvalidInstanceID.NotFound", () -> b.createImage(r -> r.instanceId(instance)
+                        .name("b-from-a").noReboot(true))));
+                checks.put("CopyImage", () -> notFound("InvalidAMIID.NotFound", () -> b.copyImage(r -> r.sourceImageId(image)
+                        .sourceRegion("nubo-1").name("b-copy-of-a"))));
                 checks.put("DescribeInstanceTypes", () -> assertThat(b.describeInstanceTypes(r -> { }).toString()).doesNotContain(keyA.accountId()));
                 checks.put("DescribeRegions", () -> assertThat(b.describeRegions().regions()).hasSize(1));
                 checks.put("DescribeAvailabilityZones", () -> assertThat(b.describeAvailabilityZones().availabilityZones()).hasSize(1));

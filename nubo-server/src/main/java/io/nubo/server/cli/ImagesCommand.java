@@ -18,10 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code nubo images ...}: list, show, import, share and delete images. */
-@Command(name = "images", mixinStandardHelpOptions = true, description = "Images: list, import, share, delete.",
-        subcommands = {ImagesCommand.ListCmd.class, ImagesCommand.Show.class, ImagesCommand.Import.class, ImagesCommand.Share.class,
-                ImagesCommand.Delete.class})
+/** {@code nubo images ...}: list, show, import, copy, share and delete images. */
+@Command(name = "images", mixinStandardHelpOptions = true, description = "Images: list, import, copy, share, delete.",
+        subcommands = {ImagesCommand.ListCmd.class, ImagesCommand.Show.class, ImagesCommand.Import.class, ImagesCommand.Copy.class,
+                ImagesCommand.Share.class, ImagesCommand.Delete.class})
 public final class ImagesCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the images you can launch.")
     static final class ListCmd extends ClientCommand {
@@ -139,6 +139,45 @@ public final class ImagesCommand {
 
         private static String enc(String s) {
             return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = "Copy an image you may launch (yours, a public one, or one shared with you) into a new private image of yours. "
+                    + "Prints the new image's ID.")
+    static final class Copy extends ClientCommand {
+        @Parameters(paramLabel = "IMAGE-ID")
+        String id;
+
+        @Option(names = "--name", required = true, description = "the copy's name (3 to 128 characters)")
+        String name;
+
+        @Option(names = "--description", description = "a description")
+        String description;
+
+        @Option(names = "--client-token", description = "an idempotency token: the same token and request give the first copy again")
+        String clientToken;
+
+        @Option(names = "--wait", description = "wait until the copy is available, showing progress")
+        boolean await;
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", name);
+            body.put("description", description);
+            body.put("clientToken", clientToken);
+            JsonNode image = client.post("/images/" + id + "/copy", body);
+            String copy = image.path("imageId").asText();
+            if (await) {
+                image = ImageWaiter.await(client, copy);
+            }
+            if (out.isJson()) {
+                out.object(image);
+            } else {
+                System.out.println(copy);
+            }
+            return 0;
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.Map;
 @Command(name = "instances", mixinStandardHelpOptions = true, description = "Launch, list and manage instances.",
         subcommands = {InstancesCommand.Run.class, InstancesCommand.ListCmd.class, InstancesCommand.Show.class,
                 InstancesCommand.Start.class, InstancesCommand.Stop.class, InstancesCommand.Reboot.class,
-                InstancesCommand.Terminate.class, SshCommand.class, InstancesCommand.Console.class, MigrateCommand.class})
+                InstancesCommand.Terminate.class, SshCommand.class, InstancesCommand.Console.class, MigrateCommand.class,
+                CreateImageCommand.class})
 public final class InstancesCommand {
     static final List<Output.Column> COLUMNS = List.of(
             Output.Column.of("ID", "instanceId"), Output.Column.of("NAME", "name"), Output.Column.of("STATE", "state.name"),
