@@ -28,7 +28,10 @@ import static org.awaitility.Awaitility.await;
  *       copied live by a block job; an instance launched from the image has it, and the image's
  *       file is a standalone qcow2 (no backing file);</li>
  *   <li>without it: the instance goes through stopping and stopped, comes back running, and the
- *       image boots.</li>
+ *       image boots;</li>
+ *   <li>the server (with its agent) killed right after CreateImage: after a restart the copy is
+ *       made or found, the image becomes available with all the data, and no scratch or staged
+ *       file is left.</li>
  * </ul>
  */
 class CreateImageQemuTest {
@@ -53,6 +56,9 @@ class CreateImageQemuTest {
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
+            if (!server.isAlive()) {
+                server.start();
+            }
             for (JsonNode i : server.call("GET", "/instances?limit=1000", null).json().path("instances")) {
                 server.call("POST", "/instances/" + i.path("instanceId").asText() + "/terminate", null);
             }
@@ -182,5 +188,25 @@ class CreateImageQemuTest {
         String c = launch(image);
         awaitReady(c, 1);
         assertThat(run(c, "cat /root/marker").trim()).as("a clean shutdown wrote the file out").isEqualTo(marker);
+    }
+
+    @Test
+    void aServerKilledWhileAnImageIsCopiedFinishesItAfterARestart() throws Exception {
+        String a = launch(defaultImage());
+        awaitReady(a, 1);
+        String sum = run(a, "dd if=/dev/urandom of=/root/blob bs=1M count=64 2>/dev/null && sync && md5sum /root/blob").trim();
+
+        String image = aws("ec2", "create-image", "--instance-id", a, "--name", "e2e-crash", "--no-reboot", "--query", "ImageId");
+        server.crash();
+        server.start();
+
+        awaitImageAvailable(image);
+        Path images = server.dataDir.resolve("pools").resolve("shared").resolve("images");
+        assertThat(images.resolve(".work").resolve(image)).doesNotExist();
+        assertThat(images.resolve(".uploads").resolve(image + ".src")).doesNotExist();
+        assertThat(instanceStates(a)).as("the VM outlived its server").containsExactly("pending", "running");
+        String b = launch(image);
+        awaitReady(b, 1);
+        assertThat(run(b, "md5sum /root/blob").trim()).isEqualTo(sum);
     }
 }
