@@ -284,6 +284,7 @@ public final class Agent implements AutoCloseable {
                     case DESTROY -> {
                         LOG.info("destroying {}", instanceId);
                         hypervisor.destroy(instanceId);
+                        deleteSharedRootDisk(d);
                         reboots.forget(instanceId);
                         snapshots.forget(instanceId);
                         failedStarts.remove(instanceId);
@@ -300,6 +301,25 @@ public final class Agent implements AutoCloseable {
                 wake.release();
             }
         });
+    }
+
+    /**
+     * A terminated HA instance's root disk on the shared pool goes with it. Only the instance's own
+     * host deletes it, when its desired state says to terminate: a host that destroys what is no
+     * longer its own (an instance restarted elsewhere) must leave the disk to the host that runs it.
+     */
+    private static void deleteSharedRootDisk(DesiredInstance d) {
+        if (d == null || d.rootDisk() == null || d.state() != io.nubo.core.model.InstanceState.SHUTTING_DOWN) {
+            return;
+        }
+        try {
+            Path disk = Path.of(d.rootDisk());
+            Files.deleteIfExists(disk);
+            Files.deleteIfExists(disk.resolveSibling(disk.getFileName() + ".new"));
+            Files.deleteIfExists(disk.getParent());
+        } catch (IOException e) {
+            LOG.warn("could not delete the shared root disk of {}: {}", d.instanceId(), e.toString());
+        }
     }
 
     /** Attaches, grows and detaches, each on its own: one volume's failure does not hold the others back. */

@@ -41,11 +41,16 @@ class HaFailoverTest {
     static ServerProcess server;
     static AgentProcess remote;
     static Path work;
+    static Path key;
 
     @BeforeAll
     static void start() throws Exception {
         work = Files.createTempDirectory("nubo-ha-e2e");
         server = new ServerProcess(work.resolve("server"), "--bind", "0.0.0.0").start();
+        ServerProcess.Reply k = server.call("POST", "/key-pairs", "{\"keyName\":\"e2e\",\"keyType\":\"ed25519\"}");
+        key = work.resolve("e2e.pem");
+        Files.writeString(key, k.json().path("keyMaterial").asText());
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThat(server.call("PUT", "/instance-types/e2e.tiny", "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1000}").status())
                 .isEqualTo(200);
         String token = server.call("POST", "/host-join-tokens", "{\"ttlSeconds\":600}").json().path("token").asText();
@@ -93,6 +98,11 @@ class HaFailoverTest {
         assertThat(instance(ha).path("ha").asBoolean()).isTrue();
         assertThat(instance(plain).path("ha").asBoolean()).isFalse();
         assertThat(watchdogPid()).isPresent();
+        // Its root disk is on the shared pool: what the guest wrote there is what it boots with on the other host.
+        Path sharedDisk = server.dataDir.resolve("pools").resolve("shared").resolve("instances").resolve(ha).resolve("disk.qcow2");
+        assertThat(sharedDisk).exists();
+        assertThat(Files.readSymbolicLink(remote.dataDir.resolve("instances").resolve(ha).resolve("disk.qcow2"))).isEqualTo(sharedDisk);
+        await().atMost(Duration.ofMinutes(2)).until(() -> Ssh.run(key, sshPort(ha), "echo written-on-host-b > /root/ha-proof && sync").exit() == 0);
 
         remote.crash();
         Instant leaseEnd = Instant.parse(host(b).path("leaseExpiresAt").asText());
@@ -113,6 +123,8 @@ class HaFailoverTest {
                 Duration.between(fencedAt, movedAt).toMillis(), Duration.between(leaseEnd, Instant.now()).toMillis());
         assertThat(Files.exists(remote.dataDir.resolve("instances").resolve(ha).resolve("fenced"))).isTrue();
         assertThat(qemusOf(ha)).hasSize(1);
+        await().atMost(Duration.ofMinutes(2)).until(() -> Ssh.run(key, sshPort(ha), "cat /root/ha-proof").out().equals("written-on-host-b"));
+        assertThat(Files.readSymbolicLink(server.dataDir.resolve("instances").resolve(ha).resolve("disk.qcow2"))).isEqualTo(sharedDisk);
         // The other instance is not HA: it stays on the down host, and its QEMU was left alone.
         assertThat(instance(plain).path("hostId").asText()).isEqualTo(b);
         assertThat(ProcessHandle.of(plainPid).filter(ProcessHandle::isAlive)).isPresent();
@@ -127,6 +139,7 @@ class HaFailoverTest {
         assertThat(ProcessHandle.of(plainPid).filter(ProcessHandle::isAlive)).isPresent();
         assertThat(instance(plain).path("state").path("name").asText()).isEqualTo("running");
         terminate(ha, plain);
+        await().atMost(Duration.ofMinutes(1)).until(() -> !Files.exists(sharedDisk));
     }
 
     @Test
@@ -207,7 +220,7 @@ class HaFailoverTest {
     private static String launch(boolean ha) throws Exception {
         String image = server.call("GET", "/images", null).json().get(0).path("imageId").asText();
         ServerProcess.Reply r = server.call("POST", "/instances",
-                "{\"imageId\":\"" + image + "\",\"instanceType\":\"e2e.tiny\",\"ha\":" + ha + "}");
+                "{\"imageId\":\"" + image + "\",\"instanceType\":\"e2e.tiny\",\"keyName\":\"e2e\",\"ha\":" + ha + "}");
         assertThat(r.status()).as(r.json().toString()).isEqualTo(201);
         return r.json().path("instances").get(0).path("instanceId").asText();
     }
@@ -253,6 +266,10 @@ class HaFailoverTest {
 
     static JsonNode instance(String id) throws Exception {
         return server.call("GET", "/instances/" + id, null).json();
+    }
+
+    static int sshPort(String id) throws Exception {
+        return instance(id).path("ssh").path("port").asInt();
     }
 
     static JsonNode host(String id) throws Exception {

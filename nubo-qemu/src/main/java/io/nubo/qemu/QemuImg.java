@@ -116,6 +116,16 @@ public final class QemuImg {
                 "-F", checkFormat(baseFormat), overlay.toString()));
     }
 
+    /**
+     * Points an existing qcow2 overlay at another copy of its base ({@code rebase -u}: only the header
+     * changes, no data is read or written). For a disk on shared storage opened on another host, whose
+     * copy of the same base image lives elsewhere; the caller guarantees the content is the same and
+     * that nothing has the overlay open.
+     */
+    public void rebaseUnsafe(Path overlay, Path base, String baseFormat) {
+        run(List.of("rebase", "-u", "-f", "qcow2", "-b", base.toAbsolutePath().toString(), "-F", checkFormat(baseFormat), overlay.toString()));
+    }
+
     /** Creates a qcow2 overlay on {@code base} that is {@code sizeBytes} large (at least the base's size), e.g. a bigger root disk. */
     public void createOverlay(Path base, String baseFormat, Path overlay, long sizeBytes) {
         if (sizeBytes <= 0) {

@@ -130,7 +130,9 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
             try {
                 Files.createDirectories(dir);
                 Path disk = dir.resolve("disk.qcow2");
-                if (!Files.exists(disk)) {
+                if (spec.rootDisk() != null) {
+                    linkSharedRootDisk(spec, disk);
+                } else if (!Files.exists(disk)) {
                     Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
                     qemuImg.createOverlay(base, spec.imageFormat(), disk);
                 }
@@ -144,6 +146,35 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * An HA instance's root disk lives on the shared pool, so that another host can start it from the
+     * same disk; the instance directory's {@code disk.qcow2} is a link to it, so everything else finds
+     * the disk where it always does. A disk made on another host is pointed at this host's copy of its
+     * base image ({@code rebase -u}: the same image, another path). Nothing has the disk open here: the
+     * VM is about to start, and the host it ran on before was fenced.
+     */
+    private void linkSharedRootDisk(VmSpec spec, Path link) throws IOException {
+        Path shared = Path.of(spec.rootDisk());
+        Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
+        Files.createDirectories(shared.getParent());
+        if (Files.exists(shared)) {
+            qemuImg.rebaseUnsafe(shared, base, spec.imageFormat());
+        } else {
+            Path partial = shared.resolveSibling(shared.getFileName() + ".new");
+            Files.deleteIfExists(partial);
+            qemuImg.createOverlay(base, spec.imageFormat(), partial);
+            Files.move(partial, shared, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(shared)) {
+            return;
+        }
+        if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(link)) {
+            throw new IllegalStateException(spec.instanceId() + " has a local root disk, not the shared one at " + shared);
+        }
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, shared);
     }
 
     /**

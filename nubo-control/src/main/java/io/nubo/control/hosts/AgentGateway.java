@@ -112,6 +112,7 @@ public final class AgentGateway implements AgentChannel {
         Map<String, DesiredVolumes.ForInstance> volumes = DesiredVolumes.of(s, hostId, rows.stream().map(Instance::id).toList());
         Map<String, List<DesiredSnapshot>> snapshots = DesiredSnapshots.of(s, hostId, rows.stream().map(Instance::id).toList());
         Map<String, InstanceAddresses.Held> addresses = s.instanceAddresses().held(rows.stream().map(Instance::id).toList());
+        java.util.Optional<java.nio.file.Path> shared = rows.stream().anyMatch(Instance::ha) ? sharedPoolOn(s, hostId) : java.util.Optional.empty();
         return rows.stream().map(i -> {
             Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
             DesiredVolumes.ForInstance v = volumes.getOrDefault(i.id(), DesiredVolumes.ForInstance.NONE);
@@ -119,8 +120,21 @@ public final class AgentGateway implements AgentChannel {
             String address = held == null ? null : SubnetAddresses.interfaceAddressIn(held.zone(), held.hostNumber());
             return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
                     img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach(),
-                    snapshots.getOrDefault(i.id(), List.of()), address, i.ha());
+                    snapshots.getOrDefault(i.id(), List.of()), address, i.ha(),
+                    i.ha() ? shared.map(p -> sharedRootDisk(p, i.id()).toString()).orElse(null) : null);
         }).toList();
+    }
+
+    /** Where an HA instance's root disk lives on the shared pool: any host that mounts the pool can start it from there. */
+    public static java.nio.file.Path sharedRootDisk(java.nio.file.Path poolMount, String instanceId) {
+        return poolMount.resolve("instances").resolve(instanceId).resolve("disk.qcow2");
+    }
+
+    /** The shared pool as this host mounts it (its own mount point if it announced one). */
+    private static java.util.Optional<java.nio.file.Path> sharedPoolOn(Store s, String hostId) {
+        return s.storagePools().list().stream().filter(p -> p.kind() == io.nubo.core.model.StoragePool.Kind.SHARED).findFirst()
+                .map(p -> java.nio.file.Path.of(p.mounts().stream().filter(m -> m.hostId().equals(hostId))
+                        .map(io.nubo.core.model.StoragePool.Mount::path).findFirst().orElse(p.path())));
     }
 
     @Override

@@ -73,6 +73,11 @@ public final class MigrationService {
         if (i.task() != InstanceTask.NONE) {
             throw NuboException.of(ErrorCode.INCORRECT_INSTANCE_STATE, "The instance '%s' is busy (%s)", i.id(), i.task().apiName());
         }
+        if (i.ha()) {
+            // The destination would mirror the shared disk into a local one, and HA would then restart from a stale copy.
+            throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION,
+                    "The instance '%s' is HA: its root disk is on the shared pool, and live migration of such an instance is not supported yet", i.id());
+        }
         Host source = s.hosts().find(i.hostId()).orElseThrow();
         Host destination = destination(s, i, source, toHost);
         s.hosts().allocate(destination.id(), i.vcpus(), i.memoryMib());

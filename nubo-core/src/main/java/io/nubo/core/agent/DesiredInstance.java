@@ -19,13 +19,15 @@ import java.util.List;
  * {@code privateAddress} is the guest's address with its subnet's prefix length
  * ({@code 172.31.0.4/20}), null for an instance without one. {@code ha}: the control plane
  * restarts the instance elsewhere once this host's lease is gone, so the host must have stopped it
- * by then (self-fencing); false from an older peer.
+ * by then (self-fencing); false from an older peer. {@code rootDisk}: the root disk's file on the
+ * shared pool as this host mounts it (an HA instance's, so that another host can start it from the
+ * same disk), null for a disk in the host's own instance directory.
  */
 public record DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
                               int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                               String hostname, String userData, String publicKey,
                               List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
-                              String privateAddress, boolean ha) {
+                              String privateAddress, boolean ha, String rootDisk) {
     public DesiredInstance {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         forceDetach = forceDetach == null ? List.of() : List.copyOf(forceDetach);
@@ -39,7 +41,17 @@ public record DesiredInstance(String instanceId, InstanceState state, boolean fo
                            List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
                            String privateAddress) {
         this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
-                publicKey, volumes, forceDetach, snapshots, privateAddress, false);
+                publicKey, volumes, forceDetach, snapshots, privateAddress, false, null);
+    }
+
+    /** An instance whose root disk is in the host's own instance directory. */
+    public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
+                           int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
+                           String hostname, String userData, String publicKey,
+                           List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
+                           String privateAddress, boolean ha) {
+        this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
+                publicKey, volumes, forceDetach, snapshots, privateAddress, ha, null);
     }
 
     /** An instance with volumes and no snapshot to take. */

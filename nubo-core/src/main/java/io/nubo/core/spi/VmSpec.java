@@ -7,12 +7,20 @@ import java.util.List;
 
 /**
  * What a hypervisor needs to create and boot one VM, with the volumes it boots with and its
- * private address ({@code 172.31.0.4/20}; null: the hypervisor's default network).
+ * private address ({@code 172.31.0.4/20}; null: the hypervisor's default network). {@code rootDisk}:
+ * where the root disk lives when it is on shared storage (an HA instance's), null for the host's
+ * own instance directory.
  */
 public record VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
-                     String hostname, String userData, String publicKey, List<DesiredVolume> volumes, String privateAddress) {
+                     String hostname, String userData, String publicKey, List<DesiredVolume> volumes, String privateAddress,
+                     String rootDisk) {
     public VmSpec {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    public VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
+                  String hostname, String userData, String publicKey, List<DesiredVolume> volumes, String privateAddress) {
+        this(instanceId, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData, publicKey, volumes, privateAddress, null);
     }
 
     public VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
@@ -23,7 +31,7 @@ public record VmSpec(String instanceId, int vcpus, int memoryMib, String imageId
     /** The VM a desired instance describes. */
     public static VmSpec of(DesiredInstance d) {
         return new VmSpec(d.instanceId(), d.vcpus(), d.memoryMib(), d.imageId(), d.imageFormat(), d.imageLocation(), d.hostname(),
-                d.userData(), d.publicKey(), d.volumes(), d.privateAddress());
+                d.userData(), d.publicKey(), d.volumes(), d.privateAddress(), d.rootDisk());
     }
 
     public VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
