@@ -57,6 +57,13 @@ class HostFailoverTest {
             // The new host's agent is told to boot them; the down host's no longer lists them.
             assertThat(desired(f, b)).extracting(DesiredInstance::instanceId).containsExactlyInAnyOrderElementsOf(ha);
             assertThat(desired(f, a)).extracting(DesiredInstance::instanceId).containsExactly(plain.get(0));
+            // The HA instances boot from their disks on the shared pool; the other keeps its disk in its host's directory.
+            assertThat(desired(f, b)).allSatisfy(d -> {
+                assertThat(d.ha()).isTrue();
+                assertThat(d.rootDisk()).endsWith("/instances/" + d.instanceId() + "/disk.qcow2")
+                        .startsWith(f.dataDir.toString());
+            });
+            assertThat(desired(f, a).get(0).rootDisk()).isNull();
         }
     }
 

@@ -67,5 +67,20 @@ final class AgentProcess implements AutoCloseable {
             process.destroy();
             process.waitFor();
         }
+        stopFenceWatchdog();
+    }
+
+    /**
+     * A QEMU agent leaves its fence watchdog running by design (it fences when the agent is dead);
+     * the test started it, so the test stops it, by the pid in its pid file and only while that
+     * pid's command line names this data dir.
+     */
+    void stopFenceWatchdog() {
+        try {
+            long pid = Long.parseLong(Files.readString(dataDir.resolve("agent").resolve("fence").resolve("watchdog.pid")).trim());
+            ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains(dataDir.toString())).ifPresent(ProcessHandle::destroy);
+        } catch (IOException | NumberFormatException e) {
+            // no watchdog: a fake-driver agent, or it never started
+        }
     }
 }
