@@ -94,7 +94,9 @@ public final class HostsCommand {
         }
     }
 
-    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Put a disabled or drained host back in service.")
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = {"Put a disabled, drained or down host back in service.",
+            "A down host (its lease ran out and its HA instances were restarted elsewhere) stays down while its agent calls in again,",
+            "until it is enabled (its agent must have renewed its lease) or its agent restarts and registers afresh."})
     static final class Enable extends HostAction {
         @Override
         String verb() {

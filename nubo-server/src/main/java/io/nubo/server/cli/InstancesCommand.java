@@ -43,10 +43,16 @@ public final class InstancesCommand {
         Path userDataFile;
         @Option(names = "--wait", description = "wait until the instances are running")
         boolean await;
+        @Option(names = "--ha", description = "high availability: the root disk lives on the shared pool, and the instance is "
+                + "restarted on another host when its host goes down")
+        boolean ha;
 
         @Override
         protected int run(NuboClient client, Output out) {
             Map<String, Object> body = new LinkedHashMap<>();
+            if (ha) {
+                body.put("ha", true);
+            }
             body.put("imageId", image != null ? image : defaultImage(client));
             body.put("instanceType", type);
             body.put("count", count);
