@@ -153,7 +153,9 @@ public final class TestCloud implements AutoCloseable {
                        (SELECT coalesce(string_agg(volume_id || instance_id || device || state || force_detach, ',' ORDER BY volume_id, instance_id), '')
                           FROM volume_attachments) || '/' ||
                        (SELECT coalesce(string_agg(id || state || progress, ',' ORDER BY id), '') FROM snapshots) || '/' ||
-                       (SELECT coalesce(string_agg(id || used_bytes, ',' ORDER BY id), '') FROM storage_pools)""")
+                       (SELECT coalesce(string_agg(id || used_bytes, ',' ORDER BY id), '') FROM storage_pools) || '/' ||
+                       (SELECT coalesce(string_agg(id || name || strategy || partition_count, ',' ORDER BY id), '') FROM placement_groups) || '/' ||
+                       (SELECT coalesce(string_agg(instance_id || group_id, ',' ORDER BY instance_id), '') FROM placement_group_members)""")
                 .mapTo(String.class).one());
     }
 

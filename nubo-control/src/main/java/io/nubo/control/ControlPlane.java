@@ -28,6 +28,7 @@ import io.nubo.control.storage.StoragePoolService;
 import io.nubo.control.keys.KeyPairService;
 import io.nubo.control.network.NetworkService;
 import io.nubo.control.network.RegionService;
+import io.nubo.control.placement.PlacementGroupService;
 import io.nubo.control.quota.QuotaService;
 import io.nubo.control.security.SecurityGroupService;
 import io.nubo.control.tags.TagService;
@@ -65,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
     private final ComputeService compute;
     private final HostService hosts;
     private final KeyPairService keyPairs;
+    private final PlacementGroupService placementGroups;
     private final InstanceQueryService instanceQueries;
     private final SecurityGroupService securityGroups;
     private final TagService tags;
@@ -114,6 +116,7 @@ public final class ControlPlane implements AutoCloseable {
         this.compute = new ComputeService(db, clock, schedulerWork::signal, ids -> agents.notifyHosts(java.util.Set.copyOf(ids)));
         this.hosts = new HostService(db, clock);
         this.keyPairs = new KeyPairService(db, clock);
+        this.placementGroups = new PlacementGroupService(db, clock);
         this.instanceQueries = new InstanceQueryService(db, clock);
         this.securityGroups = new SecurityGroupService(db, clock);
         this.tags = new TagService(db, clock);
@@ -292,6 +295,10 @@ public final class ControlPlane implements AutoCloseable {
 
     public KeyPairService keyPairs() {
         return keyPairs;
+    }
+
+    public PlacementGroupService placementGroups() {
+        return placementGroups;
     }
 
     public InstanceQueryService instanceQueries() {

@@ -23,6 +23,7 @@ public final class Ids {
     public static final String VOLUME = "vol";
     public static final String MIGRATION = "mig";
     public static final String SNAPSHOT = "snap";
+    public static final String PLACEMENT_GROUP = "pg";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();

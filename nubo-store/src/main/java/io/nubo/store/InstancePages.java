@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a page of listed instances shows besides their own rows: their tags, their security groups
- * and their private addresses, each read for the whole page in one statement, and the statements
+ * What a page of listed instances shows besides their own rows: their tags, their security groups,
+ * their private addresses and their placement groups, each read for the whole page in one statement, and the statements
  * sent in one round trip to PostgreSQL (the driver sends them together and reads every result).
  *
  * <p>How the IDs are matched matters once PostgreSQL plans a prepared statement once for all
@@ -47,7 +47,7 @@ public final class InstancePages {
      * each list ordered by group ID) of some of an account's instances.
      */
     public record Details(Map<String, List<Tag>> tags, Map<String, List<SecurityGroup>> groups,
-                          Map<String, InstanceAddresses.Held> addresses) {
+                          Map<String, InstanceAddresses.Held> addresses, Map<String, PlacementGroups.Membership> placementGroups) {
     }
 
     /**
@@ -59,8 +59,9 @@ public final class InstancePages {
         Map<String, List<Tag>> tags = new HashMap<>();
         Map<String, List<SecurityGroup>> groups = new HashMap<>();
         Map<String, InstanceAddresses.Held> addresses = new HashMap<>();
+        Map<String, PlacementGroups.Membership> placementGroups = new HashMap<>();
         if (instanceIds.isEmpty()) {
-            return new Details(tags, groups, addresses);
+            return new Details(tags, groups, addresses, placementGroups);
         }
         Query q = h.createQuery("SELECT resource_id, key, value FROM tags WHERE account_id = :a AND "
                 + in("resource_id", instanceIds.size()) + " ORDER BY resource_id, key;\n"
@@ -68,7 +69,9 @@ public final class InstancePages {
                 + "SELECT group_id, array_agg(instance_id) AS instance_ids FROM instance_security_groups WHERE "
                 + in("instance_id", instanceIds.size()) + " GROUP BY group_id) m "
                 + "JOIN security_groups sg ON sg.id = m.group_id ORDER BY sg.id;\n"
-                + "SELECT instance_id, zone, host_number FROM instance_addresses WHERE NOT released AND " + in("instance_id", instanceIds.size()));
+                + "SELECT instance_id, zone, host_number FROM instance_addresses WHERE NOT released AND " + in("instance_id", instanceIds.size()) + ";\n"
+                + "SELECT g.*, m.instance_id, m.partition_number FROM placement_group_members m JOIN placement_groups g ON g.id = m.group_id WHERE "
+                + in("m.instance_id", instanceIds.size()));
         bindIds(q, instanceIds).bind("a", accountId);
         return q.execute((statement, ctx) -> {
             PreparedStatement st = statement.get();
@@ -97,7 +100,16 @@ public final class InstancePages {
                     addresses.put(rs.getString(1), new InstanceAddresses.Held(rs.getString(2), rs.getInt(3)));
                 }
             }
-            return new Details(tags, groups, addresses);
+            if (!st.getMoreResults()) {
+                throw new IllegalStateException("no result from the placement groups statement");
+            }
+            try (ResultSet rs = st.getResultSet()) {
+                while (rs.next()) {
+                    placementGroups.put(rs.getString("instance_id"),
+                            new PlacementGroups.Membership(PlacementGroups.map(rs), (Integer) rs.getObject("partition_number")));
+                }
+            }
+            return new Details(tags, groups, addresses, placementGroups);
         });
     }
 

@@ -74,6 +74,10 @@ public final class Store {
         return new KeyPairs(handle);
     }
 
+    public PlacementGroups placementGroups() {
+        return new PlacementGroups(handle);
+    }
+
     public Vpcs vpcs() {
         return new Vpcs(handle);
     }

@@ -3,9 +3,11 @@ package io.nubo.api.ec2;
 import io.nubo.api.ec2.action.AuthorizeSecurityGroupEgress;
 import io.nubo.api.ec2.action.AuthorizeSecurityGroupIngress;
 import io.nubo.api.ec2.action.CreateKeyPair;
+import io.nubo.api.ec2.action.CreatePlacementGroup;
 import io.nubo.api.ec2.action.CreateSecurityGroup;
 import io.nubo.api.ec2.action.CreateTags;
 import io.nubo.api.ec2.action.DeleteKeyPair;
+import io.nubo.api.ec2.action.DeletePlacementGroup;
 import io.nubo.api.ec2.action.DeleteSecurityGroup;
 import io.nubo.api.ec2.action.DeleteTags;
 import io.nubo.api.ec2.action.DeregisterImage;
@@ -18,6 +20,7 @@ import io.nubo.api.ec2.action.DescribeInstanceStatus;
 import io.nubo.api.ec2.action.DescribeInstanceTypes;
 import io.nubo.api.ec2.action.DescribeInstances;
 import io.nubo.api.ec2.action.DescribeKeyPairs;
+import io.nubo.api.ec2.action.DescribePlacementGroups;
 import io.nubo.api.ec2.action.DescribeRegions;
 import io.nubo.api.ec2.action.DescribeSecurityGroups;
 import io.nubo.api.ec2.action.DescribeSubnets;
@@ -99,6 +102,10 @@ public final class Ec2Actions {
         t.put("ImportKeyPair", ImportKeyPair::parse);
         t.put("DescribeKeyPairs", DescribeKeyPairs::parse);
         t.put("DeleteKeyPair", DeleteKeyPair::parse);
+        // Placement groups
+        t.put("CreatePlacementGroup", CreatePlacementGroup::parse);
+        t.put("DescribePlacementGroups", DescribePlacementGroups::parse);
+        t.put("DeletePlacementGroup", DeletePlacementGroup::parse);
         // Security groups
         t.put("CreateSecurityGroup", CreateSecurityGroup::parse);
         t.put("DescribeSecurityGroups", DescribeSecurityGroups::parse);

@@ -41,7 +41,8 @@ class Ec2IsolationTest {
                        (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM images WHERE owner_id = :a) || '/' ||
                        (SELECT coalesce(string_agg(v.id || v.state || v.size_gib || coalesce(a.instance_id || a.state, ''), ',' ORDER BY v.id), '')
                           FROM volumes v LEFT JOIN volume_attachments a ON a.volume_id = v.id WHERE v.account_id = :a) || '/' ||
-                       (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM snapshots WHERE account_id = :a)""")
+                       (SELECT coalesce(string_agg(id || state, ',' ORDER BY id), '') FROM snapshots WHERE account_id = :a) || '/' ||
+                       (SELECT coalesce(string_agg(id || name, ',' ORDER BY id), '') FROM placement_groups WHERE account_id = :a)""")
                 .bind("a", id).mapTo(String.class).one());
     }
 
@@ -76,6 +77,8 @@ class Ec2IsolationTest {
                 String snapshot = a.createSnapshot(r -> r.volumeId(volume)).snapshotId();
                 Ec2Sdk.waiter(a).waitUntilSnapshotCompleted(r -> r.snapshotIds(snapshot));
                 a.createTags(r -> r.resources(group, key, vpc, subnet, image, volume).tags(x -> x.key("owner").value("a")));
+                String placementGroup = a.createPlacementGroup(r -> r.groupName("a-pg").strategy("spread")).placementGroup().groupId();
+                a.createPlacementGroup(r -> r.groupName("a-only-pg").strategy("cluster"));
                 String before = accountSnapshot(cloud, keyA.accountId());
                 Tag tag = Tag.builder().key("evil").value("b").build();
 
@@ -139,6 +142,19 @@ class Ec2IsolationTest {
                     assertThat(b.describeKeyPairs().toString()).doesNotContain(key);
                 });
                 checks.put("DeleteKeyPair", () -> notFound("InvalidKeyPair.NotFound", () -> b.deleteKeyPair(r -> r.keyPairId(key))));
+                checks.put("CreatePlacementGroup", () -> assertThat(b.createPlacementGroup(r -> r.groupName("a-pg").strategy("cluster"))
+                        .placementGroup().groupId()).as("names are per account").isNotEqualTo(placementGroup));
+                checks.put("DescribePlacementGroups", () -> {
+                    notFound("InvalidPlacementGroup.Unknown", () -> b.describePlacementGroups(r -> r.groupIds(placementGroup)));
+                    notFound("InvalidPlacementGroup.Unknown", () -> b.describePlacementGroups(r -> r.groupNames("a-only-pg")));
+                    assertThat(b.describePlacementGroups().toString()).doesNotContain(placementGroup).doesNotContain("a-only-pg");
+                });
+                checks.put("DeletePlacementGroup", () -> notFound("InvalidPlacementGroup.Unknown",
+                        () -> b.deletePlacementGroup(r -> r.groupName("a-only-pg"))));
+                checks.put("RunInstances/placement-group", () -> notFound("InvalidPlacementGroup.Unknown",
+                        () -> b.runInstances(r -> r.imageId(cloud.imageId).minCount(1).maxCount(1).placement(p -> p.groupId(placementGroup)))));
+                checks.put("CreateTags/placement-group", () -> notFound("InvalidPlacementGroup.Unknown",
+                        () -> b.createTags(r -> r.resources(placementGroup).tags(Tag.builder().key("k").value("v").build()))));
                 checks.put("CreateSecurityGroup", () -> notFound("InvalidVpcID.NotFound",
                         () -> b.createSecurityGroup(r -> r.groupName("x").description("x").vpcId(vpc))));
                 checks.put("DescribeSecurityGroups", () -> {

@@ -49,7 +49,7 @@ class Ec2LaunchOptionsTest extends Ec2CloudTest {
         refused("MetadataOptions", b -> b.metadataOptions(m -> m.httpTokens("required")));
         refused("PrivateIpAddress", b -> b.privateIpAddress("10.0.0.9"));
         refused("CpuOptions", b -> b.cpuOptions(c -> c.coreCount(1).threadsPerCore(2)));
-        refused("Placement.GroupName", b -> b.placement(p -> p.groupName("cluster-1")));
+        refused("Placement.HostId", b -> b.placement(p -> p.hostId("h-0123456789abcdef0")));
         refused("MaintenanceOptions", b -> b.maintenanceOptions(m -> m.autoRecovery("disabled")));
         assertThat(cloud.snapshot()).isEqualTo(before);
     }

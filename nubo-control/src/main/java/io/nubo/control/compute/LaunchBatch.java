@@ -10,6 +10,7 @@ import io.nubo.core.model.Host;
 import io.nubo.core.model.HostState;
 import io.nubo.core.model.Image;
 import io.nubo.core.model.Instance;
+import io.nubo.core.model.PlacementGroup;
 import io.nubo.core.model.InstanceState;
 import io.nubo.core.model.InstanceTask;
 import io.nubo.core.model.InstanceType;
@@ -54,6 +55,10 @@ final class LaunchBatch {
     private final Map<String, Map<String, List<Tag>>> tagsByAccount = new LinkedHashMap<>();
     private final List<Events.New> events = new ArrayList<>();
     private final Map<String, Admitted> tokens = new LinkedHashMap<>();
+    /** Placement group ID to its live members per partition (0 outside partition groups), this batch's included. */
+    private final Map<String, Map<Integer, Long>> groupMembers = new HashMap<>();
+    /** Placement group ID to the new members, each with its partition (null outside partition groups). */
+    private final Map<String, Map<String, Integer>> joining = new LinkedHashMap<>();
 
     LaunchBatch(Store s, Instant now) {
         this.s = s;
@@ -102,15 +107,22 @@ final class LaunchBatch {
                     "We currently do not have sufficient %s capacity. Capacity for %d more is available.", type.name(), slots);
         }
         Launches.Placement placement = placements.computeIfAbsent(
-                List.of(caller.accountId(), String.valueOf(r.zone()), String.valueOf(r.subnetId()), r.securityGroupIds(), r.securityGroupNames()),
+                List.of(caller.accountId(), String.valueOf(r.zone()), String.valueOf(r.subnetId()), r.securityGroupIds(), r.securityGroupNames(),
+                        String.valueOf(r.placementGroup()), String.valueOf(r.partition())),
                 k -> Launches.placement(s, caller, r));
+        long spreadRoom = spreadRoom(placement);
+        if (spreadRoom < r.minCount()) {
+            throw NuboException.of(ErrorCode.INSUFFICIENT_INSTANCE_CAPACITY,
+                    "We currently do not have sufficient %s capacity: the spread placement group '%s' has room on %d more host(s).",
+                    type.name(), placement.placementGroup().name(), spreadRoom);
+        }
         int addressable = addresses.free(caller.accountId(), placement.zone());
         if (addressable < r.minCount()) {
             throw NuboException.of(ErrorCode.INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET,
                     "There are not enough free addresses in the default subnet of %s to satisfy the requested number of instances "
                             + "(%d free).", placement.zone(), addressable);
         }
-        int count = (int) Math.min(Math.min(byQuota, slots), addressable);
+        int count = (int) Math.min(Math.min(Math.min(byQuota, slots), addressable), spreadRoom);
         allowance.take(type, count);
         capacity.take(type, count);
         Reservation launched = collect(caller, r, image, type, count, publicKey, placement);
@@ -152,6 +164,9 @@ final class LaunchBatch {
             }
             events.add(new Events.New(now, i.accountId(), i.id(), "instance.state", null, InstanceState.PENDING.apiName(),
                     "launched by " + caller.accessKeyId()));
+            if (placement.placementGroup() != null) {
+                join(placement.placementGroup(), i.id(), r.partition());
+            }
         }
         instances.addAll(created);
         addresses.give(caller.accountId(), placement.zone(), created.stream().map(Instance::id).toList());
@@ -165,7 +180,50 @@ final class LaunchBatch {
         s.securityGroups().attachAll(groups);
         tagsByAccount.forEach((account, tags) -> s.tags().putAll(account, ResourceType.INSTANCE, tags));
         s.events().appendAll(events);
+        joining.forEach((group, members) -> s.placementGroups().addMembers(group, members));
         tokens.values().forEach(a -> Launches.remember(s, a.reservation().accountId(), a.request(), a.reservation(), now));
+    }
+
+    /**
+     * How many more instances a spread group takes: one per up host that none of its live members
+     * is on or bound for. Unlimited outside spread groups.
+     */
+    private long spreadRoom(Launches.Placement placement) {
+        PlacementGroup g = placement.placementGroup();
+        if (g == null || g.strategy() != PlacementGroup.Strategy.SPREAD) {
+            return Long.MAX_VALUE;
+        }
+        long members = members(g).values().stream().mapToLong(Long::longValue).sum();
+        return Math.max(0, capacity().hosts() - members);
+    }
+
+    /** Adds an instance to a group: into the partition asked for, or else the one with the fewest live members. */
+    private void join(PlacementGroup g, String instanceId, Integer asked) {
+        Map<Integer, Long> byPartition = members(g);
+        Integer partition = null;
+        if (g.strategy() == PlacementGroup.Strategy.PARTITION) {
+            partition = asked;
+            if (partition == null) {
+                partition = 1;
+                for (int p = 2; p <= g.partitionCount(); p++) {
+                    if (byPartition.getOrDefault(p, 0L) < byPartition.getOrDefault(partition, 0L)) {
+                        partition = p;
+                    }
+                }
+            }
+        }
+        byPartition.merge(partition == null ? 0 : partition, 1L, Long::sum);
+        joining.computeIfAbsent(g.id(), x -> new LinkedHashMap<>()).put(instanceId, partition);
+    }
+
+    private Map<Integer, Long> members(PlacementGroup g) {
+        return groupMembers.computeIfAbsent(g.id(), id -> {
+            Map<Integer, Long> m = new HashMap<>(s.placementGroups().liveMembersByPartition(id));
+            if (g.strategy() != PlacementGroup.Strategy.PARTITION) {
+                m.put(0, s.placementGroups().liveMembers(id));
+            }
+            return m;
+        });
     }
 
     private QuotaService.Allowance allowance(String accountId) {
@@ -189,6 +247,10 @@ final class LaunchBatch {
     private static final class CapacityTally {
         private final long[] freeVcpus;
         private final long[] freeMemory;
+
+        int hosts() {
+            return freeVcpus.length;
+        }
 
         CapacityTally(List<Host> hosts) {
             freeVcpus = hosts.stream().mapToLong(h -> (long) h.schedulableVcpus() - h.allocatedVcpus()).toArray();

@@ -14,14 +14,24 @@ import java.util.List;
  * (null or empty when not given): the zone or subnet to launch in, the security groups (the
  * default group when none), tags for the instances, and an idempotency token. {@code ha}: the
  * instances are restarted on another host when theirs goes down (false unless asked).
+ * {@code placementGroup}: the caller's placement group (name or ID) the instances join, and
+ * {@code partition} the partition of a partition group (null: each goes to the emptiest one).
  */
 public record LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
                             String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
-                            List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha) {
+                            List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha,
+                            String placementGroup, Integer partition) {
     public LaunchRequest {
         securityGroupIds = List.copyOf(securityGroupIds);
         securityGroupNames = List.copyOf(securityGroupNames);
         tags = List.copyOf(tags);
+    }
+
+    public LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
+                         String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
+                         List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha) {
+        this(imageId, instanceType, minCount, maxCount, name, keyName, userData, zone, subnetId, securityGroupIds, securityGroupNames,
+                tags, clientToken, ha, null, null);
     }
 
     public LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
@@ -45,6 +55,9 @@ public record LaunchRequest(String imageId, String instanceType, int minCount, i
         tags.forEach(t -> b.append(t.key()).append('\u0003').append(t.value()).append('\u0002'));
         if (ha) {
             b.append("\u0004ha"); // only when asked, so that the fingerprints of earlier requests stay as they were
+        }
+        if (placementGroup != null) {
+            b.append("\u0005").append(placementGroup).append('\u0001').append(partition);
         }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8)));

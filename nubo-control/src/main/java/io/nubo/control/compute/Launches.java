@@ -1,6 +1,7 @@
 package io.nubo.control.compute;
 
 import io.nubo.control.network.Topology;
+import io.nubo.control.placement.PlacementGroupService;
 import io.nubo.control.query.IdCheck;
 import io.nubo.control.query.NotFound;
 import io.nubo.control.security.SecurityGroupService;
@@ -9,6 +10,7 @@ import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 import io.nubo.core.model.Host;
 import io.nubo.core.model.Instance;
+import io.nubo.core.model.PlacementGroup;
 import io.nubo.core.model.Principal;
 import io.nubo.core.model.Reservation;
 import io.nubo.core.model.SecurityGroup;
@@ -34,8 +36,8 @@ final class Launches {
     private Launches() {
     }
 
-    /** Where the instances go and which groups they are in. */
-    record Placement(String zone, List<String> groupIds) {
+    /** Where the instances go, which security groups they are in, and the placement group they join (or null). */
+    record Placement(String zone, List<String> groupIds, PlacementGroup placementGroup) {
     }
 
     /** Checks what can be checked without the database. */
@@ -47,6 +49,9 @@ final class Launches {
             IdCheck.subnets(List.of(r.subnetId()));
         }
         IdCheck.groups(r.securityGroupIds());
+        if (r.partition() != null && r.placementGroup() == null) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_COMBINATION, "A partition number needs a placement group");
+        }
         Tagging.validate(r.tags());
         if (r.clientToken() != null && (r.clientToken().isEmpty() || r.clientToken().length() > MAX_TOKEN
                 || !r.clientToken().chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
@@ -116,7 +121,9 @@ final class Launches {
             zone = subnet.zone();
         }
         List<SecurityGroup> groups = SecurityGroupService.forLaunch(s, caller.accountId(), r.securityGroupIds(), r.securityGroupNames());
-        return new Placement(zone, groups.stream().map(SecurityGroup::id).toList());
+        PlacementGroup placementGroup = r.placementGroup() == null ? null
+                : PlacementGroupService.forLaunch(s, caller.accountId(), r.placementGroup(), r.partition());
+        return new Placement(zone, groups.stream().map(SecurityGroup::id).toList(), placementGroup);
     }
 
     /**

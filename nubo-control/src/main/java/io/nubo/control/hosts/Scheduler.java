@@ -2,10 +2,12 @@ package io.nubo.control.hosts;
 
 import io.nubo.control.compute.InstanceChanges;
 import io.nubo.control.compute.InstanceLog;
+import io.nubo.control.placement.GroupRules;
 import io.nubo.core.model.Host;
 import io.nubo.core.model.Instance;
 import io.nubo.core.model.InstanceState;
 import io.nubo.core.model.InstanceTask;
+import io.nubo.core.model.PlacementGroup;
 import io.nubo.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +25,9 @@ import java.util.function.Consumer;
  * Places pending instances on hosts. A pass claims a batch of unplaced instances with
  * {@code FOR UPDATE SKIP LOCKED}, locks the up hosts, and places each instance on the host with
  * the most free memory that fits it (spread), all in one transaction, so concurrent passes on
- * several servers never oversubscribe a host. An instance that fits nowhere is terminated with
- * {@code Server.InsufficientInstanceCapacity}, as EC2 does. Thread-safe.
+ * several servers never oversubscribe a host. A host qualifies when it is in the instance's zone,
+ * has room for it, and its placement group allows it ({@link GroupRules}). An instance that fits
+ * nowhere is terminated with {@code Server.InsufficientInstanceCapacity}, as EC2 does. Thread-safe.
  */
 public final class Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
@@ -59,20 +62,24 @@ public final class Scheduler {
                 return 0;
             }
             List<Slot> hosts = s.hosts().lockSchedulable().stream().map(Slot::new).toList();
+            GroupRules groups = GroupRules.load(s, pending);
             Instant now = clock.instant();
             InstanceLog log = new InstanceLog();
             for (Instance i : pending) {
-                Optional<Slot> best = hosts.stream().filter(h -> h.fits(i))
+                Optional<Slot> best = hosts.stream().filter(h -> h.fits(i) && h.inZoneOf(i) && groups.allows(i, h.host.id()))
                         .max(Comparator.comparingLong(Slot::freeMemory).thenComparing(h -> h.host.id()));
                 if (best.isPresent()) {
                     Slot h = best.get();
                     h.take(i);
+                    groups.placed(i, h.host.id());
                     log.add(i, InstanceChanges.placedOn(i, h.host.id(), now), true, "instance.scheduled",
                             "placed on " + h.host.name());
                     touched.add(h.host.id());
                 } else {
+                    PlacementGroup g = groups.groupOf(i);
                     log.add(i, InstanceChanges.withState(i, InstanceState.TERMINATED, InstanceTask.NONE,
-                            "Server.InsufficientInstanceCapacity: no host has room for " + i.instanceType(), now),
+                            "Server.InsufficientInstanceCapacity: no host has room for " + i.instanceType()
+                                    + (g == null ? "" : " that " + g.strategy().apiName() + " placement group " + g.name() + " allows"), now),
                             false, null, "scheduler");
                 }
             }
@@ -103,6 +110,10 @@ public final class Scheduler {
 
         long freeMemory() {
             return (long) host.schedulableMemoryMib() - host.allocatedMemoryMib() - addedMemory;
+        }
+
+        boolean inZoneOf(Instance i) {
+            return i.zone() == null || i.zone().equals(host.zone());
         }
 
         boolean fits(Instance i) {

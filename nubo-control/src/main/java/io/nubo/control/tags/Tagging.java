@@ -1,5 +1,6 @@
 package io.nubo.control.tags;
 
+import io.nubo.control.placement.PlacementGroupService;
 import io.nubo.control.query.NotFound;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
@@ -92,6 +93,7 @@ public final class Tagging {
             case KEY_PAIR -> s.keyPairs().findById(accountId, resourceId).isPresent();
             case VOLUME -> s.volumes().find(resourceId, accountId).isPresent();
             case SNAPSHOT -> s.snapshots().find(resourceId, accountId).isPresent();
+            case PLACEMENT_GROUP -> s.placementGroups().find(accountId, resourceId).isPresent();
         };
         if (!exists) {
             throw switch (type) {
@@ -103,6 +105,7 @@ public final class Tagging {
                 case KEY_PAIR -> NotFound.keyPair(resourceId);
                 case VOLUME -> NotFound.volume(resourceId);
                 case SNAPSHOT -> NotFound.snapshot(resourceId);
+                case PLACEMENT_GROUP -> PlacementGroupService.unknown(resourceId);
             };
         }
         return type;

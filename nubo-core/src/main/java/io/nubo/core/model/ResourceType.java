@@ -13,7 +13,8 @@ public enum ResourceType {
     SUBNET("subnet", Ids.SUBNET),
     KEY_PAIR("key-pair", Ids.KEY_PAIR),
     VOLUME("volume", Ids.VOLUME),
-    SNAPSHOT("snapshot", Ids.SNAPSHOT);
+    SNAPSHOT("snapshot", Ids.SNAPSHOT),
+    PLACEMENT_GROUP("placement-group", Ids.PLACEMENT_GROUP);
 
     private final String apiName;
     private final String prefix;

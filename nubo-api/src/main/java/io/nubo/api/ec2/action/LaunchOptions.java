@@ -1,6 +1,7 @@
 package io.nubo.api.ec2.action;
 
 import io.nubo.api.ec2.query.Params;
+import io.nubo.control.placement.PlacementGroupService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 
@@ -24,15 +25,20 @@ final class LaunchOptions {
             "LicenseSpecification", "CpuOptions", "MetadataOptions", "PrivateDnsNameOptions", "MaintenanceOptions",
             "NetworkPerformanceOptions", "Operator", "SecondaryInterface", "KernelId", "RamdiskId", "PrivateIpAddress",
             "Ipv6Address");
-    /** Placement fields other than the zone and the tenancy: groups, hosts and partitions. */
-    private static final List<String> PLACEMENT_REFUSED = List.of("AvailabilityZoneId", "Affinity", "GroupName", "GroupId",
-            "PartitionNumber", "HostId", "HostResourceGroupArn", "SpreadDomain");
+    /** Placement fields other than the zone, the placement group and the tenancy: dedicated hosts and the like. */
+    private static final List<String> PLACEMENT_REFUSED = List.of("AvailabilityZoneId", "Affinity", "HostId", "HostResourceGroupArn",
+            "SpreadDomain");
+
+    /** Where a launch asks to go: a zone, and a placement group (by name or ID) with a partition in it. */
+    record Placement(String zone, String group, Integer partition) {
+        static final Placement NONE = new Placement(null, null, null);
+    }
 
     private LaunchOptions() {
     }
 
-    /** Refuses what Nubo cannot do; returns the availability zone asked for in {@code Placement}, if any. */
-    static Optional<String> check(Params p) {
+    /** Refuses what Nubo cannot do; returns what the launch's {@code Placement} asks for. */
+    static Placement check(Params p) {
         for (String name : REFUSED) {
             if (p.string(name).isPresent() || p.struct(name).isPresent()) {
                 throw unsupported("Nubo does not support the parameter %s", name);
@@ -65,18 +71,26 @@ final class LaunchOptions {
         });
         Optional<Params> placement = p.struct("Placement");
         if (placement.isEmpty()) {
-            return Optional.empty();
+            return Placement.NONE;
         }
         Params pl = placement.get();
         for (String name : PLACEMENT_REFUSED) {
             if (pl.nonEmpty(name).isPresent()) {
-                throw unsupported("Nubo does not support placement groups, hosts or partitions (%s)", pl.fullName(name));
+                throw unsupported("Nubo does not support dedicated hosts, affinity or spread domains (%s)", pl.fullName(name));
             }
         }
         pl.nonEmpty("Tenancy").filter(t -> !t.equals("default")).ifPresent(t -> {
             throw unsupported("Nubo supports only the default tenancy (not %s)", t);
         });
-        return pl.nonEmpty("AvailabilityZone");
+        Optional<String> name = pl.nonEmpty("GroupName");
+        Optional<String> id = pl.nonEmpty("GroupId");
+        if (name.isPresent() && id.isPresent()) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_COMBINATION, "Give %s or %s, not both", pl.fullName("GroupName"),
+                    pl.fullName("GroupId"));
+        }
+        id.ifPresent(PlacementGroupService::checkId);
+        return new Placement(pl.nonEmpty("AvailabilityZone").orElse(null), name.or(() -> id).orElse(null),
+                pl.integer("PartitionNumber").orElse(null));
     }
 
     private static void onlyFalse(Params p, String name, String what) {

@@ -70,7 +70,16 @@ final class Render {
         o.fragment(NO_PRODUCT_CODES);
         o.text("instanceType", i.instanceType());
         o.time("launchTime", i.launchTime());
-        o.start("placement").text("availabilityZone", i.zone()).fragment(DEFAULT_PLACEMENT).end();
+        if (d.placementGroup() == null) {
+            o.start("placement").text("availabilityZone", i.zone()).fragment(DEFAULT_PLACEMENT).end();
+        } else {
+            var g = d.placementGroup();
+            o.start("placement").text("availabilityZone", i.zone()).text("groupName", g.group().name()).text("groupId", g.group().id());
+            if (g.partition() != null) {
+                o.number("partitionNumber", g.partition());
+            }
+            o.text("tenancy", "default").end();
+        }
         o.fragment(NO_MONITORING);
         o.text("subnetId", d.subnetId());
         o.text("vpcId", d.vpcId());
