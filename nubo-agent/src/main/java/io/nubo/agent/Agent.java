@@ -65,6 +65,8 @@ public final class Agent implements AutoCloseable {
     private static final Duration DETACH_WAIT = Duration.ofSeconds(10);
     /** How often the agent checks whether its lease has run out: a small part of the fencing margin. */
     private static final Duration FENCE_CHECK = Duration.ofMillis(100);
+    /** How a driver reports a VM it fenced (the QEMU driver's {@code fenced} marker, also the watchdog's). */
+    private static final String FENCED_REASON = "Server.HostFenced";
 
     private final AgentChannel channel;
     private final Hypervisor hypervisor;
@@ -73,6 +75,10 @@ public final class Agent implements AutoCloseable {
     private final SnapshotWork snapshots;
     private final DesiredView desired = new DesiredView();
     private final LeaseFence fence;
+    /** HA VMs this agent fenced; one whose instance is still this host's once the lease is back is started again. */
+    private final Set<String> fenced = ConcurrentHashMap.newKeySet();
+    /** Fenced VMs being started again: reported as starting, not stopped, until they run (or fail to start). */
+    private final Set<String> restarting = ConcurrentHashMap.newKeySet();
     private final ReportTracker reports = new ReportTracker(RESEND_REPORT);
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, String> failedStarts = new ConcurrentHashMap<>();
@@ -199,6 +205,7 @@ public final class Agent implements AutoCloseable {
         }
         for (String id : ha) {
             try {
+                fenced.add(id);
                 hypervisor.fence(id);
             } catch (RuntimeException e) {
                 LOG.error("could not fence {}: {}", id, e.toString());
@@ -235,7 +242,8 @@ public final class Agent implements AutoCloseable {
             wanted.add(di.instanceId());
             Optional<VmStatus> vm = Optional.ofNullable(actual.get(di.instanceId()));
             long applied = reboots.applied(di.instanceId()).orElse(di.rebootGeneration());
-            Optional<ReconcileActions.Action> action = ReconcileActions.decide(di, vm, applied, failedStarts.containsKey(di.instanceId()))
+            Optional<ReconcileActions.Action> action = restartAfterFence(di, vm)
+                    .or(() -> ReconcileActions.decide(di, vm, applied, failedStarts.containsKey(di.instanceId())))
                     .or(() -> ReconcileActions.volumes(di, vm).map(p -> ReconcileActions.Action.VOLUMES))
                     .or(() -> snapshots.needed(di, vm) ? Optional.of(ReconcileActions.Action.SNAPSHOTS) : Optional.empty());
             action.ifPresent(a -> act(di.instanceId(), a, di));
@@ -247,6 +255,24 @@ public final class Agent implements AutoCloseable {
         actual.keySet().stream().filter(id -> !wanted.contains(id)).forEach(id -> act(id, ReconcileActions.Action.DESTROY, null));
         failedStarts.keySet().removeIf(id -> !wanted.contains(id));
         report(d, hypervisor.list());
+    }
+
+    /**
+     * A fenced HA VM whose instance this host's fresh desired state still has running: the control
+     * plane did not restart it elsewhere (the lease came back within the grace, or no other host had
+     * room), and cannot while this host holds the lease, so it starts again here.
+     */
+    private Optional<ReconcileActions.Action> restartAfterFence(DesiredInstance di, Optional<VmStatus> vm) {
+        boolean wasFenced = vm.isPresent() && vm.get().power() == PowerState.STOPPED
+                && (fenced.contains(di.instanceId()) || (vm.get().reason() != null && vm.get().reason().startsWith(FENCED_REASON)));
+        if (!wasFenced || !di.ha() || di.state() != io.nubo.core.model.InstanceState.RUNNING || !fence.holdsLease()
+                || failedStarts.containsKey(di.instanceId())) {
+            return Optional.empty();
+        }
+        if (restarting.add(di.instanceId())) {
+            LOG.info("{} was fenced and is still this host's: starting it again", di.instanceId());
+        }
+        return Optional.of(ReconcileActions.Action.START);
     }
 
     private void act(String instanceId, ReconcileActions.Action action, DesiredInstance d) {
@@ -287,12 +313,15 @@ public final class Agent implements AutoCloseable {
                         deleteSharedRootDisk(d);
                         reboots.forget(instanceId);
                         snapshots.forget(instanceId);
+                        fenced.remove(instanceId);
+                        restarting.remove(instanceId);
                         failedStarts.remove(instanceId);
                         volumeFailures.keySet().removeIf(k -> k.startsWith(instanceId + "/"));
                     }
                 }
             } catch (RuntimeException e) {
                 LOG.warn("{} of {} failed: {}", action, instanceId, e.getMessage());
+                restarting.remove(instanceId);
                 if (action == ReconcileActions.Action.START) {
                     failedStarts.put(instanceId, e.getMessage() == null ? e.toString() : e.getMessage());
                 }
@@ -358,7 +387,13 @@ public final class Agent implements AutoCloseable {
         Map<String, DesiredInstance> desiredById = new HashMap<>();
         d.instances().forEach(i -> desiredById.put(i.instanceId(), i));
         Map<String, ObservedInstance> seen = new HashMap<>();
-        actual.values().forEach(vm -> seen.put(vm.instanceId(), new ObservedInstance(vm.instanceId(), vm.power(), vm.reason(), vm.sshHost(),
+        actual.values().forEach(vm -> {
+            if (vm.power() == PowerState.RUNNING && restarting.remove(vm.instanceId()) | fenced.remove(vm.instanceId())) {
+                LOG.info("{} runs again after its fence", vm.instanceId());
+            }
+        });
+        actual.values().forEach(vm -> seen.put(vm.instanceId(), new ObservedInstance(vm.instanceId(),
+                restarting.contains(vm.instanceId()) && vm.power() == PowerState.STOPPED ? PowerState.STARTING : vm.power(), vm.reason(), vm.sshHost(),
                 vm.sshPort(), volumesOf(vm, desiredById.get(vm.instanceId())), snapshots.observed(vm.instanceId(), desiredById.get(vm.instanceId())))));
         failedStarts.forEach((id, why) -> {
             if (!actual.containsKey(id) || actual.get(id).power() != PowerState.RUNNING) {

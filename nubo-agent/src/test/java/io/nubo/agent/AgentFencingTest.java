@@ -68,6 +68,28 @@ class AgentFencingTest {
     }
 
     @Test
+    void aFencedHaVmWhoseInstanceIsStillThisHostsWhenTheLeaseReturnsStartsAgainWithoutBeingReportedStopped() {
+        FakeServer server = new FakeServer();
+        server.desired = List.of(desired(HA, true));
+        Recording hv = new Recording(fake());
+        try (Agent agent = new Agent(server, hv, config())) {
+            agent.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> power(hv, HA) == PowerState.RUNNING);
+            server.desired = List.of(desired(HA, true, InstanceState.RUNNING));
+            server.version.incrementAndGet();
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.reported.contains(HA + "=RUNNING"));
+
+            server.cut = true;
+            await().atMost(Duration.ofSeconds(20)).until(() -> power(hv, HA) == PowerState.STOPPED);
+            // Back within the grace: the server never moved it, so it is still this host's, and runs again here.
+            server.cut = false;
+            await().atMost(Duration.ofSeconds(20)).until(() -> power(hv, HA) == PowerState.RUNNING);
+            assertThat(hv.starts.stream().filter(HA::equals)).hasSize(2);
+            assertThat(server.reported).doesNotContain(HA + "=STOPPED");
+        }
+    }
+
+    @Test
     void anAgentRestartedAfterItsLeaseRanOutFencesTheHaVmsOfItsLastRunBeforeItReachesTheServer() throws Exception {
         FakeServer server = new FakeServer();
         server.desired = List.of(desired(HA, true), desired(PLAIN, false));
@@ -123,7 +145,11 @@ class AgentFencingTest {
     }
 
     private static DesiredInstance desired(String id, boolean ha) {
-        return new DesiredInstance(id, InstanceState.PENDING, false, 0, 1, 128, "ami-0123456789abcdef0", "qcow2", "/x", id, null, null,
+        return desired(id, ha, InstanceState.PENDING);
+    }
+
+    private static DesiredInstance desired(String id, boolean ha, InstanceState state) {
+        return new DesiredInstance(id, state, false, 0, 1, 128, "ami-0123456789abcdef0", "qcow2", "/x", id, null, null,
                 List.of(), List.of(), List.of(), null, ha);
     }
 
@@ -137,6 +163,8 @@ class AgentFencingTest {
         final AtomicLong version = new AtomicLong(1);
         /** When the last lease granted ends (System.nanoTime). */
         final AtomicLong leaseEnd = new AtomicLong();
+        /** Every instance state reported, as id=POWER. */
+        final java.util.Set<String> reported = ConcurrentHashMap.newKeySet();
 
         private void call() {
             if (cut) {
@@ -169,6 +197,7 @@ class AgentFencingTest {
         @Override
         public void report(String hostId, HostReport report) {
             call();
+            report.instances().forEach(i -> reported.add(i.instanceId() + "=" + i.power()));
         }
 
         @Override
