@@ -176,7 +176,13 @@ class HostFailoverTest {
             // Later passes try again without repeating the event, and succeed once b is back.
             failover(f).pass();
             assertThat(f.count("SELECT count(*) FROM events WHERE resource_id = '" + ha.get(0) + "' AND type = 'instance.ha'")).isEqualTo(1);
+            // Its agent calls in again meanwhile (the host stays down): while it holds a lease, its instance is not moved,
+            // even once there is room, since that agent may be running it again.
+            f.cp.agents().heartbeat(a);
             f.cp.hosts().act(f.admin, b, HostService.AdminAction.ENABLE);
+            assertThat(failover(f).pass().restarted()).isEmpty();
+            assertThat(f.count("SELECT count(*) FROM instances WHERE id = '" + ha.get(0) + "' AND host_id = '" + a + "'")).isEqualTo(1);
+            expire(f, a, 30);
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 failover(f).pass();
                 return f.count("SELECT count(*) FROM instances WHERE id = '" + ha.get(0) + "' AND host_id = '" + b + "'") == 1;

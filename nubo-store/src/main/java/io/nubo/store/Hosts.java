@@ -54,13 +54,17 @@ public final class Hosts {
                 .bind("cutoff", Rows.utc(cutoff)).map((rs, ctx) -> map(rs)).list();
     }
 
-    /** Down hosts that still hold HA instances to restart, locked, skipping those another server's failover pass holds. */
-    public List<Host> claimDownWithHaInstances() {
+    /**
+     * Down hosts that still hold HA instances to restart and whose lease ran out before
+     * {@code cutoff} (a down host whose agent calls in again holds a lease, and may be running them
+     * again), locked, skipping those another server's failover pass holds.
+     */
+    public List<Host> claimDownWithHaInstances(Instant cutoff) {
         return h.createQuery("""
-                SELECT * FROM hosts h WHERE state = 'down'
+                SELECT * FROM hosts h WHERE state = 'down' AND lease_expires_at < :cutoff
                   AND EXISTS (SELECT 1 FROM instances i WHERE i.host_id = h.id AND i.ha AND i.state IN ('pending', 'running'))
                 ORDER BY id FOR UPDATE SKIP LOCKED""")
-                .map((rs, ctx) -> map(rs)).list();
+                .bind("cutoff", Rows.utc(cutoff)).map((rs, ctx) -> map(rs)).list();
     }
 
     /** Marks up hosts whose lease ran out as suspect; returns their IDs. */

@@ -84,7 +84,7 @@ public final class HostFailover {
             }
             List<Restart> restarted = new ArrayList<>();
             List<String> unplaced = new ArrayList<>();
-            List<Host> failed = s.hosts().claimDownWithHaInstances();
+            List<Host> failed = s.hosts().claimDownWithHaInstances(now.minus(grace));
             if (!failed.isEmpty()) {
                 List<Slot> up = s.hosts().lockSchedulable().stream().map(Slot::new).toList();
                 InstanceLog log = new InstanceLog();
