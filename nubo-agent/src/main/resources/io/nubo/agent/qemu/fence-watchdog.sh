@@ -13,7 +13,8 @@ instances="$2"
 [ -d "$fence" ] && [ -n "$instances" ] || exit 2
 echo $$ > "$fence/watchdog.pid"
 while [ -d "$fence" ]; do
-    deadline=$(cat "$fence/deadline" 2>/dev/null)
+    deadline=""
+    [ -f "$fence/deadline" ] && read -r deadline < "$fence/deadline"
     now=$(date +%s%3N)
     case "$deadline" in
         ''|*[!0-9]*) deadline="" ;;
@@ -21,19 +22,21 @@ while [ -d "$fence" ]; do
     if [ -n "$deadline" ] && [ "$now" -ge "$deadline" ] && [ -f "$fence/ha" ]; then
         while read -r id; do
             case "$id" in
-                i-[0-9a-f]*) ;;
+                i-*[!0-9a-f]*) continue ;;
+                i-?*) ;;
                 *) continue ;;
             esac
             dir="$instances/$id"
-            pid=$(cat "$dir/qemu.pid" 2>/dev/null)
+            pid=""
+            [ -f "$dir/qemu.pid" ] && read -r pid < "$dir/qemu.pid"
             case "$pid" in
                 ''|*[!0-9]*) continue ;;
             esac
-            if tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$dir/"; then
+            if tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "$dir/"; then
                 : > "$dir/fenced"
                 kill -9 "$pid" 2>/dev/null && echo "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) fenced $id: killed QEMU pid $pid (deadline $deadline)" >> "$fence/watchdog.log"
             fi
         done < "$fence/ha"
     fi
-    sleep 0.2
+    sleep 0.5
 done
