@@ -128,6 +128,7 @@ await page.getByRole('button', { name: 'Next' }).click();
 await page.getByRole('checkbox', { name: new RegExp(groupName) }).check();
 await page.getByRole('button', { name: 'Next' }).click();
 await page.getByLabel('Name', { exact: true }).fill('portal-vm');
+await page.getByLabel('Root disk size (GiB)').fill('3');
 await page.getByLabel(/User data/).fill([
   '#!/bin/sh',
   '# An interactive shell on the VGA console (tty1), for the console test.',
@@ -138,6 +139,7 @@ await page.getByLabel(/User data/).fill([
 await page.getByRole('button', { name: 'Next' }).click();
 await page.getByText('Estimated cost').waitFor();
 assert.equal(await page.getByTestId('summary-groups').textContent(), `${groupName} (${groupId})`);
+assert.equal(await page.getByTestId('summary-root').textContent(), '3 GiB');
 await page.screenshot({ path: join(SHOTS, 'launch-wizard.png') });
 await page.getByRole('button', { name: 'Launch' }).click();
 await page.waitForURL(/\/ui\/instances\/i-[0-9a-f]+$/);
@@ -157,6 +159,8 @@ await page.getByLabel('SSH command').getByText(keyName + '.pem').waitFor();
 // The group chosen in the wizard is the instance's only one, on its page and in the API.
 await page.getByRole('region', { name: 'Security groups' }).locator(`[data-group="${groupId}"]`).waitFor();
 assert.deepEqual((await inPage(page, 'GET', `/instances/${id}/security-groups`)).json.map((g) => g.groupId), [groupId]);
+// The root disk size chosen in the wizard is the instance's.
+assert.equal((await inPage(page, 'GET', `/instances/${id}`)).json.rootDiskGib, 3);
 await page.goto(URL0 + '/ui/admin/hosts');
 await page.getByRole('meter', { name: 'vCPUs allocated' }).first().waitFor();
 const vcpusAfter = Number(await page.getByRole('meter', { name: 'vCPUs allocated' }).first().getAttribute('aria-valuenow'));

@@ -66,7 +66,7 @@ export interface Instance {
   instanceId: string; reservationId: string; ownerId: string; imageId: string; instanceType: string;
   vcpus: number; memoryMib: number; state: State; task: string; stateReason: string | null; name: string | null;
   keyName: string | null; launchTime: string; terminatedAt: string | null; hostId: string | null;
-  ssh: { host: string; port: number } | null;
+  ssh: { host: string; port: number } | null; ha?: boolean; rootDiskGib?: number | null;
 }
 export interface InstanceType { name: string; vcpus: number; memoryMib: number; priceMicrosPerHour: number }
 export interface Image {

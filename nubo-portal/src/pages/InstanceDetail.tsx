@@ -57,6 +57,7 @@ export function InstanceDetail({ id }: { id: string }) {
           <dl className="summary">
             <dt>Type</dt><dd>{i.instanceType} ({i.vcpus} vCPU, {i.memoryMib} MiB)</dd>
             <dt>Image</dt><dd>{i.imageId}</dd>
+            <dt>Root disk</dt><dd>{i.rootDiskGib ? i.rootDiskGib + ' GiB' : "the image's size"}</dd>
             <dt>Key pair</dt><dd>{i.keyName ?? 'none'}</dd>
             <dt>Launched</dt><dd>{when(i.launchTime)}</dd>
             <dt>Task</dt><dd>{i.task}</dd>

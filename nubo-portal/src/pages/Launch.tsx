@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, money, perHour, type Image, type InstanceType, type KeyPair } from '../api';
 import { navigate } from '../router';
 import { ErrorBox, Loading, download, useLoad } from '../ui';
+import { MAX_ROOT_GIB, minRootGib, rootGibValid } from '../lib/disk';
 import type { Group } from './InstanceSettings';
 
 const STEPS = ['Image', 'Type', 'Key pair', 'Security groups', 'Details', 'Review'];
@@ -25,6 +26,8 @@ export function LaunchWizard() {
   const [name, setName] = useState('');
   const [userData, setUserData] = useState('');
   const [count, setCount] = useState(1);
+  // Empty: the image's own size.
+  const [rootGib, setRootGib] = useState('');
   // Chosen group IDs; none chosen means the account's default group, as the API does.
   const [groupIds, setGroupIds] = useState<string[]>([]);
   const [failure, setFailure] = useState<Error | null>(null);
@@ -33,7 +36,10 @@ export function LaunchWizard() {
   if (!data) return <Loading what="the catalogue" />;
   const keyList = keys ?? data.keys;
   const chosenType = data.types.find((t) => t.name === type);
-  const canNext = [imageId !== '', type !== '', true, true, count >= 1 && count <= 100, true][step];
+  const chosenImage = data.images.find((i) => i.imageId === imageId);
+  const imageGib = minRootGib(chosenImage?.virtualSizeBytes);
+  const rootValid = rootGibValid(rootGib, imageGib);
+  const canNext = [imageId !== '', type !== '', true, true, count >= 1 && count <= 100 && rootValid, true][step];
   const chosenGroups = data.groups.filter((g) => groupIds.includes(g.groupId));
   const toggleGroup = (id: string) => setGroupIds(groupIds.includes(id) ? groupIds.filter((g) => g !== id) : [...groupIds, id]);
 
@@ -58,6 +64,7 @@ export function LaunchWizard() {
       if (groupIds.length > 0) body.securityGroupIds = groupIds;
       if (name) body.name = name;
       if (userData) body.userData = btoa(unescape(encodeURIComponent(userData)));
+      if (rootGib.trim() !== '') body.rootDiskGib = Number(rootGib);
       const r = await api<{ instances: { instanceId: string }[] }>('POST', '/instances', body);
       navigate(r.instances.length === 1 ? '/instances/' + r.instances[0].instanceId : '/instances');
     } catch (e) {
@@ -141,6 +148,12 @@ export function LaunchWizard() {
             <label>Name <input value={name} onChange={(e) => setName(e.target.value)} /></label>
             <label>Count <input type="number" min={1} max={100} value={count} onChange={(e) => setCount(Number(e.target.value))} /></label>
             <label>
+              Root disk size (GiB)
+              <input type="number" min={imageGib} max={MAX_ROOT_GIB} value={rootGib} placeholder={`the image's size`}
+                aria-invalid={!rootValid} onChange={(e) => setRootGib(e.target.value)} />
+            </label>
+            {!rootValid && <p className="error" role="alert">The root disk must be {imageGib} to {MAX_ROOT_GIB} GiB.</p>}
+            <label>
               User data (a script run at first boot)
               <textarea rows={6} value={userData} onChange={(e) => setUserData(e.target.value)} placeholder={'#!/bin/sh\necho hello'} />
             </label>
@@ -155,6 +168,7 @@ export function LaunchWizard() {
             <dd data-testid="summary-groups">{chosenGroups.length === 0 ? 'default (none chosen)' : chosenGroups.map((g) => `${g.groupName} (${g.groupId})`).join(', ')}</dd>
             <dt>Name</dt><dd>{name || '—'}</dd>
             <dt>Count</dt><dd>{count}</dd>
+            <dt>Root disk</dt><dd data-testid="summary-root">{rootGib === '' ? "the image's size" : rootGib + ' GiB'}</dd>
             <dt>User data</dt><dd>{userData ? userData.length + ' characters' : 'none'}</dd>
             <dt>Estimated cost</dt>
             <dd>

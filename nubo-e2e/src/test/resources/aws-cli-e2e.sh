@@ -27,11 +27,11 @@ aws ec2 create-key-pair --key-name cli-e2e --key-type ed25519 --query KeyMateria
 chmod 600 "$WORK/cli-e2e.pem"
 grep -q "BEGIN OPENSSH PRIVATE KEY" "$WORK/cli-e2e.pem" || fail "no private key"
 
-step "run-instances with tags and user data"
+step "run-instances with tags, user data and a 3 GiB root disk"
 IMAGE=$(aws ec2 describe-images --filters Name=name,Values=nubo-default --query 'Images[0].ImageId' --output text)
 printf '#!/bin/sh\necho from-user-data > /root/ud\n' > "$WORK/user-data.sh"
 ID=$(aws ec2 run-instances --image-id "$IMAGE" --instance-type e2e.tiny --key-name cli-e2e \
-    --user-data "file://$WORK/user-data.sh" \
+    --user-data "file://$WORK/user-data.sh" --block-device-mappings 'DeviceName=/dev/vda,Ebs={VolumeSize=3,VolumeType=gp3}' \
     --tag-specifications 'ResourceType=instance,Tags=[{Key=role,Value=cli-e2e},{Key=Name,Value=cli-vm}]' \
     --query 'Instances[0].InstanceId' --output text)
 echo "   $ID"
@@ -55,6 +55,10 @@ SECRET=$(awk -F' = ' '/aws_secret_access_key/ {print $2}' "$DATA/credentials")
 PORT=$(curl -sf -H "Authorization: Bearer $KEY_ID:$SECRET" "$EP/api/v1/instances/$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ssh"]["port"])')
 SSH=(ssh -i "$WORK/cli-e2e.pem" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR root@127.0.0.1)
 [ "$("${SSH[@]}" cat /root/ud)" = from-user-data ] || fail "user data did not run"
+
+step "the guest's root disk is the 3 GiB the launch asked for (the image is 2 GiB)"
+ROOT_KIB=$("${SSH[@]}" awk '$4 == "vda" {print $3}' /proc/partitions)
+[ "$ROOT_KIB" = 3145728 ] || fail "the root disk is ${ROOT_KIB} KiB, not 3 GiB: $("${SSH[@]}" cat /proc/partitions)"
 
 step "the guest has the private address describe-instances shows"
 PRIVATE_IP=$(aws ec2 describe-instances --instance-ids "$ID" --query 'Reservations[0].Instances[0].PrivateIpAddress' --output text)
@@ -83,6 +87,10 @@ expect_error DryRunOperation aws ec2 reboot-instances --instance-ids "$ID" --dry
 expect_error InvalidInstanceID.NotFound aws ec2 describe-instances --instance-ids i-0123456789abcdef0
 expect_error InvalidInstanceID.Malformed aws ec2 describe-instances --instance-ids i-nothex
 expect_error InvalidParameterValue aws ec2 run-instances --image-id "$IMAGE" --instance-type no.such.type --count 1
+expect_error InvalidBlockDeviceMapping aws ec2 run-instances --image-id "$IMAGE" --count 1 \
+    --block-device-mappings 'DeviceName=/dev/vda,Ebs={VolumeSize=1}'
+expect_error UnsupportedOperation aws ec2 run-instances --image-id "$IMAGE" --count 1 \
+    --block-device-mappings 'DeviceName=/dev/sdf,Ebs={VolumeSize=4}'
 
 step "terminate, wait"
 aws ec2 terminate-instances --instance-ids "$ID" --query 'TerminatingInstances[0].CurrentState.Name' --output text

@@ -127,6 +127,15 @@ public final class TestCloud implements AutoCloseable {
         return call(as, "GET", "/api/v1/instances/" + id, null).json().path("state").path("name").asText();
     }
 
+    /**
+     * Waits until no instance is on its way from one state to another, so that a test comparing
+     * {@link #snapshot()}s before and after a refused call sees only what that call did.
+     */
+    public void awaitSettled() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM instances WHERE state IN ('pending', 'stopping', 'shutting-down')").mapTo(Long.class).one()) == 0);
+    }
+
     public void awaitState(NewAccessKey as, String id, String state) {
         await().atMost(Duration.ofSeconds(20)).until(() -> state(as, id), state::equals);
     }

@@ -37,6 +37,23 @@ final class DefaultImage {
         return dataDir.resolve("images").resolve("nubo-default.qcow2");
     }
 
+    /**
+     * The disk size the default image's guests see, from its qcow2 header (a big-endian size at
+     * byte 24, after the magic "QFI\xfb"); 0 if the file is missing or not qcow2. Read here
+     * rather than with qemu-img, which would add a process to every server start.
+     */
+    static long virtualSize(Path disk) {
+        try (var in = Files.newInputStream(disk)) {
+            java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(in.readNBytes(32));
+            if (header.remaining() < 32 || header.getInt(0) != 0x514649fb) {
+                return 0;
+            }
+            return header.getLong(24);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     static Prepared ensure(Path dataDir, Path nuboHome) {
         Path images = dataDir.resolve("images");
         Path disk = diskPath(dataDir);

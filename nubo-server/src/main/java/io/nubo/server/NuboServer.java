@@ -73,7 +73,8 @@ public final class NuboServer implements AutoCloseable {
                 new Principal("", Role.ADMIN, "bootstrap")).stream().filter(x -> x.role() == Role.ADMIN).findFirst().orElseThrow().id());
         firstAdmin = controlPlane.users().bootstrapOperator(operatorAccount);
         firstAdmin.ifPresent(a -> PortalPassword.write(options.dataDir(), a));
-        controlPlane.catalog().ensureDefaultImage("qcow2", DefaultImage.diskPath(options.dataDir()).toString(), "available");
+        Path defaultDisk = DefaultImage.diskPath(options.dataDir());
+        controlPlane.catalog().ensureDefaultImage("qcow2", defaultDisk.toString(), "available", DefaultImage.virtualSize(defaultDisk));
         controlPlane.start();
         if (hypervisor != null) {
             toClose.push(hypervisor);

@@ -40,6 +40,11 @@ public final class Images {
                 .bind("f", format).bind("l", location).bind("s", state).bind("id", id).execute();
     }
 
+    /** Records the disk size a guest of the image sees. */
+    public void setVirtualSize(String id, long virtualSizeBytes) {
+        h.createUpdate("UPDATE images SET virtual_size_bytes = :v WHERE id = :id").bind("v", virtualSizeBytes).bind("id", id).execute();
+    }
+
     /** Marks an image deregistered: it is no longer listed or launchable, but instances made from it keep it. */
     public void deregister(String id) {
         h.createUpdate("UPDATE images SET state = 'deregistered' WHERE id = :id").bind("id", id).execute();

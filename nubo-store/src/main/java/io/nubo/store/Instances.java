@@ -32,9 +32,9 @@ public final class Instances {
     private static final String INSERT = """
             INSERT INTO instances (id, account_id, reservation_id, image_id, instance_type, vcpus, memory_mib, state, task,
                                    host_id, name, key_name, user_data, state_reason, launch_time, updated_at, public_key,
-                                   availability_zone, ha)
+                                   availability_zone, ha, root_size_gib)
             VALUES (:id, :acct, :res, :image, :type, :vcpus, :mem, :state, :task, :host, :name, :key, :ud, :reason, :launch, :launch, :pk,
-                    :zone, :ha)""";
+                    :zone, :ha, :root)""";
 
     public void insert(Instance i) {
         insertAll(List.of(i));
@@ -51,7 +51,8 @@ public final class Instances {
                     .bind("type", i.instanceType()).bind("vcpus", i.vcpus()).bind("mem", i.memoryMib())
                     .bind("state", i.state().apiName()).bind("task", i.task().apiName()).bind("host", i.hostId())
                     .bind("name", i.name()).bind("key", i.keyName()).bind("ud", i.userData()).bind("reason", i.stateReason())
-                    .bind("launch", Rows.utc(i.launchTime())).bind("pk", i.publicKey()).bind("zone", i.zone()).bind("ha", i.ha()).add();
+                    .bind("launch", Rows.utc(i.launchTime())).bind("pk", i.publicKey()).bind("zone", i.zone()).bind("ha", i.ha())
+                    .bind("root", i.rootSizeGib()).add();
         }
         batch.execute();
     }
@@ -250,6 +251,6 @@ public final class Instances {
                 rs.getString("state_reason"), Rows.instant(rs, "launch_time"), Rows.instant(rs, "updated_at"),
                 Rows.instant(rs, "terminated_at"), rs.getLong("reboot_generation"), rs.getBoolean("force_stop"), rs.getLong("desired_seq"),
                 rs.getString("public_key"), rs.getString("ssh_host"), (Integer) rs.getObject("ssh_port"),
-                rs.getString("availability_zone"), rs.getBoolean("ha"));
+                rs.getString("availability_zone"), rs.getBoolean("ha"), (Integer) rs.getObject("root_size_gib"));
     }
 }

@@ -134,7 +134,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                     linkSharedRootDisk(spec, disk);
                 } else if (!Files.exists(disk)) {
                     Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
-                    qemuImg.createOverlay(base, spec.imageFormat(), disk);
+                    newRootDisk(base, spec, disk);
                 }
                 QemuVm vm = machine(spec, dir, disk).build();
                 QemuProcess p = QemuProcess.launch(vm);
@@ -146,6 +146,19 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * A new root disk: an overlay on the base image, as large as the launch asked (never smaller
+     * than the image, whose size the control plane may not know), or else the image's size.
+     */
+    private void newRootDisk(Path base, VmSpec spec, Path disk) {
+        if (spec.rootDiskBytes() <= 0) {
+            qemuImg.createOverlay(base, spec.imageFormat(), disk);
+            return;
+        }
+        long imageBytes = qemuImg.info(base, spec.imageFormat()).virtualSize();
+        qemuImg.createOverlay(base, spec.imageFormat(), disk, Math.max(spec.rootDiskBytes(), imageBytes));
     }
 
     /**
@@ -164,7 +177,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         } else {
             Path partial = shared.resolveSibling(shared.getFileName() + ".new");
             Files.deleteIfExists(partial);
-            qemuImg.createOverlay(base, spec.imageFormat(), partial);
+            newRootDisk(base, spec, partial);
             Files.move(partial, shared, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(shared)) {
@@ -707,7 +720,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 Path disk = dir.resolve("disk.qcow2");
                 Files.deleteIfExists(disk);
                 Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
-                qemuImg.createOverlay(base, spec.imageFormat(), disk);
+                newRootDisk(base, spec, disk); // the size the source's disk has, so that the mirror fits
                 QemuVm vm = machine(spec, dir, disk).incoming(true).startPaused(true).build();
                 // Marked before the launch: an agent killed during it leaves a directory that list() shows, so that
                 // the cleanup removes it once the migration has failed.

@@ -8,7 +8,8 @@ public final class Bodies {
     /** Launch {@code count} instances (or between minCount and maxCount). {@code userData} is base64. */
     /** securityGroupIds: the account's groups for the instances (the default group when left out), as EC2's SecurityGroupId.N. */
     public record RunInstances(String imageId, String instanceType, Integer count, Integer minCount, Integer maxCount,
-                               String name, String keyName, String userData, java.util.List<String> securityGroupIds, Boolean ha) {
+                               String name, String keyName, String userData, java.util.List<String> securityGroupIds, Boolean ha,
+                               Integer rootDiskGib) {
         @Override
         public String toString() {
             return "RunInstances[" + imageId + " " + instanceType + "]";

@@ -25,7 +25,8 @@ public final class Views {
 
     public record InstanceView(String instanceId, String reservationId, String ownerId, String imageId, String instanceType,
                                int vcpus, int memoryMib, State state, String task, String stateReason, String name,
-                               String keyName, Instant launchTime, Instant terminatedAt, String hostId, Ssh ssh, boolean ha) {
+                               String keyName, Instant launchTime, Instant terminatedAt, String hostId, Ssh ssh, boolean ha,
+                               Integer rootDiskGib) {
     }
 
     /** Where the guest's SSH server can be reached. */
@@ -101,7 +102,7 @@ public final class Views {
         return new InstanceView(i.id(), i.reservationId(), i.accountId(), i.imageId(), i.instanceType(), i.vcpus(), i.memoryMib(),
                 new State(i.state().code(), i.state().apiName()), i.task().apiName(), i.stateReason(), i.name(), i.keyName(),
                 i.launchTime(), i.terminatedAt(), viewer.isAdmin() ? i.hostId() : null,
-                i.sshPort() == null ? null : new Ssh(i.sshHost(), i.sshPort()), i.ha());
+                i.sshPort() == null ? null : new Ssh(i.sshHost(), i.sshPort()), i.ha(), i.rootSizeGib());
     }
 
     public static KeyPairView keyPair(KeyPairInfo k) {

@@ -16,6 +16,7 @@ import static org.awaitility.Awaitility.await;
 /** Placement groups through the AWS SDK: create, describe, delete, and launches that join them (one host here). */
 class Ec2PlacementGroupsTest extends Ec2CloudTest {
     static void rejects(String code, Executable call) {
+        cloud.awaitSettled();
         String before = cloud.snapshot();
         // InsufficientInstanceCapacity is a server error on EC2 (500): the request was fine, the cloud is full.
         assertThat(Ec2Sdk.fails(code, call).statusCode()).isEqualTo(code.equals("InsufficientInstanceCapacity") ? 500 : 400);

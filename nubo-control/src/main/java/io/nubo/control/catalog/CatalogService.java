@@ -161,6 +161,22 @@ public final class CatalogService {
      * Called at start-up, so it is idempotent.
      */
     public Image ensureDefaultImage(String format, String location, String state) {
+        return ensureDefaultImage(format, location, state, 0);
+    }
+
+    /** The default image, with the disk size its guests see ({@code virtualSizeBytes}, 0 when unknown): a root disk is never smaller. */
+    public Image ensureDefaultImage(String format, String location, String state, long virtualSizeBytes) {
+        Image image = ensureDefaultImageFile(format, location, state);
+        if (virtualSizeBytes <= 0 || image.virtualSizeBytes() == virtualSizeBytes) {
+            return image;
+        }
+        return db.inTransaction(s -> {
+            s.images().setVirtualSize(image.id(), virtualSizeBytes);
+            return s.images().find(image.id()).orElseThrow();
+        });
+    }
+
+    private Image ensureDefaultImageFile(String format, String location, String state) {
         return db.inTransaction(s -> {
             s.handle().execute("SELECT pg_advisory_xact_lock(4243)");
             var existing = s.images().findPublicByName(DEFAULT_IMAGE_NAME);

@@ -23,7 +23,7 @@ public final class InstanceChanges {
         Instance applyTo(Instance i, Instant now) {
             return new Instance(i.id(), i.accountId(), i.reservationId(), i.imageId(), i.instanceType(), i.vcpus(), i.memoryMib(),
                     state, task, hostId, i.name(), i.keyName(), i.userData(), reason, i.launchTime(), now, terminatedAt,
-                    rebootGeneration, forceStop, i.desiredSeq(), i.publicKey(), sshHost, sshPort, i.zone(), i.ha());
+                    rebootGeneration, forceStop, i.desiredSeq(), i.publicKey(), sshHost, sshPort, i.zone(), i.ha(), i.rootSizeGib());
         }
     }
 
@@ -59,7 +59,8 @@ public final class InstanceChanges {
     public static Instance resized(Instance i, InstanceType type, Instant now) {
         return new Instance(i.id(), i.accountId(), i.reservationId(), i.imageId(), type.name(), type.vcpus(), type.memoryMib(),
                 i.state(), i.task(), i.hostId(), i.name(), i.keyName(), i.userData(), i.stateReason(), i.launchTime(), now,
-                i.terminatedAt(), i.rebootGeneration(), i.forceStop(), i.desiredSeq(), i.publicKey(), i.sshHost(), i.sshPort(), i.zone(), i.ha());
+                i.terminatedAt(), i.rebootGeneration(), i.forceStop(), i.desiredSeq(), i.publicKey(), i.sshHost(), i.sshPort(), i.zone(), i.ha(),
+                i.rootSizeGib());
     }
 
     /** Records where the guest's SSH can be reached, as its host reports it. */

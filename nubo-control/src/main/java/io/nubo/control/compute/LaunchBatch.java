@@ -94,6 +94,11 @@ final class LaunchBatch {
         if (!"available".equals(image.state())) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Image %s is not available (it is %s)", image.id(), image.state());
         }
+        if (r.rootSizeGib() != null && image.virtualSizeBytes() > ((long) r.rootSizeGib() << 30)) {
+            throw NuboException.of(ErrorCode.INVALID_BLOCK_DEVICE_MAPPING,
+                    "Volume of size %d GiB is smaller than image %s, expect size >= %d GiB", r.rootSizeGib(), image.id(),
+                    (image.virtualSizeBytes() + (1L << 30) - 1) >> 30);
+        }
         String typeName = r.instanceType() == null ? DEFAULT_TYPE : r.instanceType();
         InstanceType type = types.computeIfAbsent(typeName, n -> s.instanceTypes().find(n)).orElseThrow(() -> NuboException.of(
                 ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for InstanceType", typeName));
@@ -156,7 +161,8 @@ final class LaunchBatch {
         for (int n = 0; n < count; n++) {
             Instance i = new Instance(Ids.next(Ids.INSTANCE), caller.accountId(), reservationId, image.id(), type.name(),
                     type.vcpus(), type.memoryMib(), InstanceState.PENDING, InstanceTask.SCHEDULING, null, name,
-                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null, placement.zone(), r.ha());
+                    r.keyName(), r.userData(), null, now, now, null, 0, false, 0, publicKey, null, null, placement.zone(), r.ha(),
+                    r.rootSizeGib());
             created.add(i);
             groups.put(i.id(), placement.groupIds());
             if (!tags.isEmpty()) {

@@ -16,11 +16,12 @@ import java.util.List;
  * instances are restarted on another host when theirs goes down (false unless asked).
  * {@code placementGroup}: the caller's placement group (name or ID) the instances join, and
  * {@code partition} the partition of a partition group (null: each goes to the emptiest one).
+ * {@code rootSizeGib}: the root disk's size (null: the image's).
  */
 public record LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
                             String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
                             List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha,
-                            String placementGroup, Integer partition) {
+                            String placementGroup, Integer partition, Integer rootSizeGib) {
     public LaunchRequest {
         securityGroupIds = List.copyOf(securityGroupIds);
         securityGroupNames = List.copyOf(securityGroupNames);
@@ -31,7 +32,14 @@ public record LaunchRequest(String imageId, String instanceType, int minCount, i
                          String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
                          List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha) {
         this(imageId, instanceType, minCount, maxCount, name, keyName, userData, zone, subnetId, securityGroupIds, securityGroupNames,
-                tags, clientToken, ha, null, null);
+                tags, clientToken, ha, null, null, null);
+    }
+
+    public LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
+                         String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
+                         List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha, String placementGroup, Integer partition) {
+        this(imageId, instanceType, minCount, maxCount, name, keyName, userData, zone, subnetId, securityGroupIds, securityGroupNames,
+                tags, clientToken, ha, placementGroup, partition, null);
     }
 
     public LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
@@ -58,6 +66,9 @@ public record LaunchRequest(String imageId, String instanceType, int minCount, i
         }
         if (placementGroup != null) {
             b.append("\u0005").append(placementGroup).append('\u0001').append(partition);
+        }
+        if (rootSizeGib != null) {
+            b.append("\u0006").append(rootSizeGib);
         }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8)));

@@ -31,6 +31,8 @@ import java.util.Optional;
  */
 final class Launches {
     static final String ACTION = "RunInstances";
+    /** EC2's largest gp3 volume, in GiB. */
+    static final int MAX_ROOT_GIB = 16384;
     private static final int MAX_TOKEN = 64;
 
     private Launches() {
@@ -49,6 +51,10 @@ final class Launches {
             IdCheck.subnets(List.of(r.subnetId()));
         }
         IdCheck.groups(r.securityGroupIds());
+        if (r.rootSizeGib() != null && (r.rootSizeGib() < 1 || r.rootSizeGib() > MAX_ROOT_GIB)) {
+            throw NuboException.of(ErrorCode.INVALID_BLOCK_DEVICE_MAPPING, "The root disk must be 1 to %d GiB (not %d)", MAX_ROOT_GIB,
+                    r.rootSizeGib());
+        }
         if (r.partition() != null && r.placementGroup() == null) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_COMBINATION, "A partition number needs a placement group");
         }

@@ -121,7 +121,8 @@ public final class AgentGateway implements AgentChannel {
             return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
                     img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach(),
                     snapshots.getOrDefault(i.id(), List.of()), address, i.ha(),
-                    i.ha() ? shared.map(p -> sharedRootDisk(p, i.id()).toString()).orElse(null) : null);
+                    i.ha() ? shared.map(p -> sharedRootDisk(p, i.id()).toString()).orElse(null) : null,
+                    i.rootSizeGib() == null ? 0 : i.rootSizeGib() * (1L << 30));
         }).toList();
     }
 

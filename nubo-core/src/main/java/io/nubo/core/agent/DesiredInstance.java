@@ -21,17 +21,28 @@ import java.util.List;
  * restarts the instance elsewhere once this host's lease is gone, so the host must have stopped it
  * by then (self-fencing); false from an older peer. {@code rootDisk}: the root disk's file on the
  * shared pool as this host mounts it (an HA instance's, so that another host can start it from the
- * same disk), null for a disk in the host's own instance directory.
+ * same disk), null for a disk in the host's own instance directory. {@code rootDiskBytes}: the
+ * size of a new root disk (0: the image's size, and from an older peer).
  */
 public record DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
                               int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                               String hostname, String userData, String publicKey,
                               List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
-                              String privateAddress, boolean ha, String rootDisk) {
+                              String privateAddress, boolean ha, String rootDisk, long rootDiskBytes) {
     public DesiredInstance {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         forceDetach = forceDetach == null ? List.of() : List.copyOf(forceDetach);
         snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+    }
+
+    /** An instance whose root disk is the image's size. */
+    public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
+                           int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
+                           String hostname, String userData, String publicKey,
+                           List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
+                           String privateAddress, boolean ha, String rootDisk) {
+        this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
+                publicKey, volumes, forceDetach, snapshots, privateAddress, ha, rootDisk, 0);
     }
 
     /** An instance that is not HA. */

@@ -13,14 +13,14 @@ import java.util.List;
  */
 public record VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                      String hostname, String userData, String publicKey, List<DesiredVolume> volumes, String privateAddress,
-                     String rootDisk) {
+                     String rootDisk, long rootDiskBytes) {
     public VmSpec {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
     }
 
     public VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                   String hostname, String userData, String publicKey, List<DesiredVolume> volumes, String privateAddress) {
-        this(instanceId, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData, publicKey, volumes, privateAddress, null);
+        this(instanceId, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData, publicKey, volumes, privateAddress, null, 0);
     }
 
     public VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
@@ -31,7 +31,7 @@ public record VmSpec(String instanceId, int vcpus, int memoryMib, String imageId
     /** The VM a desired instance describes. */
     public static VmSpec of(DesiredInstance d) {
         return new VmSpec(d.instanceId(), d.vcpus(), d.memoryMib(), d.imageId(), d.imageFormat(), d.imageLocation(), d.hostname(),
-                d.userData(), d.publicKey(), d.volumes(), d.privateAddress(), d.rootDisk());
+                d.userData(), d.publicKey(), d.volumes(), d.privateAddress(), d.rootDisk(), d.rootDiskBytes());
     }
 
     public VmSpec(String instanceId, int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,

@@ -46,6 +46,8 @@ public final class InstancesCommand {
         @Option(names = "--ha", description = "high availability: the root disk lives on the shared pool, and the instance is "
                 + "restarted on another host when its host goes down")
         boolean ha;
+        @Option(names = "--root-size", paramLabel = "GIB", description = "root disk size in GiB (default: the image's size)")
+        Integer rootSize;
 
         @Override
         protected int run(NuboClient client, Output out) {
@@ -58,6 +60,7 @@ public final class InstancesCommand {
             body.put("count", count);
             body.put("name", name);
             body.put("keyName", keyName);
+            body.put("rootDiskGib", rootSize);
             byte[] ud = userDataBytes();
             if (ud != null) {
                 body.put("userData", Base64.getEncoder().encodeToString(ud));

@@ -20,7 +20,7 @@ import java.util.Optional;
  */
 final class LaunchOptions {
     /** Parameters refused whatever their value: Nubo has nothing they could select or configure. */
-    static final List<String> REFUSED = List.of("BlockDeviceMapping", "NetworkInterface", "LaunchTemplate",
+    static final List<String> REFUSED = List.of("NetworkInterface", "LaunchTemplate",
             "InstanceMarketOptions", "IamInstanceProfile", "ElasticGpuSpecification", "ElasticInferenceAccelerator",
             "LicenseSpecification", "CpuOptions", "MetadataOptions", "PrivateDnsNameOptions", "MaintenanceOptions",
             "NetworkPerformanceOptions", "Operator", "SecondaryInterface", "KernelId", "RamdiskId", "PrivateIpAddress",

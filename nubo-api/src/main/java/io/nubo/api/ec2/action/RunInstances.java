@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * RunInstances: image, type, counts, key, user data (base64), security groups by ID or name,
- * instance tags, zone or subnet, a placement group (and partition), and an idempotency token. Answers with the reservation. What
+ * instance tags, zone or subnet, a placement group (and partition), the root disk's size (a
+ * {@code BlockDeviceMapping} of the root device), and an idempotency token. Answers with the reservation. What
  * else EC2 takes is accepted or refused by {@link LaunchOptions}.
  */
 public record RunInstances(LaunchRequest request) implements Ec2Command {
@@ -24,7 +25,7 @@ public record RunInstances(LaunchRequest request) implements Ec2Command {
         return new RunInstances(new LaunchRequest(p.required("ImageId"), p.nonEmpty("InstanceType").orElse(null), min, max, null,
                 p.nonEmpty("KeyName").orElse(null), p.nonEmpty("UserData").orElse(null), placement.zone(), p.nonEmpty("SubnetId").orElse(null),
                 p.strings("SecurityGroupId"), p.strings("SecurityGroup"), Inputs.tagSpecifications(p, ResourceType.INSTANCE),
-                p.nonEmpty("ClientToken").orElse(null), false, placement.group(), placement.partition()));
+                p.nonEmpty("ClientToken").orElse(null), false, placement.group(), placement.partition(), RootDeviceMapping.rootSizeGib(p)));
     }
 
     @Override
