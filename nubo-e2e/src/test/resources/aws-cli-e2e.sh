@@ -57,7 +57,7 @@ SSH=(ssh -i "$WORK/cli-e2e.pem" -p "$PORT" -o StrictHostKeyChecking=no -o UserKn
 [ "$("${SSH[@]}" cat /root/ud)" = from-user-data ] || fail "user data did not run"
 
 step "the guest's root disk is the 3 GiB the launch asked for (the image is 2 GiB)"
-ROOT_KIB=$("${SSH[@]}" awk '$4 == "vda" {print $3}' /proc/partitions)
+ROOT_KIB=$("${SSH[@]}" cat /proc/partitions | awk '$4 == "vda" {print $3}')
 [ "$ROOT_KIB" = 3145728 ] || fail "the root disk is ${ROOT_KIB} KiB, not 3 GiB: $("${SSH[@]}" cat /proc/partitions)"
 
 step "the guest has the private address describe-instances shows"
