@@ -317,11 +317,12 @@ class HaFailoverTest {
             }
         }
         // Any QEMU at all naming the instance, wherever its pid file is: there must be no other. A QEMU that is
-        // daemonizing is briefly two processes, the parent and its forked child: that is one VM, counted as the child.
-        List<ProcessHandle> named = ProcessHandle.allProcesses().filter(p -> p.info().command().orElse("").contains("qemu-system"))
-                .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains("guest=" + id)).toList();
-        List<Long> pids = named.stream().map(ProcessHandle::pid).toList();
-        named.stream().filter(p -> p.children().noneMatch(c -> pids.contains(c.pid())))
+        // daemonizing is briefly two processes, the launcher and its forked child, which writes the pid file; the
+        // launcher exits within moments, so a QEMU without a pid file counts once it has lived for 2 s.
+        Instant settled = Instant.now().minusSeconds(2);
+        ProcessHandle.allProcesses().filter(p -> p.info().command().orElse("").contains("qemu-system"))
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains("guest=" + id))
+                .filter(p -> p.info().startInstant().map(t -> t.isBefore(settled)).orElse(true))
                 .map(ProcessHandle::pid).filter(pid -> !out.contains(pid)).forEach(out::add);
         return out;
     }
