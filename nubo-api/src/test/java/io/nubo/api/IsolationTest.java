@@ -62,6 +62,8 @@ class IsolationTest {
                         : r.operationId().equals("createSnapshot") ? "{\"volumeId\":\"" + volume + "\"}"
                         : r.operationId().equals("modifyInstanceType") ? "{\"instanceType\":\"t3.micro\"}"
                         : r.operationId().equals("putInstanceTags") ? "{\"tags\":{\"owner\":\"b\"}}"
+                        : r.operationId().equals("createImage") ? "{\"name\":\"b-image\"}"
+                        : r.operationId().equals("copyImage") ? "{\"name\":\"b-copy\"}"
                         : r.operationId().equals("createSecurityGroup") ? "{\"groupName\":\"b-group\",\"description\":\"b's\"}"
                         : r.path().contains("{groupId}") ? "{\"protocol\":\"tcp\",\"fromPort\":22,\"toPort\":22,\"cidr\":\"0.0.0.0/0\"}"
                         : "{}";
@@ -93,8 +95,9 @@ class IsolationTest {
                 } else if (r.path().contains("{accountId}")) {
                     assertThat(reply.code()).as(what).isEqualTo("InvalidAccountID.NotFound");
                 } else if (r.path().contains("{imageId}")) {
-                    // The public system image is no tenant's: B may read it, never change it.
-                    assertThat(reply.status()).as(what).isIn(r.method() == HandlerType.GET ? List.of(200, 403) : List.of(400, 403));
+                    // The public system image is no tenant's: B may read it and copy it (into an image of B's), never change it.
+                    assertThat(reply.status()).as(what).isIn(r.method() == HandlerType.GET || r.operationId().equals("copyImage")
+                            ? List.of(200, 201, 403) : List.of(400, 403));
                     assertThat(reply.json().toString()).as(what).doesNotContain(instance).doesNotContain(a.accountId()).doesNotContain(volume);
                 } else if (r.operationId().equals("importImage") || r.operationId().equals("uploadImage")) {
                     // B's own import, refused for B's own reasons (no source, no digest): nothing of A's shows.
