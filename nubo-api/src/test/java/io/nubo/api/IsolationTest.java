@@ -63,6 +63,7 @@ class IsolationTest {
                         : r.operationId().equals("modifyInstanceType") ? "{\"instanceType\":\"t3.micro\"}"
                         : r.operationId().equals("putInstanceTags") ? "{\"tags\":{\"owner\":\"b\"}}"
                         : r.operationId().equals("createImage") ? "{\"name\":\"b-image\"}"
+                        : r.operationId().equals("putInstanceSecurityGroups") ? "{\"securityGroupIds\":[\"" + aGroup + "\"]}"
                         : r.operationId().equals("copyImage") ? "{\"name\":\"b-copy\"}"
                         : r.operationId().equals("createSecurityGroup") ? "{\"groupName\":\"b-group\",\"description\":\"b's\"}"
                         : r.path().contains("{groupId}") ? "{\"protocol\":\"tcp\",\"fromPort\":22,\"toPort\":22,\"cidr\":\"0.0.0.0/0\"}"

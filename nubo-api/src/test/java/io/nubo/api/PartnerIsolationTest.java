@@ -175,6 +175,7 @@ class PartnerIsolationTest {
             case "modifyInstanceType" -> "{\"instanceType\":\"t3.micro\"}";
             case "putInstanceTags" -> "{\"tags\":{\"owner\":\"p\"}}";
             case "createImage" -> "{\"name\":\"p-image\"}";
+            case "putInstanceSecurityGroups" -> "{\"securityGroupIds\":[\"sg-0123456789abcdef0\"]}";
             case "copyImage" -> "{\"name\":\"p-copy\"}";
             case "createSecurityGroup" -> "{\"groupName\":\"p-group\",\"description\":\"p's\"}";
             case "authorizeIngress", "revokeIngress" -> "{\"protocol\":\"tcp\",\"fromPort\":22,\"toPort\":22,\"cidr\":\"0.0.0.0/0\"}";

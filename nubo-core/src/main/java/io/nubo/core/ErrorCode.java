@@ -38,6 +38,7 @@ public enum ErrorCode {
     INVALID_KEY_PAIR_DUPLICATE("InvalidKeyPair.Duplicate", 400),
     INVALID_KEY_FORMAT("InvalidKey.Format", 400),
     INVALID_BLOCK_DEVICE_MAPPING("InvalidBlockDeviceMapping", 400),
+    SECURITY_GROUPS_PER_INTERFACE_LIMIT_EXCEEDED("SecurityGroupsPerInterfaceLimitExceeded", 400),
     INVALID_PLACEMENT_GROUP_UNKNOWN("InvalidPlacementGroup.Unknown", 400),
     INVALID_PLACEMENT_GROUP_DUPLICATE("InvalidPlacementGroup.Duplicate", 400),
     INVALID_PLACEMENT_GROUP_IN_USE("InvalidPlacementGroup.InUse", 400),

@@ -67,6 +67,11 @@ public final class SecurityGroups {
                 .bind("g", groupId).mapTo(String.class).list();
     }
 
+    /** Takes the instance out of all its groups. */
+    public void detachAll(String instanceId) {
+        h.createUpdate("DELETE FROM instance_security_groups WHERE instance_id = :i").bind("i", instanceId).execute();
+    }
+
     public void attach(String instanceId, Collection<String> groupIds) {
         attachAll(Map.of(instanceId, groupIds));
     }

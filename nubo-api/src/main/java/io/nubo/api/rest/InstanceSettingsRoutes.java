@@ -37,6 +37,10 @@ final class InstanceSettingsRoutes {
     record PutTags(Map<String, String> tags) {
     }
 
+    /** The instance's whole set of security groups (1 to 5 of the caller's). */
+    record PutGroups(List<String> securityGroupIds) {
+    }
+
     /** One ingress rule: a protocol (tcp, udp, icmp or -1), a port range and one IPv4 CIDR. */
     record IngressRule(String protocol, Integer fromPort, Integer toPort, String cidr, String description) {
     }
@@ -84,13 +88,16 @@ final class InstanceSettingsRoutes {
                         }),
                 route(HandlerType.GET, "/instances/{instanceId}/security-groups", "getInstanceSecurityGroups",
                         "The security groups of an instance, with their ingress rules", false, 200, null, List.of(),
+                        c -> instanceGroups(groups, c.principal(), queries.details(c.principal(), c.path("instanceId")).groups().stream()
+                                .map(g -> g.id()).toList())),
+                route(HandlerType.PUT, "/instances/{instanceId}/security-groups", "putInstanceSecurityGroups",
+                        "Replace the security groups of an instance (1 to 5 of the caller's), running or stopped", false, 200, PutGroups.class,
+                        List.of(),
                         c -> {
-                            List<String> ids = queries.details(c.principal(), c.path("instanceId")).groups().stream().map(g -> g.id()).toList();
-                            if (ids.isEmpty()) {
-                                return List.of();
-                            }
-                            return groups.describe(c.principal(), ids, List.of(), List.of(), PageRequest.all()).items().stream()
-                                    .map(InstanceSettingsRoutes::group).toList();
+                            var b = c.body(PutGroups.class);
+                            require(b.securityGroupIds(), "securityGroupIds");
+                            var set = groups.setInstanceGroups(c.principal(), c.path("instanceId"), b.securityGroupIds());
+                            return instanceGroups(groups, c.principal(), set.stream().map(g -> g.id()).toList());
                         }),
                 route(HandlerType.POST, "/security-groups/{groupId}/ingress", "authorizeIngress",
                         "Allow inbound traffic to a security group's instances from a CIDR", false, 200, IngressRule.class, List.of(),
@@ -135,5 +142,13 @@ final class InstanceSettingsRoutes {
         Map<String, String> m = new TreeMap<>();
         list.forEach(t -> m.put(t.key(), t.value()));
         return new LinkedHashMap<>(m);
+    }
+
+    private static List<GroupView> instanceGroups(io.nubo.control.security.SecurityGroupService groups, io.nubo.core.model.Principal caller,
+                                                  List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return groups.describe(caller, ids, List.of(), List.of(), PageRequest.all()).items().stream().map(InstanceSettingsRoutes::group).toList();
     }
 }

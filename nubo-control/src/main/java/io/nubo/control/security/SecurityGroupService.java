@@ -1,5 +1,6 @@
 package io.nubo.control.security;
 
+import io.nubo.control.compute.ComputeService;
 import io.nubo.control.query.IdCheck;
 import io.nubo.control.query.NotFound;
 import io.nubo.control.query.Paging;
@@ -9,6 +10,7 @@ import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
 import io.nubo.core.Text;
 import io.nubo.core.filter.Filter;
+import io.nubo.core.model.InstanceState;
 import io.nubo.core.model.Page;
 import io.nubo.core.model.PageRequest;
 import io.nubo.core.model.Principal;
@@ -37,6 +39,8 @@ import java.util.stream.Collectors;
  */
 public final class SecurityGroupService {
     public static final int MAX_RULES_PER_GROUP = 1000;
+    /** EC2's default limit of security groups on one network interface, and so on one instance here. */
+    public static final int MAX_GROUPS_PER_INSTANCE = 5;
     private static final int MAX_NAME = 255;
 
     private final Database db;
@@ -182,6 +186,49 @@ public final class SecurityGroupService {
             s.events().append(clock.instant(), caller.accountId(), g.id(), "security-group.revoked", egress ? "egress" : "ingress", null,
                     doomed.size() + " rule(s) by " + caller.accessKeyId());
             return List.copyOf(doomed);
+        });
+    }
+
+    /**
+     * Replaces the security groups of the caller's instance (not terminated) with these, 1 to
+     * {@value #MAX_GROUPS_PER_INSTANCE} of the caller's groups in its VPC. Returns the new set.
+     */
+    public List<SecurityGroup> setInstanceGroups(Principal caller, String instanceId, List<String> groupIds) {
+        IdCheck.instances(List.of(instanceId));
+        if (groupIds == null || groupIds.isEmpty()) {
+            throw NuboException.of(ErrorCode.MISSING_PARAMETER, "An instance needs at least one security group");
+        }
+        IdCheck.groups(groupIds);
+        List<String> wanted = groupIds.stream().distinct().sorted().toList();
+        if (wanted.size() > MAX_GROUPS_PER_INSTANCE) {
+            throw NuboException.of(ErrorCode.SECURITY_GROUPS_PER_INTERFACE_LIMIT_EXCEEDED,
+                    "An instance can be in at most %d security groups (not %d)", MAX_GROUPS_PER_INSTANCE, wanted.size());
+        }
+        Instant now = clock.instant();
+        return db.inTransaction(s -> {
+            // The instance first, then its groups (sorted): a group's delete locks only the group.
+            var instance = s.instances().lock(instanceId).filter(i -> i.accountId().equals(caller.accountId()))
+                    .filter(i -> i.terminatedAt() == null || !i.terminatedAt().isBefore(now.minus(ComputeService.TERMINATED_VISIBILITY)))
+                    .orElseThrow(() -> NotFound.instances(List.of(instanceId)));
+            if (instance.state() == InstanceState.TERMINATED) {
+                throw NuboException.of(ErrorCode.INCORRECT_INSTANCE_STATE, "The instance '%s' is terminated.", instanceId);
+            }
+            Vpc vpc = s.vpcs().findDefault(caller.accountId()).orElseThrow(() -> NotFound.vpc("default"));
+            List<SecurityGroup> groups = new ArrayList<>();
+            for (String id : wanted) {
+                SecurityGroup g = s.securityGroups().lock(id, caller.accountId()).orElseThrow(() -> NotFound.group(id));
+                if (!g.vpcId().equals(vpc.id())) {
+                    throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The security group '%s' is not in the instance's VPC %s", id, vpc.id());
+                }
+                groups.add(g);
+            }
+            String before = s.securityGroups().forInstances(List.of(instance.id())).getOrDefault(instance.id(), List.of()).stream()
+                    .map(SecurityGroup::id).collect(Collectors.joining(","));
+            s.securityGroups().detachAll(instance.id());
+            s.securityGroups().attach(instance.id(), wanted);
+            s.events().append(now, caller.accountId(), instance.id(), "instance.security-groups", before, String.join(",", wanted),
+                    "by " + caller.accessKeyId());
+            return List.copyOf(groups);
         });
     }
 
