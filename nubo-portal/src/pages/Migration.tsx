@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { api, type Host, type Instance } from '../api';
 import { Bar, Empty, ErrorBox, Loading, StateBadge, useAction, useLoad, when } from '../ui';
 import { bytes } from '../lib/format';
+import { useEvents } from '../live';
 
 export interface Migration {
   migrationId: string; instanceId: string; sourceHostId: string; destinationHostId: string | null; state: string; phase: string | null;
@@ -123,8 +124,12 @@ export function MigrationProgress({ instanceId, first, hosts }: { instanceId: st
 }
 
 /** What a host's current or last drain did: which instances moved, which could not and why. */
-export function DrainReportView({ hostId, hosts }: { hostId: string; hosts: Host[] }) {
-  const { data, error } = useLoad(() => api<DrainReport>('GET', `/hosts/${hostId}/drain`), [hostId]);
+export function DrainReportView({ hostId, hostState, hosts }: { hostId: string; hostState: string; hosts: Host[] }) {
+  const { data, error, reload } = useLoad(() => api<DrainReport>('GET', `/hosts/${hostId}/drain`), [hostId, hostState]);
+  // Each move's outcome is an event on the source host (host.migration), and each moved instance's own; read the report again then.
+  useEvents((e) => {
+    if (e.resourceId === hostId || e.type === 'instance.migrated') reload();
+  });
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what="the drain" />;
   const name = (id: string | null) => (id ? hosts.find((h) => h.hostId === id)?.name ?? id : 'none');

@@ -13,8 +13,9 @@ export function Hosts() {
     const [hosts, all] = await Promise.all([api<Host[]>('GET', '/hosts'), api<{ instances: Instance[] }>('GET', '/operator/instances')]);
     return { hosts, instances: all.instances };
   }, []);
+  // An operator's stream carries the hosts' events too (a drain ending in maintenance, a host joining or going down).
   useEvents((e) => {
-    if (e.type.startsWith('instance.')) reload();
+    if (e.type.startsWith('instance.') || e.type.startsWith('host.')) reload();
   });
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what="hosts" />;
@@ -31,7 +32,7 @@ export function Hosts() {
             <Bar label="Memory allocated" used={h.allocated.memoryMib} total={Math.floor(h.capacity.memoryMib * h.memoryRatio)} unit="MiB" />
             <p>{vms.length} VMs: {vms.map((v) => v.instanceId).join(', ') || 'none'}</p>
             <HostActions host={h} done={reload} />
-            {(h.state === 'draining' || h.state === 'maintenance') && <DrainReportView hostId={h.hostId} hosts={data.hosts} />}
+            {(h.state === 'draining' || h.state === 'maintenance') && <DrainReportView hostId={h.hostId} hostState={h.state} hosts={data.hosts} />}
           </section>
         );
       })}
