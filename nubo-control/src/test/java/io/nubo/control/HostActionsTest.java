@@ -59,4 +59,38 @@ class HostActionsTest {
             assertThat(f.count("SELECT count(*) FROM events")).isEqualTo(events);
         }
     }
+
+    @Test
+    void aHostIsRemovedOnlyOutOfServiceAndEmptyAndComesBackOnlyByJoiningAgain() throws Exception {
+        try (ControlFixture f = new ControlFixture(true)) {
+            String a = f.registerHost("a", 64, 65536);
+            String b = f.registerHost("b", 8, 8192);
+            f.cp.compute().run(f.admin, new LaunchRequest(f.image.id(), "t3.nano", 1, 1, null, null, null));
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.count("SELECT count(*) FROM instances WHERE host_id = '" + a + "'") == 1);
+            Principal tenant = f.tenant("not-an-operator");
+            long events = f.count("SELECT count(*) FROM events");
+            assertThatThrownBy(() -> f.cp.hosts().remove(f.admin, b)).isInstanceOfSatisfying(NuboException.class,
+                    e -> assertThat(e.getMessage()).contains("disable or drain"));
+            f.cp.hosts().act(f.admin, a, HostService.AdminAction.DISABLE);
+            assertThatThrownBy(() -> f.cp.hosts().remove(f.admin, a)).isInstanceOfSatisfying(NuboException.class,
+                    e -> assertThat(e.getMessage()).contains("still has 1 instance"));
+            assertThatThrownBy(() -> f.cp.hosts().remove(tenant, b)).isInstanceOfSatisfying(NuboException.class,
+                    e -> assertThat(e.errorCode().code()).isEqualTo("UnauthorizedOperation"));
+            assertThat(f.count("SELECT count(*) FROM events")).isEqualTo(events + 1); // the disable alone
+
+            f.cp.hosts().act(f.admin, b, HostService.AdminAction.DISABLE);
+            assertThat(f.cp.hosts().remove(f.admin, b).state().apiName()).isEqualTo("removed");
+            assertThat(f.cp.hosts().list(f.admin)).extracting(h -> h.id()).containsExactly(a);
+            assertThatThrownBy(() -> f.cp.hosts().get(f.admin, b)).isInstanceOfSatisfying(NuboException.class,
+                    e -> assertThat(e.errorCode().code()).isEqualTo("InvalidHostID.NotFound"));
+            assertThatThrownBy(() -> f.cp.hosts().remove(f.admin, b)).isInstanceOfSatisfying(NuboException.class,
+                    e -> assertThat(e.errorCode().code()).isEqualTo("InvalidHostID.NotFound"));
+            // Its lease may run on (an in-process heartbeat needs no credentials): it stays removed.
+            f.cp.agents().heartbeat(b);
+            assertThat(f.cp.hosts().list(f.admin)).extracting(h -> h.id()).containsExactly(a);
+            // Joining again brings the same host back into service.
+            assertThat(f.registerHost("b", 8, 8192)).isEqualTo(b);
+            assertThat(f.cp.hosts().get(f.admin, b).state().apiName()).isEqualTo("up");
+        }
+    }
 }

@@ -25,7 +25,7 @@ public final class Hosts {
                 VALUES (:id, :name, 'up', :driver, :accel, :zone, :vcpus, :mem, :disk, :now, :lease, :now)
                 ON CONFLICT (name) DO UPDATE SET driver = :driver, accelerator = :accel, zone = :zone, vcpus = :vcpus,
                     memory_mib = :mem, disk_gib = :disk, last_heartbeat = :now, lease_expires_at = :lease,
-                    state = CASE WHEN hosts.state IN ('suspect', 'down') THEN 'up' ELSE hosts.state END
+                    state = CASE WHEN hosts.state IN ('suspect', 'down', 'removed') THEN 'up' ELSE hosts.state END
                 RETURNING id""")
                 .bind("id", newId).bind("name", r.name()).bind("driver", r.driver()).bind("accel", r.accelerator())
                 .bind("zone", r.zone()).bind("vcpus", r.vcpus()).bind("mem", r.memoryMib()).bind("disk", r.diskGib())
@@ -49,7 +49,7 @@ public final class Hosts {
      */
     public List<Host> claimLeaseLost(Instant cutoff) {
         return h.createQuery("""
-                SELECT * FROM hosts WHERE state NOT IN ('down', 'maintenance') AND lease_expires_at < :cutoff
+                SELECT * FROM hosts WHERE state NOT IN ('down', 'maintenance', 'removed') AND lease_expires_at < :cutoff
                 ORDER BY id FOR UPDATE SKIP LOCKED""")
                 .bind("cutoff", Rows.utc(cutoff)).map((rs, ctx) -> map(rs)).list();
     }
@@ -78,7 +78,7 @@ public final class Hosts {
     }
 
     public List<Host> list() {
-        return h.createQuery("SELECT * FROM hosts ORDER BY name").map((rs, ctx) -> map(rs)).list();
+        return h.createQuery("SELECT * FROM hosts WHERE state <> 'removed' ORDER BY name").map((rs, ctx) -> map(rs)).list();
     }
 
     /** Locks one host's row for this transaction, to check and change its allocation. */
@@ -131,7 +131,8 @@ public final class Hosts {
 
     /** Finds a host by ID or by name. */
     public Optional<Host> findByIdOrName(String idOrName) {
-        return h.createQuery("SELECT * FROM hosts WHERE id = :v OR name = :v ORDER BY (id = :v) DESC LIMIT 1").bind("v", idOrName)
+        return h.createQuery("SELECT * FROM hosts WHERE (id = :v OR name = :v) AND state <> 'removed' ORDER BY (id = :v) DESC LIMIT 1")
+                .bind("v", idOrName)
                 .map((rs, ctx) -> map(rs)).findOne();
     }
 

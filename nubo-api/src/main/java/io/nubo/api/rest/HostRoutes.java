@@ -44,6 +44,10 @@ final class HostRoutes {
                 hostAction(hosts, "drain", HostService.AdminAction.DRAIN, "drainHost",
                         "Put a host in maintenance: no new instances go there; the answer says how many still run there (admin)"),
                 hostAction(hosts, "enable", HostService.AdminAction.ENABLE, "enableHost", "Put a disabled or drained host back in service (admin)"),
+                route(HandlerType.DELETE, "/hosts/{hostId}", "removeHost",
+                        "Remove a disabled, drained or down host with no instances left: it is no longer listed and its agent can no longer "
+                                + "call in (admin)", true, 200, null, List.of(),
+                        c -> new HostChanged(Views.host(hosts.remove(c.principal(), c.path("hostId"))), 0)),
                 route(HandlerType.POST, "/host-join-tokens", "createHostJoinToken",
                         "Create a join token with which agents enrol new hosts; its secret is shown only in this answer (admin)", true, 201,
                         CreateJoinToken.class, List.of(),

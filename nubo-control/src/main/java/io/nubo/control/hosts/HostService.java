@@ -6,9 +6,11 @@ import io.nubo.core.NuboException;
 import io.nubo.core.model.Host;
 import io.nubo.core.model.HostState;
 import io.nubo.core.model.Principal;
+import io.nubo.core.model.StoragePool;
 import io.nubo.store.Database;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,8 +31,45 @@ public final class HostService {
 
     public Host get(Principal caller, String id) {
         IdentityService.requireAdmin(caller);
-        return db.read(s -> s.hosts().find(id))
-                .orElseThrow(() -> NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND, "The host '%s' does not exist", id));
+        return db.read(s -> s.hosts().find(id)).filter(h -> h.state() != HostState.REMOVED).orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * Takes a host out of the cloud (admin): one that is disabled, in maintenance or down, with no
+     * instance left on it (terminated ones aside) and nothing on its local pool. Its credentials are
+     * revoked, so its agent can no longer call in; it is no longer listed. Its row stays, for the
+     * history of the instances that ran there; joining again with a new token brings it back.
+     */
+    public Host remove(Principal caller, String id) {
+        IdentityService.requireAdmin(caller);
+        return db.inTransaction(s -> {
+            Host h = s.hosts().lock(id).filter(x -> x.state() != HostState.REMOVED).orElseThrow(() -> notFound(id));
+            if (h.state() != HostState.DISABLED && h.state() != HostState.MAINTENANCE && h.state() != HostState.DOWN) {
+                throw NuboException.of(ErrorCode.INCORRECT_STATE, "The host '%s' is %s: disable or drain it before removing it", h.name(),
+                        h.state().apiName());
+            }
+            long left = s.hosts().instancesOn(id);
+            if (left > 0) {
+                throw NuboException.of(ErrorCode.INCORRECT_STATE, "The host '%s' still has %d instance(s): move or terminate them first",
+                        h.name(), left);
+            }
+            for (StoragePool p : s.storagePools().list()) {
+                if (p.kind() == StoragePool.Kind.LOCAL && id.equals(p.hostId()) && p.usedBytes() > 0) {
+                    throw NuboException.of(ErrorCode.INCORRECT_STATE, "The local pool %s of host '%s' still holds %d bytes of Nubo's files (volumes, snapshots or images)",
+                            p.name(), h.name(), p.usedBytes());
+                }
+            }
+            Instant now = clock.instant();
+            s.hostEnrollments().revokeCredentials(id, now);
+            s.hosts().setState(id, HostState.REMOVED);
+            s.events().append(now, null, id, "host.state", h.state().apiName(), HostState.REMOVED.apiName(),
+                    "removed by " + caller.accessKeyId() + "; its credentials are revoked");
+            return s.hosts().find(id).orElseThrow();
+        });
+    }
+
+    private static NuboException notFound(String id) {
+        return NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND, "The host '%s' does not exist", id);
     }
 
     /**

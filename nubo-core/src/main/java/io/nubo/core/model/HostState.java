@@ -10,7 +10,9 @@ public enum HostState {
     /** Being emptied by live migration before maintenance: takes no new instances. */
     DRAINING,
     MAINTENANCE,
-    DISABLED;
+    DISABLED,
+    /** Taken out of the cloud by an operator: not listed, its credentials revoked; a new join brings it back. */
+    REMOVED;
 
     public String apiName() {
         return name().toLowerCase(Locale.ROOT);

@@ -8,7 +8,8 @@ import java.util.List;
 /** {@code nubo hosts ...} (operators). */
 @Command(name = "hosts", mixinStandardHelpOptions = true, description = "Hypervisor hosts (admin).", subcommands = {HostsCommand.ListCmd.class, HostsCommand.Overcommit.class,
         HostsCommand.Show.class, HostsCommand.Disable.class, HostsCommand.Drain.class, HostsCommand.Enable.class,
-        HostsCommand.Token.class, HostsCommand.Tokens.class, HostsCommand.RevokeToken.class, HostsCommand.RevokeCredentials.class})
+        HostsCommand.Remove.class, HostsCommand.Token.class, HostsCommand.Tokens.class, HostsCommand.RevokeToken.class,
+        HostsCommand.RevokeCredentials.class})
 public final class HostsCommand {
     @Command(name = "overcommit", mixinStandardHelpOptions = true, description = "Set a host's vCPU and memory overcommit ratios.")
     static final class Overcommit extends ClientCommand {
@@ -141,6 +142,16 @@ public final class HostsCommand {
         @Override
         JsonNode call(NuboClient client) {
             return client.post("/host-join-tokens/" + id + "/revoke", java.util.Map.of());
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = {
+            "Remove a host from the cloud: it must be disabled, drained (maintenance) or down, with no instance left on it.",
+            "Its credentials are revoked and it is no longer listed; joining again with a new token brings it back."})
+    static final class Remove extends OnId {
+        @Override
+        JsonNode call(NuboClient client) {
+            return client.delete("/hosts/" + id);
         }
     }
 
