@@ -159,6 +159,45 @@ await page.getByLabel('SSH command').getByText(keyName + '.pem').waitFor();
 // The group chosen in the wizard is the instance's only one, on its page and in the API.
 await page.getByRole('region', { name: 'Security groups' }).locator(`[data-group="${groupId}"]`).waitFor();
 assert.deepEqual((await inPage(page, 'GET', `/instances/${id}/security-groups`)).json.map((g) => g.groupId), [groupId]);
+// The running instance's groups change on its page: a second group added, then none (refused with the API's code, nothing
+// changes), then back to the first alone.
+log('edit the instance\'s groups');
+const extraName = 'portal-extra-' + Date.now();
+const extra = await inPage(page, 'POST', '/security-groups', { groupName: extraName, description: 'added after launch' });
+assert.equal(extra.status, 201, JSON.stringify(extra.json));
+const extraId = extra.json.groupId;
+const groupsRegion = page.getByRole('region', { name: 'Security groups' });
+const instanceGroups = async () => (await inPage(page, 'GET', `/instances/${id}/security-groups`)).json.map((g) => g.groupId).sort();
+const editGroups = async () => {
+  await groupsRegion.getByRole('button', { name: 'Edit groups' }).click();
+  const form = groupsRegion.getByRole('form', { name: 'Edit the instance\'s security groups' });
+  await form.getByRole('checkbox', { name: `${groupName} (${groupId})` }).waitFor();
+  return form;
+};
+let editor = await editGroups();
+assert.equal(await editor.getByRole('checkbox', { name: `${groupName} (${groupId})` }).isChecked(), true);
+assert.equal(await editor.getByRole('button', { name: 'Save groups' }).isDisabled(), true, 'nothing to save before a change');
+await editor.getByRole('checkbox', { name: `${extraName} (${extraId})` }).check();
+await groupsRegion.screenshot({ path: join(SHOTS, 'instance-groups.png') });
+await editor.getByRole('button', { name: 'Save groups' }).click();
+await editor.waitFor({ state: 'detached' });
+await groupsRegion.locator(`[data-group="${extraId}"]`).waitFor();
+assert.deepEqual(await instanceGroups(), [groupId, extraId].sort());
+editor = await editGroups();
+await editor.getByRole('checkbox', { name: `${groupName} (${groupId})` }).uncheck();
+await editor.getByRole('checkbox', { name: `${extraName} (${extraId})` }).uncheck();
+await editor.getByRole('button', { name: 'Save groups' }).click();
+const noGroup = await editor.getByRole('alert').textContent();
+assert.match(noGroup, /^MissingParameter: .*at least one security group/, noGroup);
+assert.deepEqual(await instanceGroups(), [groupId, extraId].sort(), 'a refused change changes nothing');
+await editor.getByRole('button', { name: 'Cancel' }).click();
+await editor.waitFor({ state: 'detached' });
+editor = await editGroups();
+await editor.getByRole('checkbox', { name: `${extraName} (${extraId})` }).uncheck();
+await editor.getByRole('button', { name: 'Save groups' }).click();
+await groupsRegion.locator(`[data-group="${extraId}"]`).waitFor({ state: 'detached' });
+await groupsRegion.locator(`[data-group="${groupId}"]`).waitFor();
+assert.deepEqual(await instanceGroups(), [groupId]);
 // The root disk size chosen in the wizard is the instance's.
 assert.equal((await inPage(page, 'GET', `/instances/${id}`)).json.rootDiskGib, 3);
 await page.goto(URL0 + '/ui/admin/hosts');

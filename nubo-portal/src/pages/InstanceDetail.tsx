@@ -76,7 +76,7 @@ export function InstanceDetail({ id }: { id: string }) {
         <Resize instance={i} done={(instance) => setData((d) => (d ? { ...d, instance } : d))} />
         <Tags id={id} />
       </section>
-      <SecurityGroups id={id} />
+      <SecurityGroups id={id} terminated={i.state.name === 'terminated'} />
       <h2>History</h2>
       <ol className="timeline" aria-label="State history">
         {data.events.map((e) => (

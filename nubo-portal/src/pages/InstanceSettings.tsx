@@ -2,6 +2,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, type Instance, type InstanceType } from '../api';
 import { perHour } from '../lib/format';
+import { sameGroups, toggleGroup } from '../lib/groups';
 import { ConfirmButton, Empty, ErrorBox, Loading, useAction, useLoad } from '../ui';
 
 export function Resize({ instance, done }: { instance: Instance; done: (i: Instance) => void }) {
@@ -84,16 +85,62 @@ export interface Group { groupId: string; groupName: string; description: string
 
 const ports = (r: Rule) => (r.protocol === '-1' ? 'all' : r.fromPort === r.toPort ? String(r.fromPort) : `${r.fromPort}–${r.toPort}`);
 
-export function SecurityGroups({ id }: { id: string }) {
+export function SecurityGroups({ id, terminated }: { id: string; terminated?: boolean }) {
   const { data, error, setData } = useLoad(() => api<Group[]>('GET', `/instances/${id}/security-groups`), [id]);
+  const [editing, setEditing] = useState(false);
   const replace = (g: Group) => setData((d) => d?.map((x) => (x.groupId === g.groupId ? g : x)) ?? d);
   if (error) return <ErrorBox error={error} />;
   if (!data) return <Loading what="security groups" />;
   return (
     <section className="card" aria-label="Security groups">
-      <h2>Security groups</h2>
+      <div className="title-row">
+        <h2>Security groups</h2>
+        {!terminated && (
+          <button aria-expanded={editing} aria-controls="edit-groups" onClick={() => setEditing(!editing)}>Edit groups</button>
+        )}
+      </div>
+      {editing && (
+        <EditGroups id={id} current={data.map((g) => g.groupId)} close={() => setEditing(false)}
+          saved={(gs) => { setData(gs); setEditing(false); }} />
+      )}
       {data.length === 0 ? <Empty>No security groups.</Empty> : data.map((g) => <GroupRules key={g.groupId} group={g} changed={replace} />)}
     </section>
+  );
+}
+
+/**
+ * Checkboxes of the account's groups, the instance's own checked; Save replaces the instance's set with the checked ones
+ * (PUT /instances/{id}/security-groups). The API decides what is allowed (1 to 5 of the caller's groups) and says why not.
+ */
+function EditGroups({ id, current, saved, close }: { id: string; current: string[]; saved: (gs: Group[]) => void; close: () => void }) {
+  const all = useLoad(() => api<Group[]>('GET', '/security-groups'), []);
+  const [chosen, setChosen] = useState(current);
+  const { failure, busy, run } = useAction();
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await run(() => api<Group[]>('PUT', `/instances/${id}/security-groups`, { securityGroupIds: chosen }));
+    if (r) saved(r);
+  };
+  return (
+    <form id="edit-groups" onSubmit={save} aria-label="Edit the instance's security groups"
+      onKeyDown={(e) => { if (e.key === 'Escape') close(); }}>
+      {all.error ? <ErrorBox error={all.error} /> : !all.data ? <Loading what="the account's security groups" /> : (
+        <fieldset>
+          <legend>The instance's groups (1 to 5); their rules apply together</legend>
+          {all.data.map((g) => (
+            <label key={g.groupId} className="check">
+              <input type="checkbox" checked={chosen.includes(g.groupId)} onChange={(e) => setChosen(toggleGroup(chosen, g.groupId, e.target.checked))} />
+              {g.groupName} ({g.groupId})
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <div className="row">
+        <button className="primary" disabled={busy || sameGroups(chosen, current)}>{busy ? 'Saving…' : 'Save groups'}</button>
+        <button type="button" onClick={close}>Cancel</button>
+      </div>
+      <ErrorBox error={failure} />
+    </form>
   );
 }
 
