@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class SchedulerTest {
@@ -62,6 +63,32 @@ class SchedulerTest {
                     .isInstanceOf(NuboException.class).hasMessageContaining("sufficient t3.nano capacity");
             assertThat(f.count("SELECT count(*) FROM instances")).isZero();
             assertThat(f.count("SELECT count(*) FROM events")).isEqualTo(events);
+        }
+    }
+
+    @Test
+    void aPackingZoneFillsTheFullestHostThatFitsWhereSpreadingPicksTheEmptiest() throws Exception {
+        try (ControlFixture f = new ControlFixture(true)) {
+            String big = f.registerHost("big", 64, 65536);
+            String small = f.registerHost("small", 64, 4096);
+            assertThat(f.cp.hosts().weighers(f.admin)).extracting(w -> w.weigher()).containsExactly("spread");
+            f.cp.compute().run(f.admin, new LaunchRequest(f.image.id(), "t3.nano", 1, 1, null, null, null));
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.count("SELECT count(*) FROM instances WHERE host_id = '" + big + "'") == 1);
+
+            io.nubo.core.model.Principal tenant = f.tenant("t");
+            long events = f.count("SELECT count(*) FROM events");
+            assertThatThrownBy(() -> f.cp.hosts().setWeigher(f.admin, "nubo-1a", "scatter")).isInstanceOf(NuboException.class);
+            assertThatThrownBy(() -> f.cp.hosts().setWeigher(f.admin, "nowhere-1z", "pack")).isInstanceOf(NuboException.class);
+            assertThatThrownBy(() -> f.cp.hosts().setWeigher(tenant, "nubo-1a", "pack")).isInstanceOf(NuboException.class);
+            assertThat(f.count("SELECT count(*) FROM events")).isEqualTo(events);
+
+            f.cp.hosts().setWeigher(f.admin, "nubo-1a", "pack");
+            assertThat(f.cp.hosts().weighers(f.admin)).extracting(w -> w.weigher()).containsExactly("pack");
+            // 4 GiB fits 8 t3.nano: packing fills it before it touches the big host's room.
+            f.cp.compute().run(f.admin, new LaunchRequest(f.image.id(), "t3.nano", 9, 9, null, null, null));
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.count("SELECT count(*) FROM instances WHERE host_id IS NULL") == 0);
+            assertThat(f.count("SELECT count(*) FROM instances WHERE host_id = '" + small + "'")).isEqualTo(8);
+            assertThat(f.count("SELECT count(*) FROM instances WHERE host_id = '" + big + "'")).isEqualTo(2);
         }
     }
 }

@@ -78,6 +78,10 @@ public final class Store {
         return new PlacementGroups(handle);
     }
 
+    public ZoneWeighers zoneWeighers() {
+        return new ZoneWeighers(handle);
+    }
+
     public Vpcs vpcs() {
         return new Vpcs(handle);
     }

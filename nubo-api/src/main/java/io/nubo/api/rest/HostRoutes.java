@@ -22,6 +22,10 @@ final class HostRoutes {
     public record CreateJoinToken(Long ttlSeconds) {
     }
 
+    /** How the scheduler orders a zone's hosts. */
+    public record SetWeigher(String zone, String weigher) {
+    }
+
     /** A host after an operator's action. */
     public record HostChanged(Views.HostView host, long instancesLeft) {
     }
@@ -44,6 +48,15 @@ final class HostRoutes {
                 hostAction(hosts, "drain", HostService.AdminAction.DRAIN, "drainHost",
                         "Put a host in maintenance: no new instances go there; the answer says how many still run there (admin)"),
                 hostAction(hosts, "enable", HostService.AdminAction.ENABLE, "enableHost", "Put a disabled or drained host back in service (admin)"),
+                route(HandlerType.GET, "/zone-weighers", "listZoneWeighers",
+                        "How the scheduler orders each zone's hosts: spread (the most free memory first) or pack (admin)", true, 200, null,
+                        List.of(), c -> hosts.weighers(c.principal())),
+                route(HandlerType.PUT, "/zone-weighers", "setZoneWeigher", "Set a zone's weigher: spread or pack (admin)", true, 200,
+                        SetWeigher.class, List.of(),
+                        c -> {
+                            var b = c.body(SetWeigher.class);
+                            return hosts.setWeigher(c.principal(), b.zone(), b.weigher());
+                        }),
                 route(HandlerType.DELETE, "/hosts/{hostId}", "removeHost",
                         "Remove a disabled, drained or down host with no instances left: it is no longer listed and its agent can no longer "
                                 + "call in (admin)", true, 200, null, List.of(),

@@ -1,6 +1,7 @@
 package io.nubo.control.hosts;
 
 import io.nubo.control.identity.IdentityService;
+import io.nubo.control.network.Topology;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 import io.nubo.core.model.Host;
@@ -12,6 +13,7 @@ import io.nubo.store.Database;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The operator's view of hosts, and the lease watchdog. Thread-safe. */
@@ -66,6 +68,34 @@ public final class HostService {
                     "removed by " + caller.accessKeyId() + "; its credentials are revoked");
             return s.hosts().find(id).orElseThrow();
         });
+    }
+
+    /** A zone and how the scheduler orders its hosts. */
+    public record ZoneWeigher(String zone, String weigher) {
+    }
+
+    /** Each zone's weigher ({@code spread} unless set). */
+    public List<ZoneWeigher> weighers(Principal caller) {
+        IdentityService.requireAdmin(caller);
+        Map<String, String> set = db.read(s -> s.zoneWeighers().all());
+        return Topology.ZONES.stream().map(z -> new ZoneWeigher(z, set.getOrDefault(z, Scheduler.SPREAD))).toList();
+    }
+
+    /** Sets how the scheduler orders a zone's hosts (admin): {@code spread}, the most free memory first, or {@code pack}, the least. */
+    public ZoneWeigher setWeigher(Principal caller, String zone, String weigher) {
+        IdentityService.requireAdmin(caller);
+        if (zone == null || !Topology.ZONES.contains(zone)) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid availability zone: [%s]", zone);
+        }
+        if (!Scheduler.SPREAD.equals(weigher) && !Scheduler.PACK.equals(weigher)) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid weigher '%s': use spread or pack", weigher);
+        }
+        db.inTransaction(s -> {
+            s.zoneWeighers().set(zone, weigher);
+            s.events().append(clock.instant(), null, zone, "zone.weigher", null, weigher, "by " + caller.accessKeyId());
+            return null;
+        });
+        return new ZoneWeigher(zone, weigher);
     }
 
     private static NuboException notFound(String id) {

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -24,14 +25,19 @@ import java.util.function.Consumer;
 /**
  * Places pending instances on hosts. A pass claims a batch of unplaced instances with
  * {@code FOR UPDATE SKIP LOCKED}, locks the up hosts, and places each instance on the host with
- * the most free memory that fits it (spread), all in one transaction, so concurrent passes on
- * several servers never oversubscribe a host. A host qualifies when it is in the instance's zone,
+ * the most free memory that fits it (spread; or the least, where the zone's weigher is pack), all
+ * in one transaction, so concurrent passes on several servers never oversubscribe a host. A host qualifies when it is in the instance's zone,
  * has room for it, and its placement group allows it ({@link GroupRules}). An instance that fits
  * nowhere is terminated with {@code Server.InsufficientInstanceCapacity}, as EC2 does. Thread-safe.
  */
 public final class Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
     static final int BATCH = 500;
+    public static final String SPREAD = "spread";
+    public static final String PACK = "pack";
+    /** The best host comes last: spread prefers the most free memory, pack the least (each then by ID, to be repeatable). */
+    private static final Comparator<Slot> SPREADING = Comparator.comparingLong(Slot::freeMemory).thenComparing(h -> h.host.id());
+    private static final Comparator<Slot> PACKING = Comparator.comparingLong((Slot h) -> -h.freeMemory()).thenComparing(h -> h.host.id());
 
     private final Database db;
     private final Clock clock;
@@ -63,11 +69,12 @@ public final class Scheduler {
             }
             List<Slot> hosts = s.hosts().lockSchedulable().stream().map(Slot::new).toList();
             GroupRules groups = GroupRules.load(s, pending);
+            Map<String, String> weighers = s.zoneWeighers().all();
             Instant now = clock.instant();
             InstanceLog log = new InstanceLog();
             for (Instance i : pending) {
                 Optional<Slot> best = hosts.stream().filter(h -> h.fits(i) && h.inZoneOf(i) && groups.allows(i, h.host.id()))
-                        .max(Comparator.comparingLong(Slot::freeMemory).thenComparing(h -> h.host.id()));
+                        .max(PACK.equals(weighers.get(i.zone())) ? PACKING : SPREADING);
                 if (best.isPresent()) {
                     Slot h = best.get();
                     h.take(i);

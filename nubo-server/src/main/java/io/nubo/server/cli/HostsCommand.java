@@ -8,7 +8,7 @@ import java.util.List;
 /** {@code nubo hosts ...} (operators). */
 @Command(name = "hosts", mixinStandardHelpOptions = true, description = "Hypervisor hosts (admin).", subcommands = {HostsCommand.ListCmd.class, HostsCommand.Overcommit.class,
         HostsCommand.Show.class, HostsCommand.Disable.class, HostsCommand.Drain.class, HostsCommand.Enable.class,
-        HostsCommand.Remove.class, HostsCommand.Token.class, HostsCommand.Tokens.class, HostsCommand.RevokeToken.class,
+        HostsCommand.Remove.class, HostsCommand.Weigher.class, HostsCommand.Token.class, HostsCommand.Tokens.class, HostsCommand.RevokeToken.class,
         HostsCommand.RevokeCredentials.class})
 public final class HostsCommand {
     @Command(name = "overcommit", mixinStandardHelpOptions = true, description = "Set a host's vCPU and memory overcommit ratios.")
@@ -142,6 +142,27 @@ public final class HostsCommand {
         @Override
         JsonNode call(NuboClient client) {
             return client.post("/host-join-tokens/" + id + "/revoke", java.util.Map.of());
+        }
+    }
+
+    @Command(name = "weigher", mixinStandardHelpOptions = true, description = {
+            "Show each zone's weigher, or set one: spread (the default: the host with the most free memory first) or pack",
+            "(the least first, to fill hosts before starting on empty ones)."})
+    static final class Weigher extends ClientCommand {
+        @picocli.CommandLine.Parameters(arity = "0..1", paramLabel = "spread|pack")
+        String weigher;
+        @picocli.CommandLine.Option(names = "--zone", defaultValue = "nubo-1a", description = "zone (default ${DEFAULT-VALUE})")
+        String zone;
+
+        @Override
+        protected int run(NuboClient client, Output out) {
+            if (weigher == null) {
+                JsonNode all = client.get("/zone-weighers");
+                out.rows(all, all, List.of(Output.Column.of("ZONE", "zone"), Output.Column.of("WEIGHER", "weigher")));
+            } else {
+                out.object(client.put("/zone-weighers", java.util.Map.of("zone", zone, "weigher", weigher)));
+            }
+            return 0;
         }
     }
 
