@@ -100,7 +100,7 @@ public final class Agent implements AutoCloseable {
         this.snapshots = new SnapshotWork(hypervisor);
         this.fence = new LeaseFence(config.fencing(), Optional.of(config.stateDir().resolve("fence")));
         this.migrations = hypervisor instanceof LiveMigration lm
-                ? Optional.of(new MigrationDuties(channel, lm, () -> hostId, actions)) : Optional.empty();
+                ? Optional.of(new MigrationDuties(channel, lm, () -> hostId, actions, inFlight)) : Optional.empty();
     }
 
     /** Probes the host, registers it (retrying until the control plane answers) and starts the loops. */

@@ -47,12 +47,15 @@ final class MigrationDuties {
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     /** Steps done for this agent's life, as "migration-id:state" (prepared, resumed, aborted, reported). */
     private final Set<String> done = ConcurrentHashMap.newKeySet();
+    /** The instances with an agent action under way (the agent's own set): one action per instance at a time. */
+    private final Set<String> instanceActions;
 
-    MigrationDuties(AgentChannel channel, LiveMigration driver, Supplier<String> hostId, ExecutorService threads) {
+    MigrationDuties(AgentChannel channel, LiveMigration driver, Supplier<String> hostId, ExecutorService threads, Set<String> instanceActions) {
         this.channel = channel;
         this.driver = driver;
         this.hostId = hostId;
         this.threads = threads;
+        this.instanceActions = instanceActions;
     }
 
     /**
@@ -90,8 +93,12 @@ final class MigrationDuties {
             boolean destination = m.role() == DesiredMigration.Role.DESTINATION;
             switch (m.state()) {
                 case PREPARING -> {
-                    if (destination) {
-                        step(m, () -> prepare(m), true);
+                    // An instance that ran here before (it migrated away and now comes back) may still
+                    // have its old VM being destroyed: the incoming VM, started in the same directory
+                    // meanwhile, would be killed or lose its disk. So the preparation is the instance's
+                    // one action, and waits for a pass in which no other runs.
+                    if (destination && instanceActions.add(m.instanceId())) {
+                        step(m, () -> prepare(m), true, () -> instanceActions.remove(m.instanceId()));
                     }
                 }
                 case MIGRATING -> {
@@ -128,7 +135,13 @@ final class MigrationDuties {
 
     /** Runs one step in the background, unless one of this migration runs already; a step done is not repeated for this state. */
     private void step(DesiredMigration m, Runnable work, boolean once) {
+        step(m, work, once, () -> { });
+    }
+
+    /** As {@link #step(DesiredMigration, Runnable, boolean)}, then {@code after}, whether the step ran or not. */
+    private void step(DesiredMigration m, Runnable work, boolean once, Runnable after) {
         if (!busy.add(m.migrationId())) {
+            after.run();
             return;
         }
         threads.execute(() -> {
@@ -141,6 +154,7 @@ final class MigrationDuties {
                 LOG.warn("{}: migration {} ({}): {}", m.instanceId(), m.migrationId(), m.state().apiName(), e.toString());
             } finally {
                 busy.remove(m.migrationId());
+                after.run();
             }
         });
     }
