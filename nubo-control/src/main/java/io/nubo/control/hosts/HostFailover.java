@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -86,17 +85,13 @@ public final class HostFailover {
             List<String> unplaced = new ArrayList<>();
             List<Host> failed = s.hosts().claimDownWithHaInstances(now.minus(grace));
             if (!failed.isEmpty()) {
-                List<Slot> up = s.hosts().lockSchedulable().stream().map(Slot::new).toList();
+                List<HostSlot> up = HostSlot.of(s.hosts().lockSchedulable());
                 InstanceLog log = new InstanceLog();
                 for (Host h : failed) {
                     restartInstances(s, h, up, down.contains(h.id()), now, log, restarted, unplaced, touched);
                 }
                 log.write(s);
-                for (Slot slot : up) {
-                    if (slot.addedVcpus > 0) {
-                        s.hosts().allocate(slot.host.id(), slot.addedVcpus, slot.addedMemory);
-                    }
-                }
+                HostSlot.allocate(s, up);
             }
             return new Outcome(down, restarted, unplaced);
         });
@@ -121,7 +116,7 @@ public final class HostFailover {
         }
     }
 
-    private void restartInstances(Store s, Host from, List<Slot> up, boolean justDown, Instant now, InstanceLog log,
+    private void restartInstances(Store s, Host from, List<HostSlot> up, boolean justDown, Instant now, InstanceLog log,
                                   List<Restart> restarted, List<String> unplaced, Set<String> touched) {
         for (Instance i : s.instances().placedOn(from.id())) {
             if (!i.ha() || !(i.state() == InstanceState.RUNNING || i.state() == InstanceState.PENDING)) {
@@ -131,8 +126,8 @@ public final class HostFailover {
                 // The migration watchdog fails it first (its source went quiet); the next pass moves it.
                 continue;
             }
-            Optional<Slot> best = up.stream().filter(h -> h.fits(i))
-                    .max(Comparator.comparingLong(Slot::freeMemory).thenComparing(h -> h.host.id()));
+            Optional<HostSlot> best = up.stream().filter(h -> h.fits(i) && h.inZoneOf(i))
+                    .max(Comparator.comparingLong(HostSlot::freeMemory).thenComparing(h -> h.host.id()));
             if (best.isEmpty()) {
                 unplaced.add(i.id());
                 if (justDown) {
@@ -142,7 +137,7 @@ public final class HostFailover {
                 }
                 continue;
             }
-            Slot to = best.get();
+            HostSlot to = best.get();
             to.take(i);
             s.hosts().allocate(from.id(), -i.vcpus(), -i.memoryMib());
             String why = "HA: its host " + from.name() + " is down; restarted on " + to.host.name();
@@ -155,30 +150,5 @@ public final class HostFailover {
         }
         // Its agent, when it returns, must see that these instances are no longer its own.
         s.hosts().bumpDesired(from.id());
-    }
-
-    /** An up host's free capacity while one pass runs. */
-    private static final class Slot {
-        final Host host;
-        int addedVcpus;
-        int addedMemory;
-
-        Slot(Host host) {
-            this.host = host;
-        }
-
-        long freeMemory() {
-            return (long) host.schedulableMemoryMib() - host.allocatedMemoryMib() - addedMemory;
-        }
-
-        boolean fits(Instance i) {
-            return (i.zone() == null || Objects.equals(i.zone(), host.zone()))
-                    && host.schedulableVcpus() - host.allocatedVcpus() - addedVcpus >= i.vcpus() && freeMemory() >= i.memoryMib();
-        }
-
-        void take(Instance i) {
-            addedVcpus += i.vcpus();
-            addedMemory += i.memoryMib();
-        }
     }
 }

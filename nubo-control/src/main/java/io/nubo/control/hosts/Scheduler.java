@@ -3,7 +3,6 @@ package io.nubo.control.hosts;
 import io.nubo.control.compute.InstanceChanges;
 import io.nubo.control.compute.InstanceLog;
 import io.nubo.control.placement.GroupRules;
-import io.nubo.core.model.Host;
 import io.nubo.core.model.Instance;
 import io.nubo.core.model.InstanceState;
 import io.nubo.core.model.InstanceTask;
@@ -36,8 +35,8 @@ public final class Scheduler {
     public static final String SPREAD = "spread";
     public static final String PACK = "pack";
     /** The best host comes last: spread prefers the most free memory, pack the least (each then by ID, to be repeatable). */
-    private static final Comparator<Slot> SPREADING = Comparator.comparingLong(Slot::freeMemory).thenComparing(h -> h.host.id());
-    private static final Comparator<Slot> PACKING = Comparator.comparingLong((Slot h) -> -h.freeMemory()).thenComparing(h -> h.host.id());
+    private static final Comparator<HostSlot> SPREADING = Comparator.comparingLong(HostSlot::freeMemory).thenComparing(h -> h.host.id());
+    private static final Comparator<HostSlot> PACKING = Comparator.comparingLong((HostSlot h) -> -h.freeMemory()).thenComparing(h -> h.host.id());
 
     private final Database db;
     private final Clock clock;
@@ -67,16 +66,16 @@ public final class Scheduler {
             if (pending.isEmpty()) {
                 return 0;
             }
-            List<Slot> hosts = s.hosts().lockSchedulable().stream().map(Slot::new).toList();
+            List<HostSlot> hosts = HostSlot.of(s.hosts().lockSchedulable());
             GroupRules groups = GroupRules.load(s, pending);
             Map<String, String> weighers = s.zoneWeighers().all();
             Instant now = clock.instant();
             InstanceLog log = new InstanceLog();
             for (Instance i : pending) {
-                Optional<Slot> best = hosts.stream().filter(h -> h.fits(i) && h.inZoneOf(i) && groups.allows(i, h.host.id()))
+                Optional<HostSlot> best = hosts.stream().filter(h -> h.fits(i) && h.inZoneOf(i) && groups.allows(i, h.host.id()))
                         .max(PACK.equals(weighers.get(i.zone())) ? PACKING : SPREADING);
                 if (best.isPresent()) {
-                    Slot h = best.get();
+                    HostSlot h = best.get();
                     h.take(i);
                     groups.placed(i, h.host.id());
                     log.add(i, InstanceChanges.placedOn(i, h.host.id(), now), true, "instance.scheduled",
@@ -91,11 +90,7 @@ public final class Scheduler {
                 }
             }
             log.write(s);
-            for (Slot h : hosts) {
-                if (h.addedVcpus > 0) {
-                    s.hosts().allocate(h.host.id(), h.addedVcpus, h.addedMemory);
-                }
-            }
+            HostSlot.allocate(s, hosts);
             return pending.size();
         });
         if (!touched.isEmpty()) {
@@ -103,33 +98,5 @@ public final class Scheduler {
             hostsChanged.accept(touched);
         }
         return handled;
-    }
-
-    /** A host's free capacity while one pass runs. */
-    private static final class Slot {
-        final Host host;
-        int addedVcpus;
-        int addedMemory;
-
-        Slot(Host host) {
-            this.host = host;
-        }
-
-        long freeMemory() {
-            return (long) host.schedulableMemoryMib() - host.allocatedMemoryMib() - addedMemory;
-        }
-
-        boolean inZoneOf(Instance i) {
-            return i.zone() == null || i.zone().equals(host.zone());
-        }
-
-        boolean fits(Instance i) {
-            return host.schedulableVcpus() - host.allocatedVcpus() - addedVcpus >= i.vcpus() && freeMemory() >= i.memoryMib();
-        }
-
-        void take(Instance i) {
-            addedVcpus += i.vcpus();
-            addedMemory += i.memoryMib();
-        }
     }
 }
