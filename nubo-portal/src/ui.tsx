@@ -1,21 +1,25 @@
 // Small shared pieces: loading/error states, confirmations, state badges, capacity bars.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ApiError } from './api';
+import { newestOnly } from './lib/newest';
 
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [loading, setLoading] = useState(true);
+  const [ticket] = useState(newestOnly);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const reload = useCallback(() => {
+    const current = ticket();
     setLoading(true);
     return load()
       .then((d) => {
+        if (!current()) return;
         setData(d);
         setError(null);
       })
-      .catch((e) => setError(e))
-      .finally(() => setLoading(false));
+      .catch((e) => current() && setError(e))
+      .finally(() => current() && setLoading(false));
   }, deps);
   useEffect(() => {
     reload();

@@ -102,6 +102,9 @@ class PortalMigrationBrowserTest {
         }
         String out = Files.readString(work.resolve("playwright.out"));
         System.out.println(out);
+        if (!finished || p.exitValue() != 0) {
+            printWhatTheServerSaw(destination);
+        }
         assertThat(finished).as("the browser test finished").isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("portal migration e2e: all passed");
@@ -117,6 +120,17 @@ class PortalMigrationBrowserTest {
         assertThat(hostState("host-b")).isEqualTo("up");
         await().atMost(Duration.ofMinutes(1)).until(() -> LiveMigrationTest.qemus(hostB.dataDir).isEmpty());
         assertThat(LiveMigrationTest.qemus(server.dataDir)).hasSize(1);
+    }
+
+    /** For a failure in CI, where only the test's output survives: the drain, and the agents' and server's lines on the VM. */
+    private static void printWhatTheServerSaw(String destination) throws Exception {
+        System.out.println("drain of host-b: " + server.call("GET", "/hosts/" + destination + "/drain", null).json());
+        System.out.println("instance: " + server.call("GET", "/instances/" + vm, null).json());
+        System.out.println("hosts: " + server.call("GET", "/hosts", null).json());
+        for (String[] log : new String[][]{{"server", server.output()}, {"host-b", hostB.output()}}) {
+            log[1].lines().filter(l -> l.contains(vm) || l.contains("WARN") || l.contains("ERROR"))
+                    .forEach(l -> System.out.println(log[0] + "| " + l));
+        }
     }
 
     private static String hostId(String name) throws Exception {
