@@ -15,6 +15,7 @@ import sun.misc.Signal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -29,8 +30,10 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run a host agent that joins a remote server.")
 public final class AgentCommand implements Callable<Integer> {
-    @Option(names = "--server", required = true, description = "the server's URL, e.g. http://10.0.0.1:8773")
-    URI server;
+    @Option(names = "--server", required = true, split = ",", paramLabel = "URL",
+            description = "the server's URL, e.g. http://10.0.0.1:8773; with several server replicas, each one's (comma-separated or repeated):"
+                    + " the agent calls the next when one cannot be reached")
+    List<URI> servers;
 
     @Option(names = "--join-token", description = "a join token from './nubo hosts token' (needed on the first start only)")
     String joinToken;
@@ -74,7 +77,7 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             identity = known.orElseGet(() -> join(dir, hypervisor));
         } catch (HttpAgentChannel.RemoteCallException | java.io.UncheckedIOException e) {
-            System.err.println("error: could not join " + server + ": " + e.getMessage());
+            System.err.println("error: could not join " + servers + ": " + e.getMessage());
             return 1;
         }
         // A remote host can be cut off from the control plane while it lives: it fences its HA VMs
@@ -83,13 +86,14 @@ public final class AgentCommand implements Callable<Integer> {
         if (driver.equals("qemu")) {
             FenceWatchdog.ensureRunning(fenceDir, dir.resolve("instances"));
         }
-        Agent agent = new Agent(new HttpAgentChannel(identity.server(), identity.credential()), hypervisor,
+        // The replicas named now, not the one joined: replicas come and go over a host's life.
+        Agent agent = new Agent(new HttpAgentChannel(servers, identity.credential()), hypervisor,
                 new AgentConfig(name, zone, dir.resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30), LeaseFence.Policy.standard()));
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         agent.start();
-        System.out.println("Nubo agent for host " + name + " (" + identity.hostId() + ") is calling " + identity.server());
+        System.out.println("Nubo agent for host " + name + " (" + identity.hostId() + ") is calling " + servers);
         System.out.flush();
         stop.await();
         agent.close();
@@ -103,11 +107,11 @@ public final class AgentCommand implements Callable<Integer> {
 
     private AgentIdentity join(Path dir, Hypervisor hypervisor) {
         HostFacts facts = hypervisor.probe();
-        HttpAgentChannel.Joined joined = HttpAgentChannel.join(server, joinToken, new HostRegistration(name, hypervisor.name(),
+        HttpAgentChannel.Joined joined = HttpAgentChannel.join(servers, joinToken, new HostRegistration(name, hypervisor.name(),
                 facts.accelerator(), zone, facts.vcpus(), facts.memoryMib(), facts.diskGib()));
-        AgentIdentity identity = new AgentIdentity(server, name, joined.hostId(), joined.credential());
+        AgentIdentity identity = new AgentIdentity(servers.get(0), name, joined.hostId(), joined.credential());
         identity.write(dir);
-        System.out.println("Joined " + server + " as host " + name + " (" + joined.hostId() + ")");
+        System.out.println("Joined " + servers + " as host " + name + " (" + joined.hostId() + ")");
         return identity;
     }
 }

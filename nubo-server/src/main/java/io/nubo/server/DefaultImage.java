@@ -54,6 +54,26 @@ final class DefaultImage {
         }
     }
 
+    /**
+     * For a server without a host of its own (a replica): the default image's disk in the shared
+     * pool, where every replica registers the same location and every host that mounts the pool
+     * reads it. A failure is logged, not fatal.
+     */
+    static Path ensureOnSharedPool(Path sharedPool, Path nuboHome) {
+        Path disk = sharedPool.resolve("images").resolve("nubo-default.qcow2");
+        try {
+            if (!Files.exists(disk)) {
+                Path built = build(nuboHome).get("disk");
+                Files.createDirectories(disk.getParent());
+                link(built, disk);
+            }
+        } catch (IOException | RuntimeException e) {
+            // A replica serves the API without it; hosts that launch the default image report the missing file.
+            LOG.warn("could not set up the default image in {}: {}", disk.getParent(), e.getMessage());
+        }
+        return disk;
+    }
+
     static Prepared ensure(Path dataDir, Path nuboHome) {
         Path images = dataDir.resolve("images");
         Path disk = diskPath(dataDir);
@@ -107,7 +127,8 @@ final class DefaultImage {
     }
 
     private static void link(Path from, Path to) throws IOException {
-        Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+        // Named for this process: replicas starting together may set up the same shared file at once.
+        Path tmp = to.resolveSibling(to.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         Files.deleteIfExists(tmp);
         try {
             Files.createLink(tmp, from);

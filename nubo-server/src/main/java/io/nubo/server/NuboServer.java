@@ -73,7 +73,8 @@ public final class NuboServer implements AutoCloseable {
                 new Principal("", Role.ADMIN, "bootstrap")).stream().filter(x -> x.role() == Role.ADMIN).findFirst().orElseThrow().id());
         firstAdmin = controlPlane.users().bootstrapOperator(operatorAccount);
         firstAdmin.ifPresent(a -> PortalPassword.write(options.dataDir(), a));
-        Path defaultDisk = DefaultImage.diskPath(options.dataDir());
+        Path defaultDisk = hypervisor != null ? DefaultImage.diskPath(options.dataDir())
+                : DefaultImage.ensureOnSharedPool(sharedPool(), nuboHome());
         controlPlane.catalog().ensureDefaultImage("qcow2", defaultDisk.toString(), "available", DefaultImage.virtualSize(defaultDisk));
         controlPlane.start();
         if (hypervisor != null) {

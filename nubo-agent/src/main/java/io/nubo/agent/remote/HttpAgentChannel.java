@@ -7,6 +7,8 @@ import io.nubo.core.agent.AgentChannel;
 import io.nubo.core.agent.DesiredState;
 import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.agent.HostReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,23 +17,40 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * {@link AgentChannel} over HTTP/JSON, for an agent on another machine: every call goes to the
- * server's {@code /agent/v1} endpoint with the host credential as a bearer token. A failed call
- * throws; the agent's loops retry. Thread-safe.
+ * {@link AgentChannel} over HTTP/JSON, for an agent on another machine: every call goes to a
+ * server's {@code /agent/v1} endpoint with the host credential as a bearer token. With several
+ * server replicas, a call that cannot reach one (refused, cut off, timed out) goes to the next,
+ * and the channel stays with the one that answered; every replica serves every host, and every
+ * agent call is idempotent, so a call repeated on another replica does no harm. A call that
+ * reaches no replica, or that a replica refuses, throws; the agent's loops retry. Thread-safe.
  */
 public final class HttpAgentChannel implements AgentChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpAgentChannel.class);
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI base;
+    /** Each replica's {@code /agent/v1/}, in the operator's order. */
+    private final List<URI> bases;
+    /** The replica that answered last: calls go there first. */
+    private final AtomicInteger current = new AtomicInteger();
     private final String credential;
 
     public HttpAgentChannel(URI server, String credential) {
-        this.base = server.resolve("/agent/v1/");
+        this(List.of(server), credential);
+    }
+
+    public HttpAgentChannel(List<URI> servers, String credential) {
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("no server to call");
+        }
+        this.bases = servers.stream().map(s -> s.resolve("/agent/v1/")).toList();
         this.credential = credential;
     }
 
@@ -41,30 +60,34 @@ public final class HttpAgentChannel implements AgentChannel {
 
     /** Enrols this machine as a new host with an admin's join token. */
     public static Joined join(URI server, String joinToken, HostRegistration registration) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest req = HttpRequest.newBuilder(server.resolve("/agent/v1/join")).timeout(CALL_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(Map.of("token", joinToken, "registration", registration)))).build();
-        JsonNode answer = tree(send(client, req, 201));
+        return join(List.of(server), joinToken, registration);
+    }
+
+    /** As {@link #join(URI, String, HostRegistration)}, with the first replica that can be reached. */
+    public static Joined join(List<URI> servers, String joinToken, HostRegistration registration) {
+        HttpAgentChannel anonymous = new HttpAgentChannel(servers, null);
+        byte[] body = bytes(Map.of("token", joinToken, "registration", registration));
+        JsonNode answer = tree(anonymous.call(base -> HttpRequest.newBuilder(base.resolve("join")).timeout(CALL_TIMEOUT)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), 201));
         return new Joined(answer.path("hostId").asText(), answer.path("credential").asText());
     }
 
     @Override
     public String register(HostRegistration registration) {
-        return tree(send(http, post("register", registration).build(), 200)).path("hostId").asText();
+        return tree(call(post("register", registration), 200)).path("hostId").asText();
     }
 
     @Override
     public void heartbeat(String hostId) {
-        send(http, post("heartbeat", Map.of()).build(), 204);
+        call(post("heartbeat", Map.of()), 204);
     }
 
     @Override
     public DesiredState awaitDesired(String hostId, long knownVersion, Duration timeout) {
-        HttpRequest req = authorized(HttpRequest.newBuilder(base.resolve("desired?known=" + knownVersion + "&waitMs=" + timeout.toMillis())))
-                .timeout(timeout.plus(CALL_TIMEOUT)).GET().build();
+        byte[] body = call(base -> authorized(HttpRequest.newBuilder(base.resolve("desired?known=" + knownVersion + "&waitMs=" + timeout.toMillis())))
+                .timeout(timeout.plus(CALL_TIMEOUT)).GET().build(), 200);
         try {
-            return JSON.readValue(send(http, req, 200), DesiredState.class);
+            return JSON.readValue(body, DesiredState.class);
         } catch (IOException e) {
             throw new UncheckedIOException("the server's desired state is not valid JSON", e);
         }
@@ -72,17 +95,40 @@ public final class HttpAgentChannel implements AgentChannel {
 
     @Override
     public void report(String hostId, HostReport report) {
-        send(http, post("report", report).build(), 204);
+        call(post("report", report), 204);
     }
 
     @Override
     public void migrationUpdate(String hostId, io.nubo.core.agent.MigrationUpdate update) {
-        send(http, post("migration", update).build(), 204);
+        call(post("migration", update), 204);
     }
 
-    private HttpRequest.Builder post(String path, Object body) {
-        return authorized(HttpRequest.newBuilder(base.resolve(path))).timeout(CALL_TIMEOUT).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(body)));
+    private Function<URI, HttpRequest> post(String path, Object body) {
+        byte[] json = bytes(body);
+        return base -> authorized(HttpRequest.newBuilder(base.resolve(path))).timeout(CALL_TIMEOUT).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
+    }
+
+    /**
+     * Sends the request to the replica that answered last, and to the others in turn while none
+     * can be reached; a replica that answers, even with an error, ends the round.
+     */
+    private byte[] call(Function<URI, HttpRequest> request, int expected) {
+        int first = current.get();
+        UncheckedIOException unreachable = null;
+        for (int k = 0; k < bases.size(); k++) {
+            int at = (first + k) % bases.size();
+            try {
+                byte[] body = send(http, request.apply(bases.get(at)), expected);
+                if (at != first && current.compareAndSet(first, at)) {
+                    LOG.info("calling the server at {} from now on ({})", bases.get(at).resolve("/"), unreachable.getMessage());
+                }
+                return body;
+            } catch (UncheckedIOException e) {
+                unreachable = e;
+            }
+        }
+        throw unreachable;
     }
 
     private HttpRequest.Builder authorized(HttpRequest.Builder b) {

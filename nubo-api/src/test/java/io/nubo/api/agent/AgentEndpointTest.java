@@ -54,6 +54,36 @@ class AgentEndpointTest {
     }
 
     @Test
+    void anAgentGivenSeveralServersCallsTheNextWhenOneCannotBeReached() throws Exception {
+        try (TestCloud cloud = new TestCloud()) {
+            URI live = URI.create("http://127.0.0.1:" + cloud.api.port());
+            URI gone = URI.create("http://127.0.0.1:" + closedPort());
+            HttpAgentChannel.Joined joined = HttpAgentChannel.join(List.of(gone, live), token(cloud), HOST_B);
+            HttpAgentChannel channel = new HttpAgentChannel(List.of(gone, live), joined.credential());
+            assertThat(channel.register(HOST_B)).isEqualTo(joined.hostId());
+            channel.heartbeat(joined.hostId());
+            assertThat(channel.awaitDesired(joined.hostId(), -1, Duration.ZERO).complete()).isTrue();
+            assertThat(cloud.call(cloud.admin, "GET", "/api/v1/hosts/" + joined.hostId(), null).json().path("state").asText()).isEqualTo("up");
+
+            // A server that answers with a refusal is not skipped: the refusal is the answer.
+            HttpAgentChannel wrong = new HttpAgentChannel(List.of(live, gone), "nhc-wrong");
+            assertThatThrownBy(() -> wrong.heartbeat(joined.hostId())).isInstanceOf(HttpAgentChannel.RemoteCallException.class)
+                    .hasMessageStartingWith("AuthFailure");
+            // None reachable: the call fails, naming a server, and the agent's loop retries later.
+            HttpAgentChannel none = new HttpAgentChannel(List.of(gone), joined.credential());
+            assertThatThrownBy(() -> none.heartbeat(joined.hostId())).isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining("cannot reach the server at " + gone);
+        }
+    }
+
+    /** A loopback port nothing listens on: one the system handed out, then closed. */
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
     void badTokensCredentialsAndTenantKeysAreRefusedAndChangeNothing() throws Exception {
         try (TestCloud cloud = new TestCloud()) {
             URI server = URI.create("http://127.0.0.1:" + cloud.api.port());
