@@ -76,8 +76,9 @@ class BillingQemuTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> tenant.call("GET", "/volumes/" + volume, null).json().path("state").asText()
                 .equals("in-use"));
 
-        // The VM runs until the draft bills two minutes of it: the draft counts an open interval up to now.
-        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).until(() -> quantity(draft(), vm) >= 120);
+        // The VM runs until the draft bills 70 s of it, past EC2's one-minute minimum per start, so that what is
+        // billed is measured time: the draft counts an open interval up to now.
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).until(() -> quantity(draft(), vm) >= 70);
         Reply stopped = tenant.call("POST", "/instances/" + vm + "/stop", null);
         assertThat(stopped.status()).as(stopped.body()).isEqualTo(200);
         await().atMost(Duration.ofMinutes(2)).until(() -> state(vm).equals("stopped"));
@@ -85,7 +86,7 @@ class BillingQemuTest {
         JsonNode afterStop = draft();
         JsonNode compute = line(afterStop, vm);
         long seconds = compute.path("quantity").asLong();
-        assertThat(seconds).isGreaterThanOrEqualTo(120);
+        assertThat(seconds).isGreaterThanOrEqualTo(70);
         assertThat(compute.path("usageType").asText()).isEqualTo("instance");
         assertThat(compute.path("sku").asText()).isEqualTo("e2e.billed");
         assertThat(compute.path("unit").asText()).isEqualTo("second");
