@@ -107,7 +107,7 @@ public final class Agent implements AutoCloseable {
     public void start() {
         HostFacts facts = hypervisor.probe();
         HostRegistration reg = new HostRegistration(config.hostName(), hypervisor.name(), facts.accelerator(), config.zone(),
-                facts.vcpus(), facts.memoryMib(), facts.diskGib());
+                facts.vcpus(), facts.memoryMib(), facts.diskGib(), facts.architecture());
         if (config.fencing().enabled()) {
             // At once, before the control plane answers: a lease that ran out while this agent was down is gone already.
             loops.add(Thread.ofVirtual().name("agent-fence").start(this::fenceLoop));

@@ -111,6 +111,8 @@ public enum ErrorCode {
     NOT_FOUND("NotFound", 404),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405),
     UNSUPPORTED_OPERATION("UnsupportedOperation", 400),
+    /** EC2's answer for an instance type not offered where the launch asks: here, no host runs it at all. */
+    UNSUPPORTED("Unsupported", 400),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503),
     /** An account's EC2 request rate is over its token bucket's: clients retry with backoff. */
     REQUEST_LIMIT_EXCEEDED("RequestLimitExceeded", 503),

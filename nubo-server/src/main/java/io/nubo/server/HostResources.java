@@ -1,5 +1,6 @@
 package io.nubo.server;
 
+import io.nubo.core.model.Architectures;
 import io.nubo.core.spi.HostFacts;
 
 import java.io.IOException;
@@ -20,7 +21,8 @@ final class HostResources {
         } catch (IOException e) {
             diskGib = 0;
         }
-        return new HostFacts(accelerator, vcpus, memoryMib, diskGib);
+        // The driver runs qemu-system-x86_64, so its guests are x86_64 whatever this machine is (under TCG elsewhere).
+        return new HostFacts(accelerator, vcpus, memoryMib, diskGib, Architectures.X86_64);
     }
 
     private static int memTotalMib() {

@@ -20,14 +20,15 @@ public final class Hosts {
     /** Registers a host by name, or refreshes the facts of the one with that name. Returns its ID. */
     public String upsert(String newId, HostRegistration r, Instant now, Instant leaseExpiry) {
         return h.createQuery("""
-                INSERT INTO hosts (id, name, state, driver, accelerator, zone, vcpus, memory_mib, disk_gib,
+                INSERT INTO hosts (id, name, state, driver, accelerator, architecture, zone, vcpus, memory_mib, disk_gib,
                                    last_heartbeat, lease_expires_at, created_at)
-                VALUES (:id, :name, 'up', :driver, :accel, :zone, :vcpus, :mem, :disk, :now, :lease, :now)
-                ON CONFLICT (name) DO UPDATE SET driver = :driver, accelerator = :accel, zone = :zone, vcpus = :vcpus,
+                VALUES (:id, :name, 'up', :driver, :accel, :arch, :zone, :vcpus, :mem, :disk, :now, :lease, :now)
+                ON CONFLICT (name) DO UPDATE SET driver = :driver, accelerator = :accel, architecture = :arch, zone = :zone, vcpus = :vcpus,
                     memory_mib = :mem, disk_gib = :disk, last_heartbeat = :now, lease_expires_at = :lease,
                     state = CASE WHEN hosts.state IN ('suspect', 'down', 'removed') THEN 'up' ELSE hosts.state END
                 RETURNING id""")
                 .bind("id", newId).bind("name", r.name()).bind("driver", r.driver()).bind("accel", r.accelerator())
+                .bind("arch", r.architecture())
                 .bind("zone", r.zone()).bind("vcpus", r.vcpus()).bind("mem", r.memoryMib()).bind("disk", r.diskGib())
                 .bind("now", Rows.utc(now)).bind("lease", Rows.utc(leaseExpiry))
                 .mapTo(String.class).one();
@@ -157,7 +158,7 @@ public final class Hosts {
 
     private static Host map(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Host(rs.getString("id"), rs.getString("name"), HostState.valueOf(rs.getString("state").toUpperCase()),
-                rs.getString("driver"), rs.getString("accelerator"), rs.getString("zone"), rs.getInt("vcpus"),
+                rs.getString("driver"), rs.getString("accelerator"), rs.getString("architecture"), rs.getString("zone"), rs.getInt("vcpus"),
                 rs.getInt("memory_mib"), rs.getInt("disk_gib"), rs.getDouble("cpu_ratio"), rs.getDouble("memory_ratio"), rs.getInt("allocated_vcpus"), rs.getInt("allocated_memory_mib"),
                 Rows.instant(rs, "last_heartbeat"), Rows.instant(rs, "lease_expires_at"), Rows.instant(rs, "created_at"));
     }

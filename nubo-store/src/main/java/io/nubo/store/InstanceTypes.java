@@ -24,12 +24,15 @@ public final class InstanceTypes {
 
     public void upsert(InstanceType t) {
         h.createUpdate("""
-                INSERT INTO instance_types (name, vcpus, memory_mib, price_micros_per_hour) VALUES (:n, :v, :m, :p)
-                ON CONFLICT (name) DO UPDATE SET vcpus = :v, memory_mib = :m, price_micros_per_hour = :p""")
-                .bind("n", t.name()).bind("v", t.vcpus()).bind("m", t.memoryMib()).bind("p", t.priceMicrosPerHour()).execute();
+                INSERT INTO instance_types (name, vcpus, memory_mib, price_micros_per_hour, requires_accelerator)
+                VALUES (:n, :v, :m, :p, :a)
+                ON CONFLICT (name) DO UPDATE SET vcpus = :v, memory_mib = :m, price_micros_per_hour = :p, requires_accelerator = :a""")
+                .bind("n", t.name()).bind("v", t.vcpus()).bind("m", t.memoryMib()).bind("p", t.priceMicrosPerHour())
+                .bind("a", t.requiresAccelerator()).execute();
     }
 
     private static InstanceType map(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new InstanceType(rs.getString("name"), rs.getInt("vcpus"), rs.getInt("memory_mib"), rs.getLong("price_micros_per_hour"));
+        return new InstanceType(rs.getString("name"), rs.getInt("vcpus"), rs.getInt("memory_mib"), rs.getLong("price_micros_per_hour"),
+                rs.getString("requires_accelerator"));
     }
 }

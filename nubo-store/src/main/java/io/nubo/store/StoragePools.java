@@ -43,6 +43,42 @@ public final class StoragePools {
         return id;
     }
 
+    /**
+     * Records a local pool of {@code totalBytes} for a host that has none yet (a remote agent's, whose
+     * path on its machine the server does not know); a host's existing pool is left as it is.
+     */
+    public void ensureLocal(String newId, String hostId, String name, long totalBytes, Instant now) {
+        h.createUpdate("""
+                INSERT INTO storage_pools (id, name, kind, path, host_id, total_bytes, created_at, updated_at)
+                VALUES (:id, :name, 'local', '', :host, :total, :now, :now)
+                ON CONFLICT DO NOTHING""")
+                .bind("id", newId).bind("name", name).bind("host", hostId).bind("total", totalBytes).bind("now", Rows.utc(now)).execute();
+    }
+
+    /**
+     * The local pools of these hosts and the shared pool called {@code sharedName}, locked in one
+     * order (so two passes never wait for each other in a cycle) and read as locked. Their mounts
+     * are left out: {@link #mountsOf} reads those.
+     */
+    public List<StoragePool> lockForHosts(java.util.Collection<String> hostIds, String sharedName) {
+        return h.createQuery("""
+                SELECT * FROM storage_pools WHERE (kind = 'shared' AND name = :shared) OR (kind = 'local' AND host_id IN (<hosts>))
+                ORDER BY id FOR UPDATE""")
+                .bind("shared", sharedName).bindList("hosts", hostIds.isEmpty() ? List.of("") : List.copyOf(hostIds))
+                .map((rs, ctx) -> map(rs, List.of())).list();
+    }
+
+    /** The IDs of the hosts that mount the pool. */
+    public java.util.Set<String> mountsOf(String poolId) {
+        return new java.util.HashSet<>(h.createQuery("SELECT host_id FROM storage_pool_hosts WHERE pool_id = :p").bind("p", poolId)
+                .mapTo(String.class).list());
+    }
+
+    /** The IDs of the hosts that announced which pools they reach (a remote agent does not yet). */
+    public java.util.Set<String> hostsWithMounts() {
+        return new java.util.HashSet<>(h.createQuery("SELECT DISTINCT host_id FROM storage_pool_hosts").mapTo(String.class).list());
+    }
+
     /** Records that {@code hostId} reaches the pool at {@code path}. */
     public void mount(String poolId, String hostId, String path) {
         h.createUpdate("""

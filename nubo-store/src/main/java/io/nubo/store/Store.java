@@ -58,6 +58,10 @@ public final class Store {
         return new VolumeAttachments(handle);
     }
 
+    public RootDisks rootDisks() {
+        return new RootDisks(handle);
+    }
+
     public Hosts hosts() {
         return new Hosts(handle);
     }

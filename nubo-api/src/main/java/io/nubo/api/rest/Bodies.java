@@ -26,7 +26,8 @@ public final class Bodies {
     public record HostOvercommit(Double cpuRatio, Double memoryRatio) {
     }
 
-    public record PutInstanceType(Integer vcpus, Integer memoryMib, Long priceMicrosPerHour) {
+    /** {@code requiresAccelerator}: {@code kvm} or {@code tcg} for a type only hosts with that accelerator take; absent: any. */
+    public record PutInstanceType(Integer vcpus, Integer memoryMib, Long priceMicrosPerHour, String requiresAccelerator) {
     }
 
     public record CreateKeyPair(String keyName, String keyType) {

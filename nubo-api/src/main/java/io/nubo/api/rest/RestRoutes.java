@@ -149,7 +149,7 @@ public final class RestRoutes {
                             require(b.memoryMib(), "memoryMib");
                             require(b.priceMicrosPerHour(), "priceMicrosPerHour");
                             return Views.type(catalog.putType(c.principal(), new InstanceType(c.path("name"), b.vcpus(), b.memoryMib(),
-                                    b.priceMicrosPerHour())));
+                                    b.priceMicrosPerHour(), b.requiresAccelerator())));
                         }),
                 route(HandlerType.GET, "/hosts", "listHosts", "List hypervisor hosts (admin)", true, 200, null, List.of(),
                         c -> hosts.list(c.principal()).stream().map(Views::host).toList()),

@@ -49,7 +49,8 @@ public final class Views {
     public record ReservationView(String reservationId, String ownerId, List<InstanceView> instances) {
     }
 
-    public record TypeView(String name, int vcpus, int memoryMib, long priceMicrosPerHour) {
+    /** An instance type; {@code requiresAccelerator} is the accelerator its hosts must have (null: any). */
+    public record TypeView(String name, int vcpus, int memoryMib, long priceMicrosPerHour, String requiresAccelerator) {
     }
 
     /** An image; {@code progress} (0 to 100) moves while it is {@code pending}, {@code stateReason} says why it {@code failed}. */
@@ -70,7 +71,7 @@ public final class Views {
     public record PoolMount(String hostId, String path) {
     }
 
-    public record HostView(String hostId, String name, String state, String driver, String accelerator, String zone,
+    public record HostView(String hostId, String name, String state, String driver, String accelerator, String architecture, String zone,
                            Capacity capacity, Capacity allocated, double cpuRatio, double memoryRatio,
                            Instant lastHeartbeat, Instant leaseExpiresAt) {
     }
@@ -110,7 +111,7 @@ public final class Views {
     }
 
     public static TypeView type(InstanceType t) {
-        return new TypeView(t.name(), t.vcpus(), t.memoryMib(), t.priceMicrosPerHour());
+        return new TypeView(t.name(), t.vcpus(), t.memoryMib(), t.priceMicrosPerHour(), t.requiresAccelerator());
     }
 
     public static ImageView image(Image i) {
@@ -125,7 +126,7 @@ public final class Views {
     }
 
     public static HostView host(Host h) {
-        return new HostView(h.id(), h.name(), h.state().apiName(), h.driver(), h.accelerator(), h.zone(),
+        return new HostView(h.id(), h.name(), h.state().apiName(), h.driver(), h.accelerator(), h.architecture(), h.zone(),
                 new Capacity(h.vcpus(), h.memoryMib(), h.diskGib()), new Capacity(h.allocatedVcpus(), h.allocatedMemoryMib(), 0),
                 h.cpuRatio(), h.memoryRatio(), h.lastHeartbeat(), h.leaseExpiresAt());
     }

@@ -8,6 +8,7 @@ import io.nubo.control.query.Paging;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
+import io.nubo.core.Text;
 import io.nubo.core.model.Image;
 import io.nubo.core.filter.Filter;
 import io.nubo.core.model.InstanceType;
@@ -28,6 +29,8 @@ import java.util.regex.Pattern;
 /** Instance types and images. Thread-safe. */
 public final class CatalogService {
     public static final String DEFAULT_IMAGE_NAME = "nubo-default";
+    /** The accelerators a type may require: what hosts report for how they run guests. */
+    private static final java.util.Set<String> ACCELERATORS = java.util.Set.of("kvm", "tcg");
     private static final Pattern TYPE_NAME = Pattern.compile("[a-z][a-z0-9-]*\\.[a-z0-9]+");
 
     private final Database db;
@@ -55,6 +58,11 @@ public final class CatalogService {
         if (t.vcpus() < 1 || t.vcpus() > 512 || t.memoryMib() < 64 || t.memoryMib() > 16 * 1024 * 1024 || t.priceMicrosPerHour() < 0) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
                     "Invalid instance type: vCPUs must be 1 to 512, memory 64 MiB to 16 TiB, and the price not negative");
+        }
+        if (t.requiresAccelerator() != null && !ACCELERATORS.contains(t.requiresAccelerator())) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                    "Invalid requiresAccelerator '%s': it is kvm or tcg, or absent for a type any host may run",
+                    Text.printable(t.requiresAccelerator()) ? t.requiresAccelerator() : "?");
         }
         db.inTransaction(s -> {
             s.instanceTypes().upsert(t);

@@ -6,8 +6,6 @@ import io.nubo.core.ErrorCode;
 import io.nubo.core.Ids;
 import io.nubo.core.NuboException;
 import io.nubo.core.model.Account;
-import io.nubo.core.model.Host;
-import io.nubo.core.model.HostState;
 import io.nubo.core.model.Image;
 import io.nubo.core.model.Instance;
 import io.nubo.core.model.PlacementGroup;
@@ -47,7 +45,7 @@ final class LaunchBatch {
     private final Map<String, Optional<Image>> images = new HashMap<>();
     private final Map<String, Optional<InstanceType>> types = new HashMap<>();
     private final Map<List<Object>, Launches.Placement> placements = new HashMap<>();
-    private CapacityTally capacity;
+    private LaunchCapacity capacity;
     private final AddressAllocation addresses;
 
     private final List<Instance> instances = new ArrayList<>();
@@ -106,7 +104,8 @@ final class LaunchBatch {
                 .orElseThrow(() -> KeyPairService.notFound(r.keyName())).publicKey();
         QuotaService.Allowance allowance = allowance(caller.accountId());
         int byQuota = allowance.allowed(type, r.minCount(), r.maxCount());
-        long slots = capacity().slots(type);
+        LaunchCapacity.Need need = capacity().need(image, type, r);
+        long slots = capacity().slots(type, need);
         if (slots < r.minCount()) {
             throw NuboException.of(ErrorCode.INSUFFICIENT_INSTANCE_CAPACITY,
                     "We currently do not have sufficient %s capacity. Capacity for %d more is available.", type.name(), slots);
@@ -129,7 +128,7 @@ final class LaunchBatch {
         }
         int count = (int) Math.min(Math.min(Math.min(byQuota, slots), addressable), spreadRoom);
         allowance.take(type, count);
-        capacity.take(type, count);
+        capacity.take(type, need, count);
         Reservation launched = collect(caller, r, image, type, count, publicKey, placement);
         if (r.clientToken() != null) {
             tokens.put(caller.accountId() + '/' + r.clientToken(), new Admitted(r, launched));
@@ -200,7 +199,7 @@ final class LaunchBatch {
             return Long.MAX_VALUE;
         }
         long members = members(g).values().stream().mapToLong(Long::longValue).sum();
-        return Math.max(0, capacity().hosts() - members);
+        return Math.max(0, capacity().hostCount() - members);
     }
 
     /** Adds an instance to a group: into the partition asked for, or else the one with the fewest live members. */
@@ -239,53 +238,10 @@ final class LaunchBatch {
         });
     }
 
-    private CapacityTally capacity() {
+    private LaunchCapacity capacity() {
         if (capacity == null) {
-            capacity = new CapacityTally(s.hosts().list().stream().filter(h -> h.state() == HostState.UP).toList());
+            capacity = LaunchCapacity.read(s);
         }
         return capacity;
-    }
-
-    /**
-     * The up hosts' free capacity as this batch admits launches. Admission only checks that the
-     * instances could fit; the scheduler makes the claim. So this reads without locking hosts.
-     */
-    private static final class CapacityTally {
-        private final long[] freeVcpus;
-        private final long[] freeMemory;
-
-        int hosts() {
-            return freeVcpus.length;
-        }
-
-        CapacityTally(List<Host> hosts) {
-            freeVcpus = hosts.stream().mapToLong(h -> (long) h.schedulableVcpus() - h.allocatedVcpus()).toArray();
-            freeMemory = hosts.stream().mapToLong(h -> (long) h.schedulableMemoryMib() - h.allocatedMemoryMib()).toArray();
-        }
-
-        long slots(InstanceType t) {
-            long n = 0;
-            for (int h = 0; h < freeVcpus.length; h++) {
-                n += Math.max(0, Math.min(freeVcpus[h] / t.vcpus(), freeMemory[h] / t.memoryMib()));
-            }
-            return n;
-        }
-
-        /** Takes room for {@code count} instances, each from the host with the most free memory that fits it, as the scheduler would. */
-        void take(InstanceType t, int count) {
-            for (int k = 0; k < count; k++) {
-                int best = -1;
-                for (int h = 0; h < freeVcpus.length; h++) {
-                    if (freeVcpus[h] >= t.vcpus() && freeMemory[h] >= t.memoryMib() && (best < 0 || freeMemory[h] > freeMemory[best])) {
-                        best = h;
-                    }
-                }
-                if (best < 0) {
-                    return;
-                }
-                freeVcpus[best] -= t.vcpus();
-                freeMemory[best] -= t.memoryMib();
-            }
-        }
     }
 }

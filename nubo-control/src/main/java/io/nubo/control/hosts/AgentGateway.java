@@ -38,6 +38,8 @@ public final class AgentGateway implements AgentChannel {
     private static final Logger LOG = LoggerFactory.getLogger(AgentGateway.class);
     public static final Duration LEASE = Duration.ofSeconds(15);
 
+    private static final java.util.regex.Pattern ARCHITECTURE = java.util.regex.Pattern.compile("[a-z0-9_]{1,32}");
+
     private final Database db;
     private final Clock clock;
     private final ChangeSignal desiredChanged;
@@ -51,8 +53,8 @@ public final class AgentGateway implements AgentChannel {
     @Override
     public String register(HostRegistration r) {
         String id = db.inTransaction(s -> registerIn(s, r));
-        LOG.info("host {} ({}) registered: {} driver, accelerator {}, {} vCPU, {} MiB", r.name(), id, r.driver(),
-                r.accelerator(), r.vcpus(), r.memoryMib());
+        LOG.info("host {} ({}) registered: {} driver, {} accelerator {}, {} vCPU, {} MiB, {} GiB disk", r.name(), id, r.driver(),
+                r.architecture(), r.accelerator(), r.vcpus(), r.memoryMib(), r.diskGib());
         return id;
     }
 
@@ -61,10 +63,19 @@ public final class AgentGateway implements AgentChannel {
         if (r.name() == null || r.name().isBlank() || r.vcpus() < 1 || r.memoryMib() < 1) {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "A host needs a name and positive capacity");
         }
+        if (!ARCHITECTURE.matcher(r.architecture()).matches() || r.diskGib() < 0) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "A host's architecture is a name such as x86_64 or aarch64, "
+                    + "and its disk not negative");
+        }
         Instant now = clock.instant();
         String hostId = s.hosts().upsert(Ids.next(Ids.HOST), r, now, now.plus(LEASE));
+        // Root disks are claimed from the host's local pool. An in-process agent's pool is recorded
+        // with its path right after this; a remote agent does not announce one yet, so its pool is
+        // the disk it reported, recorded once (a later registration's free space already has its
+        // own disks taken out of it).
+        s.storagePools().ensureLocal(Ids.next(Ids.STORAGE_POOL), hostId, "local-" + r.name(), (long) r.diskGib() << 30, now);
         s.events().append(now, null, hostId, "host.registered", null, "up",
-                r.driver() + " driver, " + r.accelerator() + ", " + r.vcpus() + " vCPU, " + r.memoryMib() + " MiB");
+                r.driver() + " driver, " + r.architecture() + ", " + r.accelerator() + ", " + r.vcpus() + " vCPU, " + r.memoryMib() + " MiB");
         return hostId;
     }
 

@@ -35,8 +35,8 @@ import java.util.Set;
  * server replicas and the time a kill takes.
  *
  * <p>A restart is a placement claim like a launch's: the down host's row and the up hosts' rows are
- * locked, the instance goes to the up host in its zone with the most free memory that fits it, and
- * the allocation moves with it, all in the transaction that writes the events. An instance that
+ * locked, the instance goes to the up host in its zone with the most free memory that fits it (the
+ * scheduler's filters: {@link HostSlot#fits}), and the allocation moves with it, all in the transaction that writes the events. An instance that
  * fits nowhere stays on the down host (an event says why) and is tried again on every pass. Hosts
  * are claimed with {@code FOR UPDATE SKIP LOCKED}, so two servers never fail a host over twice.
  * Non-HA instances stay on the down host; when its agent returns it reports them as it finds them.
@@ -85,13 +85,14 @@ public final class HostFailover {
             List<String> unplaced = new ArrayList<>();
             List<Host> failed = s.hosts().claimDownWithHaInstances(now.minus(grace));
             if (!failed.isEmpty()) {
-                List<HostSlot> up = HostSlot.of(s.hosts().lockSchedulable());
+                HostSlot.Slots up = HostSlot.lock(s, s.hosts().lockSchedulable());
+                PlacementNeed.Lookup needs = new PlacementNeed.Lookup(s, up.pools().hasShared());
                 InstanceLog log = new InstanceLog();
                 for (Host h : failed) {
-                    restartInstances(s, h, up, down.contains(h.id()), now, log, restarted, unplaced, touched);
+                    restartInstances(s, h, up.hosts(), needs, down.contains(h.id()), now, log, restarted, unplaced, touched);
                 }
                 log.write(s);
-                HostSlot.allocate(s, up);
+                up.write(s);
             }
             return new Outcome(down, restarted, unplaced);
         });
@@ -116,7 +117,7 @@ public final class HostFailover {
         }
     }
 
-    private void restartInstances(Store s, Host from, List<HostSlot> up, boolean justDown, Instant now, InstanceLog log,
+    private void restartInstances(Store s, Host from, List<HostSlot> up, PlacementNeed.Lookup needs, boolean justDown, Instant now, InstanceLog log,
                                   List<Restart> restarted, List<String> unplaced, Set<String> touched) {
         for (Instance i : s.instances().placedOn(from.id())) {
             if (!i.ha() || !(i.state() == InstanceState.RUNNING || i.state() == InstanceState.PENDING)) {
@@ -126,19 +127,28 @@ public final class HostFailover {
                 // The migration watchdog fails it first (its source went quiet); the next pass moves it.
                 continue;
             }
-            Optional<HostSlot> best = up.stream().filter(h -> h.fits(i) && h.inZoneOf(i))
+            // A root disk on the shared pool stays there: the new host must reach it, and nothing more is
+            // claimed. Without a shared pool the disk was the down host's own, and a new one is made.
+            PlacementNeed fresh = needs.of(i);
+            PlacementNeed need = fresh.onShared() ? fresh.keepingDisk() : fresh;
+            Optional<HostSlot> best = up.stream().filter(h -> h.fits(i, need) && h.inZoneOf(i))
                     .max(Comparator.comparingLong(HostSlot::freeMemory).thenComparing(h -> h.host.id()));
             if (best.isEmpty()) {
                 unplaced.add(i.id());
                 if (justDown) {
                     s.events().append(now, i.accountId(), i.id(), "instance.ha", from.name(), from.name(),
-                            "cannot restart: no up host in " + i.zone() + " has room for " + i.vcpus() + " vCPU and " + i.memoryMib()
-                                    + " MiB; it stays on the down host " + from.name() + " and is tried again as hosts free up");
+                            "cannot restart: no up host in " + i.zone() + " that runs " + Scheduler.describe(need) + " and reaches its disk's pool has room for "
+                                    + i.vcpus() + " vCPU and " + i.memoryMib() + " MiB"
+                                    + (need.keepsDisk() ? "" : " and a " + Scheduler.gib(need.rootBytes()) + " GiB root disk")
+                                    + "; it stays on the down host " + from.name() + " and is tried again as hosts free up");
                 }
                 continue;
             }
             HostSlot to = best.get();
-            to.take(i);
+            if (!need.keepsDisk()) {
+                s.rootDisks().releaseAll(List.of(i.id()));
+            }
+            to.take(i, need);
             s.hosts().allocate(from.id(), -i.vcpus(), -i.memoryMib());
             String why = "HA: its host " + from.name() + " is down; restarted on " + to.host.name();
             Instance pending = InstanceChanges.withState(i, InstanceState.PENDING, i.task(), why, now);

@@ -117,6 +117,7 @@ final class MigrationReports {
         InstanceLog.record(s, i, InstanceChanges.migratedTo(i, m.destinationHostId(), now), true, "instance.migrated",
                 "live migration " + m.id() + " completed" + figures);
         s.hosts().allocate(m.sourceHostId(), -i.vcpus(), -i.memoryMib());
+        MigrationDisks.complete(s, i.id(), m.destinationHostId());
         s.hosts().bumpDesired(m.sourceHostId());
         s.events().append(now, null, m.sourceHostId(), "host.migration", "migrating", "completed",
                 i.id() + " moved to " + m.destinationHostId() + " (" + m.id() + ")" + figures);
@@ -136,6 +137,7 @@ final class MigrationReports {
         }
         if (m.destinationHostId() != null) {
             s.hosts().allocate(m.destinationHostId(), -i.vcpus(), -i.memoryMib());
+            MigrationDisks.fail(s, i.id(), m.destinationHostId());
             s.hosts().bumpDesired(m.destinationHostId());
         }
         s.hosts().bumpDesired(m.sourceHostId());

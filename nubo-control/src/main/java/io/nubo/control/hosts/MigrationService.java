@@ -81,6 +81,7 @@ public final class MigrationService {
         Host source = s.hosts().find(i.hostId()).orElseThrow();
         Host destination = destination(s, i, source, toHost);
         s.hosts().allocate(destination.id(), i.vcpus(), i.memoryMib());
+        MigrationDisks.reserve(s, i.id(), destination.id());
         Migration m = new Migration(Ids.next(Ids.MIGRATION), i.id(), source.id(), destination.id(), DesiredMigration.State.PREPARING,
                 null, null, null, null, null, null, null, null, null, null, requestedBy, drainOf, now, now, null);
         s.migrations().insert(m);
@@ -94,30 +95,39 @@ public final class MigrationService {
 
     /**
      * The destination: the one asked for, which must be able to take the instance, or the up host
-     * with the most free memory that can (spread, as the scheduler places).
+     * with the most free memory that can (spread, as the scheduler places). A host can take it
+     * when it passes the scheduler's filters (room, architecture, accelerator, and its local pool
+     * has room for the root disk's copy), runs the same driver, and reaches the volumes' pools.
      */
     private static Host destination(Store s, Instance i, Host source, Optional<String> toHost) {
         Set<String> poolsNeeded = poolsOf(s, i.id());
         Map<String, StoragePool> pools = s.storagePools().list().stream().collect(Collectors.toMap(StoragePool::id, p -> p));
+        // The root disk is copied to the destination's local pool, at the size it claims where it is.
+        PlacementNeed launched = new PlacementNeed.Lookup(s, false).of(i);
+        PlacementNeed need = new PlacementNeed(launched.architecture(), launched.accelerator(), MigrationDisks.bytes(s, i.id()), false, false);
         if (toHost.isPresent()) {
             Host h = s.hosts().findByIdOrName(toHost.get())
                     .orElseThrow(() -> NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND, "The host '%s' does not exist", toHost.get()));
             s.hosts().lock(h.id());
             h = s.hosts().find(h.id()).orElseThrow();
-            Optional<String> why = unfit(h, i, source, poolsNeeded, pools);
+            Optional<String> why = unfit(h, i, source, poolsNeeded, pools, need, PoolSpace.lock(s, List.of(h)));
             if (why.isPresent()) {
                 throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The host '%s' cannot take %s: %s", h.name(), i.id(), why.get());
             }
             return h;
         }
-        return s.hosts().lockSchedulable().stream().filter(h -> unfit(h, i, source, poolsNeeded, pools).isEmpty())
+        List<Host> up = s.hosts().lockSchedulable();
+        PoolSpace space = PoolSpace.lock(s, up);
+        return up.stream().filter(h -> unfit(h, i, source, poolsNeeded, pools, need, space).isEmpty())
                 .max(Comparator.comparingLong(MigrationService::freeMemory).thenComparing(Host::id))
                 .orElseThrow(() -> NuboException.of(ErrorCode.INSUFFICIENT_INSTANCE_CAPACITY,
-                        "No other host can take %s (%s): none is up with room and the same driver", i.id(), i.instanceType()));
+                        "No other host can take %s (%s): none is up with room, the same driver, %s and %d GiB free for its root disk",
+                        i.id(), i.instanceType(), Scheduler.describe(need), Scheduler.gib(need.rootBytes())));
     }
 
     /** Why a host cannot take the instance, if it cannot. */
-    private static Optional<String> unfit(Host h, Instance i, Host source, Set<String> poolsNeeded, Map<String, StoragePool> pools) {
+    private static Optional<String> unfit(Host h, Instance i, Host source, Set<String> poolsNeeded, Map<String, StoragePool> pools,
+                                          PlacementNeed need, PoolSpace space) {
         if (h.id().equals(source.id())) {
             return Optional.of("it is the instance's own host");
         }
@@ -129,6 +139,13 @@ public final class MigrationService {
         }
         if (h.schedulableVcpus() - h.allocatedVcpus() < i.vcpus() || freeMemory(h) < i.memoryMib()) {
             return Optional.of("it has no room for " + i.instanceType());
+        }
+        if (!HostSlot.runs(h, need)) {
+            return Optional.of("it runs " + h.architecture() + " guests with " + h.accelerator() + ", and the instance needs "
+                    + Scheduler.describe(need));
+        }
+        if (!space.fits(h.id(), need)) {
+            return Optional.of("its local pool has no room for the instance's " + Scheduler.gib(need.rootBytes()) + " GiB root disk");
         }
         for (String poolId : poolsNeeded) {
             StoragePool p = pools.get(poolId);

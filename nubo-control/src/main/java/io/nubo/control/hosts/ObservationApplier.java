@@ -82,6 +82,7 @@ final class ObservationApplier {
         if (freedVcpus > 0 || freedMemory > 0) {
             s.hosts().allocate(hostId, -freedVcpus, -freedMemory);
         }
+        s.rootDisks().releaseAll(terminated);
         VolumeObservations.releaseTerminated(s, terminated, now);
         List<Instance> live = counted.stream().filter(i -> !terminated.contains(i.id())).toList();
         VolumeObservations.apply(s, live, seen, now);

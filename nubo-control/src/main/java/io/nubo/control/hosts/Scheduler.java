@@ -25,8 +25,11 @@ import java.util.function.Consumer;
  * Places pending instances on hosts. A pass claims a batch of unplaced instances with
  * {@code FOR UPDATE SKIP LOCKED}, locks the up hosts, and places each instance on the host with
  * the most free memory that fits it (spread; or the least, where the zone's weigher is pack), all
- * in one transaction, so concurrent passes on several servers never oversubscribe a host. A host qualifies when it is in the instance's zone,
- * has room for it, and its placement group allows it ({@link GroupRules}). An instance that fits
+ * in one transaction, so concurrent passes on several servers never oversubscribe a host. A host
+ * qualifies when it is in the instance's zone, has room for it (vCPUs and memory, and its root disk
+ * in the pool the disk goes to, whose row the pass locks too), runs the image's architecture with
+ * the accelerator the type requires ({@link PlacementNeed}), and its placement group allows it
+ * ({@link GroupRules}). An instance that fits
  * nowhere is terminated with {@code Server.InsufficientInstanceCapacity}, as EC2 does. Thread-safe.
  */
 public final class Scheduler {
@@ -48,6 +51,16 @@ public final class Scheduler {
         this.hostsChanged = hostsChanged;
     }
 
+    /** The guest architecture and accelerator a need asks for, as an error says it. */
+    static String describe(PlacementNeed need) {
+        return need.architecture() + " guests" + (need.accelerator() == null ? "" : " with " + need.accelerator());
+    }
+
+    /** Bytes as whole GiB, rounded up. */
+    static long gib(long bytes) {
+        return (bytes + (1L << 30) - 1) >> 30;
+    }
+
     /** Runs passes until no unplaced instance is left; returns how many instances were handled. */
     public int drain() {
         int total = 0;
@@ -66,17 +79,20 @@ public final class Scheduler {
             if (pending.isEmpty()) {
                 return 0;
             }
-            List<HostSlot> hosts = HostSlot.of(s.hosts().lockSchedulable());
+            HostSlot.Slots slots = HostSlot.lock(s, s.hosts().lockSchedulable());
+            List<HostSlot> hosts = slots.hosts();
+            PlacementNeed.Lookup needs = new PlacementNeed.Lookup(s, slots.pools().hasShared());
             GroupRules groups = GroupRules.load(s, pending);
             Map<String, String> weighers = s.zoneWeighers().all();
             Instant now = clock.instant();
             InstanceLog log = new InstanceLog();
             for (Instance i : pending) {
-                Optional<HostSlot> best = hosts.stream().filter(h -> h.fits(i) && h.inZoneOf(i) && groups.allows(i, h.host.id()))
+                PlacementNeed need = needs.of(i);
+                Optional<HostSlot> best = hosts.stream().filter(h -> h.fits(i, need) && h.inZoneOf(i) && groups.allows(i, h.host.id()))
                         .max(PACK.equals(weighers.get(i.zone())) ? PACKING : SPREADING);
                 if (best.isPresent()) {
                     HostSlot h = best.get();
-                    h.take(i);
+                    h.take(i, need);
                     groups.placed(i, h.host.id());
                     log.add(i, InstanceChanges.placedOn(i, h.host.id(), now), true, "instance.scheduled",
                             "placed on " + h.host.name());
@@ -84,13 +100,15 @@ public final class Scheduler {
                 } else {
                     PlacementGroup g = groups.groupOf(i);
                     log.add(i, InstanceChanges.withState(i, InstanceState.TERMINATED, InstanceTask.NONE,
-                            "Server.InsufficientInstanceCapacity: no host has room for " + i.instanceType()
+                            "Server.InsufficientInstanceCapacity: no host " + (hosts.stream().anyMatch(h -> HostSlot.runs(h.host, need))
+                                    ? "" : "that runs " + describe(need) + " ") + "has room for " + i.instanceType()
+                                    + " and its " + gib(need.rootBytes()) + " GiB root disk"
                                     + (g == null ? "" : " that " + g.strategy().apiName() + " placement group " + g.name() + " allows"), now),
                             false, null, "scheduler");
                 }
             }
             log.write(s);
-            HostSlot.allocate(s, hosts);
+            slots.write(s);
             return pending.size();
         });
         if (!touched.isEmpty()) {

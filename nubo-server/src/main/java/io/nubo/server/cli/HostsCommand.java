@@ -192,7 +192,7 @@ public final class HostsCommand {
             JsonNode r = client.get("/hosts");
             out.rows(r, r, List.of(Output.Column.of("ID", "hostId"), Output.Column.of("NAME", "name"),
                     Output.Column.of("STATE", "state"), Output.Column.of("DRIVER", "driver"),
-                    Output.Column.of("ACCEL", "accelerator"), Output.Column.of("ZONE", "zone"),
+                    Output.Column.of("ARCH", "architecture"), Output.Column.of("ACCEL", "accelerator"), Output.Column.of("ZONE", "zone"),
                     new Output.Column("VCPUS(ALLOC/TOTAL)", n -> n.path("allocated").path("vcpus").asText() + "/" + n.path("capacity").path("vcpus").asText()),
                     new Output.Column("MEM_MIB(ALLOC/TOTAL)", n -> n.path("allocated").path("memoryMib").asText() + "/" + n.path("capacity").path("memoryMib").asText()),
                     Output.Column.of("HEARTBEAT", "lastHeartbeat")));

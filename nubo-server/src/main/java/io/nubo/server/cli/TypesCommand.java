@@ -16,7 +16,8 @@ public final class TypesCommand {
             JsonNode r = client.get("/instance-types");
             out.rows(r, r, List.of(Output.Column.of("NAME", "name"), Output.Column.of("VCPUS", "vcpus"),
                     Output.Column.of("MEMORY_MIB", "memoryMib"),
-                    new Output.Column("PRICE_PER_HOUR", n -> BigDecimal.valueOf(n.path("priceMicrosPerHour").asLong(), 6).toPlainString())));
+                    new Output.Column("PRICE_PER_HOUR", n -> BigDecimal.valueOf(n.path("priceMicrosPerHour").asLong(), 6).toPlainString()),
+                    new Output.Column("ACCEL", n -> n.path("requiresAccelerator").isTextual() ? n.path("requiresAccelerator").asText() : "any")));
             return 0;
         }
     }
