@@ -87,7 +87,12 @@ public final class AgentCommand implements Callable<Integer> {
             FenceWatchdog.ensureRunning(fenceDir, dir.resolve("instances"));
         }
         // The replicas named now, not the one joined: replicas come and go over a host's life.
-        Agent agent = new Agent(new HttpAgentChannel(servers, identity.credential()), hypervisor,
+        HttpAgentChannel channel = new HttpAgentChannel(servers, identity.credential());
+        // This host reaches no file of the server's own: images on no shared pool it mounts come over the same HTTP.
+        if (hypervisor instanceof io.nubo.agent.qemu.QemuHypervisor qemu) {
+            qemu.downloadImagesFrom(channel);
+        }
+        Agent agent = new Agent(channel, hypervisor,
                 new AgentConfig(name, zone, dir.resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30), LeaseFence.Policy.standard()));
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

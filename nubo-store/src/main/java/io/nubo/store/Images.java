@@ -138,6 +138,30 @@ public final class Images {
         return h.createQuery("SELECT * FROM images WHERE pool_id = :p ORDER BY id").bind("p", poolId).map((rs, ctx) -> map(rs)).list();
     }
 
+    /** The SHA-256 recorded for the image's file, if it was taken of the file {@code fileStamp} describes (V26). */
+    public Optional<String> sha256(String id, String fileStamp) {
+        return h.createQuery("SELECT sha256 FROM images WHERE id = :id AND sha256 IS NOT NULL AND sha256_of = :of")
+                .bind("id", id).bind("of", fileStamp).mapTo(String.class).findOne();
+    }
+
+    /** Records the SHA-256 of the image's file as {@code fileStamp} describes it. */
+    public void recordSha256(String id, String sha256, String fileStamp) {
+        h.createUpdate("UPDATE images SET sha256 = :sha, sha256_of = :of WHERE id = :id")
+                .bind("sha", sha256).bind("of", fileStamp).bind("id", id).execute();
+    }
+
+    /**
+     * Whether a host has a reason to hold the image's file: an instance placed on it and not
+     * terminated, or one migrating to it, was made from the image. What a host credential may fetch.
+     */
+    public boolean neededOn(String imageId, String hostId) {
+        return h.createQuery("""
+                SELECT EXISTS (SELECT 1 FROM instances WHERE host_id = :h AND image_id = :img AND state <> 'terminated')
+                    OR EXISTS (SELECT 1 FROM migrations m JOIN instances i ON i.id = m.instance_id
+                               WHERE m.destination_host_id = :h AND m.state IN ('preparing', 'migrating') AND i.image_id = :img)""")
+                .bind("h", hostId).bind("img", imageId).mapTo(Boolean.class).one();
+    }
+
     private static Image map(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Image(rs.getString("id"), rs.getString("name"), rs.getString("description"), rs.getString("owner_id"),
                 rs.getBoolean("is_public"), rs.getString("state"), rs.getString("format"), rs.getString("location"),

@@ -110,6 +110,16 @@ public final class StoragePools {
                 .map((rs, ctx) -> map(rs, mounts.getOrDefault(rs.getString("id"), List.of()))).list();
     }
 
+    /** The shared pools, each with only {@code hostId}'s mount of it (none if that host announced none). */
+    public List<StoragePool> sharedSeenBy(String hostId) {
+        Map<String, List<StoragePool.Mount>> mounts = h.createQuery("SELECT * FROM storage_pool_hosts WHERE host_id = :h")
+                .bind("h", hostId)
+                .map((rs, ctx) -> Map.entry(rs.getString("pool_id"), new StoragePool.Mount(rs.getString("host_id"), rs.getString("path"))))
+                .list().stream().collect(Collectors.groupingBy(Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
+        return h.createQuery("SELECT * FROM storage_pools WHERE kind = 'shared' ORDER BY name")
+                .map((rs, ctx) -> map(rs, mounts.getOrDefault(rs.getString("id"), List.of()))).list();
+    }
+
     /** The pools a host reaches. */
     public List<StoragePool> reachableFrom(String hostId) {
         return list().stream().filter(p -> p.mounts().stream().anyMatch(m -> m.hostId().equals(hostId))).toList();

@@ -110,6 +110,16 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         this.facts = facts;
     }
 
+    /**
+     * Makes this a remote host's driver: an image that is not on a shared pool this host mounts
+     * ({@link VmSpec#imageShared()}) is downloaded from the server through {@code source} into the
+     * image cache. Without it (the in-process agent of {@code nubo up}, on the server's machine)
+     * every image is read where the control plane says.
+     */
+    public void downloadImagesFrom(io.nubo.agent.ImageDownloads source) {
+        images.downloadFrom(source);
+    }
+
     @Override
     public String name() {
         return "qemu";
@@ -133,7 +143,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 if (spec.rootDisk() != null) {
                     linkSharedRootDisk(spec, disk);
                 } else if (!Files.exists(disk)) {
-                    Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
+                    Path base = images.ensure(spec.imageId(), spec.imageFormat(), spec.imageLocation(), spec.imageShared());
                     newRootDisk(base, spec, disk);
                 }
                 QemuVm vm = machine(spec, dir, disk).build();
@@ -170,7 +180,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
      */
     private void linkSharedRootDisk(VmSpec spec, Path link) throws IOException {
         Path shared = Path.of(spec.rootDisk());
-        Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
+        Path base = images.ensure(spec.imageId(), spec.imageFormat(), spec.imageLocation(), spec.imageShared());
         Files.createDirectories(shared.getParent());
         if (Files.exists(shared)) {
             qemuImg.rebaseUnsafe(shared, base, spec.imageFormat());
@@ -719,7 +729,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 Files.createDirectories(dir);
                 Path disk = dir.resolve("disk.qcow2");
                 Files.deleteIfExists(disk);
-                Path base = images.ensure(spec.imageId(), spec.imageFormat(), Path.of(spec.imageLocation()));
+                Path base = images.ensure(spec.imageId(), spec.imageFormat(), spec.imageLocation(), spec.imageShared());
                 newRootDisk(base, spec, disk); // the size the source's disk has, so that the mirror fits
                 QemuVm vm = machine(spec, dir, disk).incoming(true).startPaused(true).build();
                 // Marked before the launch: an agent killed during it leaves a directory that list() shows, so that

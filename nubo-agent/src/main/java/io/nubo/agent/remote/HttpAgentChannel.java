@@ -3,6 +3,7 @@ package io.nubo.agent.remote;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nubo.agent.ImageDownloads;
 import io.nubo.core.agent.AgentChannel;
 import io.nubo.core.agent.DesiredState;
 import io.nubo.core.agent.HostRegistration;
@@ -30,10 +31,14 @@ import java.util.function.Function;
  * agent call is idempotent, so a call repeated on another replica does no harm. A call that
  * reaches no replica, or that a replica refuses, throws; the agent's loops retry. Thread-safe.
  */
-public final class HttpAgentChannel implements AgentChannel {
+public final class HttpAgentChannel implements AgentChannel, ImageDownloads {
     private static final Logger LOG = LoggerFactory.getLogger(HttpAgentChannel.class);
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
+    /** How long an image download may wait for the answer to start: a server hashes a large file once before it sends it. */
+    private static final Duration IMAGE_ANSWER_TIMEOUT = Duration.ofMinutes(10);
+    private static final java.util.regex.Pattern IMAGE_ID = java.util.regex.Pattern.compile("ami-[0-9a-f]{8,17}");
+    private static final java.util.regex.Pattern CONTENT_RANGE = java.util.regex.Pattern.compile("bytes (\\d+)-\\d+/\\d+");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Each replica's {@code /agent/v1/}, in the operator's order. */
@@ -101,6 +106,71 @@ public final class HttpAgentChannel implements AgentChannel {
     @Override
     public void migrationUpdate(String hostId, io.nubo.core.agent.MigrationUpdate update) {
         call(post("migration", update), 204);
+    }
+
+    /**
+     * Streams an image's file from the server ({@code GET /agent/v1/images/{id}}), from byte
+     * {@code from} with a Range when resuming. The body is read as it arrives, never held whole.
+     * Replicas are tried in turn while none can be reached, as for every call.
+     */
+    @Override
+    public Download open(String imageId, long from) throws IOException {
+        if (!IMAGE_ID.matcher(imageId).matches() || from < 0) {
+            throw new IllegalArgumentException("not an image ID: " + imageId);
+        }
+        int first = current.get();
+        IOException unreachable = null;
+        for (int k = 0; k < bases.size(); k++) {
+            HttpRequest.Builder b = authorized(HttpRequest.newBuilder(bases.get((first + k) % bases.size()).resolve("images/" + imageId)))
+                    .timeout(IMAGE_ANSWER_TIMEOUT).GET();
+            if (from > 0) {
+                b.header("Range", "bytes=" + from + "-");
+            }
+            HttpResponse<java.io.InputStream> res;
+            try {
+                res = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                unreachable = e;
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            return download(res, from);
+        }
+        throw new IOException("cannot reach the server for image " + imageId + ": " + unreachable.getMessage(), unreachable);
+    }
+
+    private static Download download(HttpResponse<java.io.InputStream> res, long from) throws IOException {
+        long size = res.headers().firstValueAsLong("X-Nubo-Image-Size").orElse(-1);
+        String sha = res.headers().firstValue("X-Nubo-Image-Sha256").orElse("");
+        switch (res.statusCode()) {
+            case 200 -> {
+                return new Download(size, sha, 0, res.body());
+            }
+            case 206 -> {
+                java.util.regex.Matcher m = CONTENT_RANGE.matcher(res.headers().firstValue("Content-Range").orElse(""));
+                if (!m.matches()) {
+                    res.body().close();
+                    throw new IOException("the server's partial answer has no valid Content-Range");
+                }
+                return new Download(size, sha, Long.parseLong(m.group(1)), res.body());
+            }
+            case 416 -> {
+                // Nothing past the end: what this host has is the whole file, or more (checked by the caller).
+                res.body().close();
+                return new Download(size, sha, from, java.io.InputStream.nullInputStream());
+            }
+            default -> {
+                byte[] body;
+                try (java.io.InputStream in = res.body()) {
+                    body = in.readNBytes(64 * 1024);
+                }
+                JsonNode problem = tree(body);
+                throw new RemoteCallException(res.statusCode(), problem.path("code").asText("HTTP " + res.statusCode()),
+                        problem.path("detail").asText(""));
+            }
+        }
     }
 
     private Function<URI, HttpRequest> post(String path, Object body) {

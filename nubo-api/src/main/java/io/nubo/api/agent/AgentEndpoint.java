@@ -18,8 +18,9 @@ import java.time.Duration;
  * The agent protocol over HTTP/JSON (see {@link io.nubo.core.agent.AgentChannel}), for agents on
  * other machines. The agent starts every exchange: it joins once with an admin's join token, and
  * then authenticates each call with the host credential it got ({@code Authorization: Bearer
- * nhc-...}), which also names its host, so no call can speak for another host. Errors are the
- * REST API's problem documents. Thread-safe.
+ * nhc-...}), which also names its host, so no call can speak for another host. An agent that does
+ * not mount the pool an image is on streams the image's file from here ({@link ImageStreaming}).
+ * Errors are the REST API's problem documents. Thread-safe.
  */
 public final class AgentEndpoint {
     public static final String BASE = "/agent/v1";
@@ -72,6 +73,10 @@ public final class AgentEndpoint {
             String host = host(ctx);
             gateway.migrationUpdate(host, body(ctx, io.nubo.core.agent.MigrationUpdate.class));
             ctx.status(204);
+        });
+        routes.get(BASE + "/images/{imageId}", ctx -> {
+            String host = host(ctx);
+            ImageStreaming.send(ctx, gateway.imageFiles().fileFor(host, ctx.pathParam("imageId")));
         });
     }
 

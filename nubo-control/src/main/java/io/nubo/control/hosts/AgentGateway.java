@@ -43,11 +43,18 @@ public final class AgentGateway implements AgentChannel {
     private final Database db;
     private final Clock clock;
     private final ChangeSignal desiredChanged;
+    private final HostImageFiles imageFiles;
 
     public AgentGateway(Database db, Clock clock, ChangeSignal desiredChanged) {
         this.db = db;
         this.clock = clock;
         this.desiredChanged = desiredChanged;
+        this.imageFiles = new HostImageFiles(db);
+    }
+
+    /** The image files a remote agent may stream from this server. */
+    public HostImageFiles imageFiles() {
+        return imageFiles;
     }
 
     @Override
@@ -124,16 +131,18 @@ public final class AgentGateway implements AgentChannel {
         Map<String, List<DesiredSnapshot>> snapshots = DesiredSnapshots.of(s, hostId, rows.stream().map(Instance::id).toList());
         Map<String, InstanceAddresses.Held> addresses = s.instanceAddresses().held(rows.stream().map(Instance::id).toList());
         java.util.Optional<java.nio.file.Path> shared = rows.stream().anyMatch(Instance::ha) ? sharedPoolOn(s, hostId) : java.util.Optional.empty();
+        HostImagePaths imagePaths = new HostImagePaths(s, hostId);
         return rows.stream().map(i -> {
             Image img = images.computeIfAbsent(i.imageId(), id -> s.images().find(id).orElseThrow());
+            HostImagePaths.Located file = imagePaths.locate(img);
             DesiredVolumes.ForInstance v = volumes.getOrDefault(i.id(), DesiredVolumes.ForInstance.NONE);
             InstanceAddresses.Held held = addresses.get(i.id());
             String address = held == null ? null : SubnetAddresses.interfaceAddressIn(held.zone(), held.hostNumber());
             return new DesiredInstance(i.id(), i.state(), i.forceStop(), i.rebootGeneration(), i.vcpus(), i.memoryMib(),
-                    img.id(), img.format(), img.location(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach(),
+                    img.id(), img.format(), file.path(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach(),
                     snapshots.getOrDefault(i.id(), List.of()), address, i.ha(),
                     i.ha() ? shared.map(p -> sharedRootDisk(p, i.id()).toString()).orElse(null) : null,
-                    i.rootSizeGib() == null ? 0 : i.rootSizeGib() * (1L << 30));
+                    i.rootSizeGib() == null ? 0 : i.rootSizeGib() * (1L << 30), file.shared());
         }).toList();
     }
 

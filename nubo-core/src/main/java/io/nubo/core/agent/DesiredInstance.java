@@ -22,17 +22,30 @@ import java.util.List;
  * by then (self-fencing); false from an older peer. {@code rootDisk}: the root disk's file on the
  * shared pool as this host mounts it (an HA instance's, so that another host can start it from the
  * same disk), null for a disk in the host's own instance directory. {@code rootDiskBytes}: the
- * size of a new root disk (0: the image's size, and from an older peer).
+ * size of a new root disk (0: the image's size, and from an older peer). {@code imageShared}:
+ * {@code imageLocation} lies on a shared pool this host mounts (the path is this host's), so the host
+ * reads the image there; otherwise only the server has the file, and a remote agent streams it from
+ * the server (false from an older peer: streamed).
  */
 public record DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
                               int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                               String hostname, String userData, String publicKey,
                               List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
-                              String privateAddress, boolean ha, String rootDisk, long rootDiskBytes) {
+                              String privateAddress, boolean ha, String rootDisk, long rootDiskBytes, boolean imageShared) {
     public DesiredInstance {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         forceDetach = forceDetach == null ? List.of() : List.copyOf(forceDetach);
         snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+    }
+
+    /** An instance whose image lies on no pool this host mounts. */
+    public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
+                           int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
+                           String hostname, String userData, String publicKey,
+                           List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
+                           String privateAddress, boolean ha, String rootDisk, long rootDiskBytes) {
+        this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
+                publicKey, volumes, forceDetach, snapshots, privateAddress, ha, rootDisk, rootDiskBytes, false);
     }
 
     /** An instance whose root disk is the image's size. */
