@@ -7,6 +7,7 @@ import io.nubo.control.billing.WebhookSettings;
 import io.nubo.control.catalog.CatalogService;
 import io.nubo.control.compute.ComputeService;
 import io.nubo.control.console.ConsoleTicketService;
+import io.nubo.control.console.RemoteConsoles;
 import io.nubo.control.events.EventFeed;
 import io.nubo.control.operator.OperatorQueries;
 import io.nubo.control.compute.InstanceQueryService;
@@ -81,6 +82,7 @@ public final class ControlPlane implements AutoCloseable {
     private final Scheduler scheduler;
     private final UserService users;
     private final ConsoleTicketService consoleTickets;
+    private final RemoteConsoles remoteConsoles;
     private final StoragePoolService storagePools;
     private final ImageImporter imageImporter;
     private final ImageService images;
@@ -109,7 +111,9 @@ public final class ControlPlane implements AutoCloseable {
     /** With the given image settings (where the shared pool is, the size limits of imports). */
     public ControlPlane(Database db, Path dataDir, Clock clock, ImageSettings imageSettings) {
         ChangeSignal desired = new ChangeSignal();
-        this.identity = new IdentityService(db, SecretBox.fromKeyFile(dataDir.resolve("secret.key")), clock);
+        SecretBox secrets = SecretBox.fromKeyFile(dataDir.resolve("secret.key"));
+        this.identity = new IdentityService(db, secrets, clock);
+        this.remoteConsoles = new RemoteConsoles(db, secrets, clock);
         this.catalog = new CatalogService(db, clock);
         this.agents = new AgentGateway(db, clock, desired);
         this.enrollment = new HostEnrollment(db, clock, agents);
@@ -327,6 +331,10 @@ public final class ControlPlane implements AutoCloseable {
 
     public UserService users() {
         return users;
+    }
+
+    public RemoteConsoles remoteConsoles() {
+        return remoteConsoles;
     }
 
     public ConsoleTicketService consoleTickets() {

@@ -158,6 +158,11 @@ class LiveMigrationTest {
         awaitRunningAndReady(two);
         assertThat(instance(one).path("hostId").asText()).isEqualTo(a);
         assertThat(instance(two).path("hostId").asText()).isEqualTo(a);
+        // host-b is remote: the server reaches its VMs' consoles through the console port its agent announced.
+        JsonNode console = server.call("GET", "/instances/" + one + "/console", null).json();
+        assertThat(console.path("output").asText()).as(console.toString()).contains("NUBO-GUEST-READY " + one);
+        assertThat(VncProbe.greeting(server, one)).startsWith("RFB 003.");
+        assertDefaultImageStreamedToHostB();
         server.call("POST", "/hosts/" + b + "/enable", "{}");
 
         assertThat(server.call("POST", "/hosts/" + a + "/drain", "{}").json().path("host").path("state").asText()).isEqualTo("draining");
@@ -214,6 +219,32 @@ class LiveMigrationTest {
     }
 
     // ---- helpers ----
+
+    /**
+     * host-b mounts no pool that holds the default image (it is in the server's data dir), so its
+     * agent streamed the file from the server: a copy of its own, not a link, with the server's
+     * SHA-256, fetched once for all the VMs of this class that ran there.
+     */
+    static void assertDefaultImageStreamedToHostB() throws Exception {
+        String image = server.call("GET", "/images", null).json().get(0).path("imageId").asText();
+        Path cached = remote.dataDir.resolve("images").resolve("cache").resolve(image + ".qcow2");
+        Path original = server.dataDir.resolve("images").resolve("nubo-default.qcow2");
+        assertThat(Files.isSameFile(cached, original)).isFalse();
+        assertThat(sha256(cached)).isEqualTo(sha256(original));
+        String log = Files.readString(remote.dataDir.resolve("nubo.log"));
+        assertThat(Pattern.compile("fetched image " + image + " from the server").matcher(log).results().count()).as(log).isEqualTo(1);
+    }
+
+    static String sha256(Path file) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
 
     record Tick(long pid, long n, double uptime) {
     }

@@ -4,7 +4,9 @@ import io.nubo.agent.Agent;
 import io.nubo.agent.AgentConfig;
 import io.nubo.agent.LeaseFence;
 import io.nubo.agent.qemu.FenceWatchdog;
+import io.nubo.agent.remote.ConsolePort;
 import io.nubo.agent.remote.HttpAgentChannel;
+import io.nubo.core.agent.ConsoleProtocol;
 import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.spi.HostFacts;
 import io.nubo.core.spi.Hypervisor;
@@ -12,7 +14,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +56,14 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--driver", defaultValue = "qemu", description = "hypervisor driver: qemu or fake (default ${DEFAULT-VALUE})")
     String driver;
+
+    @Option(names = "--console-address", paramLabel = "ADDRESS",
+            description = "the address servers reach this host's console port at, and that it listens on (default: this machine's address"
+                    + " towards the first server)")
+    String consoleAddress;
+
+    @Option(names = "--console-port", defaultValue = "0", description = "the console port (default: any free one; announced to the servers)")
+    int consolePort;
 
     @picocli.CommandLine.Mixin
     FakeDriverOptions fake;
@@ -94,6 +109,13 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Agent agent = new Agent(channel, hypervisor,
                 new AgentConfig(name, zone, dir.resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30), LeaseFence.Policy.standard()));
+        ConsolePort consoles;
+        try {
+            consoles = openConsolePort(agent, dir.resolve("instances"), channel);
+        } catch (IOException e) {
+            System.err.println("error: cannot open the console port: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -101,6 +123,7 @@ public final class AgentCommand implements Callable<Integer> {
         System.out.println("Nubo agent for host " + name + " (" + identity.hostId() + ") is calling " + servers);
         System.out.flush();
         stop.await();
+        consoles.close();
         agent.close();
         try {
             hypervisor.close();
@@ -108,6 +131,37 @@ public final class AgentCommand implements Callable<Integer> {
             System.err.println("warning: closing the driver: " + e.getMessage());
         }
         return 0;
+    }
+
+    /**
+     * The port servers reach this host's VM consoles on, with a key new at every start, announced
+     * with every registration.
+     */
+    private ConsolePort openConsolePort(Agent agent, Path instances, HttpAgentChannel channel) throws IOException {
+        String address = consoleAddress != null ? consoleAddress : localAddressTowards(servers.get(0));
+        byte[] key = new byte[ConsoleProtocol.KEY_BYTES];
+        new SecureRandom().nextBytes(key);
+        ConsolePort port = ConsolePort.open(new InetSocketAddress(address, consolePort), key, new ConsolePort.Consoles() {
+            @Override
+            public Optional<Path> vncSocket(String instanceId) {
+                return agent.hostId().map(h -> instances.resolve(instanceId).resolve("vnc.sock"));
+            }
+
+            @Override
+            public Optional<byte[]> tail(String instanceId, int maxBytes) {
+                return agent.hostId().flatMap(h -> agent.consoleTail(h, instanceId, maxBytes));
+            }
+        });
+        channel.announcingConsole(address, port.port(), key);
+        return port;
+    }
+
+    /** The address this machine sends from towards the server: the one the server can reach it at (no packet is sent). */
+    private static String localAddressTowards(URI server) throws IOException {
+        try (DatagramSocket probe = new DatagramSocket()) {
+            probe.connect(InetAddress.getByName(server.getHost()), server.getPort() > 0 ? server.getPort() : 80);
+            return probe.getLocalAddress().getHostAddress();
+        }
     }
 
     private AgentIdentity join(Path dir, Hypervisor hypervisor) {

@@ -5,6 +5,8 @@ import io.nubo.agent.AgentConfig;
 import io.nubo.api.ApiServer;
 import io.nubo.api.ec2.Ec2Throttle;
 import io.nubo.control.ControlPlane;
+import io.nubo.control.console.RemoteConsoles;
+import io.nubo.control.console.VncConnector;
 import io.nubo.control.images.ImageSettings;
 import io.nubo.control.storage.PoolAnnouncingChannel;
 import io.nubo.control.users.UserService;
@@ -94,19 +96,30 @@ public final class NuboServer implements AutoCloseable {
                     fencing ? io.nubo.agent.LeaseFence.Policy.standard() : io.nubo.agent.LeaseFence.Policy.off()));
             toClose.push(agent);
             agent.start();
-            controlPlane.compute().useConsoleAccess(agent::consoleTail);
-            if (options.driver().equals("qemu")) {
-                Path instances = options.dataDir().resolve("instances");
-                controlPlane.consoleTickets().useVncAccess((host, id) -> agent.hostId().filter(host::equals)
-                        .map(h -> instances.resolve(id).resolve("vnc.sock")));
-            }
         }
+        useConsoles();
         api = new ApiServer(controlPlane, new ApiServer.Health(db::isHealthy, () -> agent == null || agent.isReady()), VERSION,
                 new Ec2Throttle(options.ec2RateScale()));
         toClose.push(api);
         api.start(options.bindAddress(), options.port());
         LOG.info("api listening on {}:{}", options.bindAddress(), api.port());
         return this;
+    }
+
+    /** VM consoles: the local agent's own, and every other host's through its announced console port. */
+    private void useConsoles() {
+        RemoteConsoles remote = controlPlane.remoteConsoles();
+        Agent local = agent;
+        Path instances = options.dataDir().resolve("instances");
+        boolean localVnc = local != null && options.driver().equals("qemu");
+        controlPlane.compute().useConsoleAccess((host, id, max) -> isLocal(local, host) ? local.consoleTail(host, id, max)
+                : remote.tail(host, id, max));
+        controlPlane.consoleTickets().useVncAccess((host, id) -> !isLocal(local, host) ? remote.vnc(host, id)
+                : localVnc ? Optional.of(new VncConnector.UnixSocket(instances.resolve(id).resolve("vnc.sock"))) : Optional.empty());
+    }
+
+    private static boolean isLocal(Agent local, String hostId) {
+        return local != null && local.hostId().filter(hostId::equals).isPresent();
     }
 
     private Path sharedPool() {

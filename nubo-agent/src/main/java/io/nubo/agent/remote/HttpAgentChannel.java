@@ -46,6 +46,8 @@ public final class HttpAgentChannel implements AgentChannel, ImageDownloads {
     /** The replica that answered last: calls go there first. */
     private final AtomicInteger current = new AtomicInteger();
     private final String credential;
+    /** The console port to announce, or null for none. */
+    private volatile Map<String, Object> console;
 
     public HttpAgentChannel(URI server, String credential) {
         this(List.of(server), credential);
@@ -77,9 +79,20 @@ public final class HttpAgentChannel implements AgentChannel, ImageDownloads {
         return new Joined(answer.path("hostId").asText(), answer.path("credential").asText());
     }
 
+    /** Announces this host's console port (see {@link ConsolePort}) with every registration, so that every server knows it. */
+    public HttpAgentChannel announcingConsole(String address, int port, byte[] key) {
+        this.console = Map.of("address", address, "port", port, "key", java.util.HexFormat.of().formatHex(key));
+        return this;
+    }
+
     @Override
     public String register(HostRegistration registration) {
-        return tree(call(post("register", registration), 200)).path("hostId").asText();
+        String hostId = tree(call(post("register", registration), 200)).path("hostId").asText();
+        Map<String, Object> port = console;
+        if (port != null) {
+            call(post("console", port), 204);
+        }
+        return hostId;
     }
 
     @Override

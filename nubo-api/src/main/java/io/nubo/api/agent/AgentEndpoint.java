@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.nubo.api.Json;
+import io.nubo.control.console.RemoteConsoles;
 import io.nubo.control.hosts.AgentGateway;
 import io.nubo.control.hosts.HostEnrollment;
 import io.nubo.core.ErrorCode;
@@ -33,12 +34,22 @@ public final class AgentEndpoint {
     public record JoinRequest(String token, HostRegistration registration) {
     }
 
+    /** Where the agent's console port listens, and its key. */
+    public record ConsoleAnnouncement(String address, Integer port, String key) {
+        @Override
+        public String toString() {
+            return "ConsoleAnnouncement[" + address + ":" + port + "]";
+        }
+    }
+
     private final AgentGateway gateway;
     private final HostEnrollment enrollment;
+    private final RemoteConsoles consoles;
 
-    public AgentEndpoint(AgentGateway gateway, HostEnrollment enrollment) {
+    public AgentEndpoint(AgentGateway gateway, HostEnrollment enrollment, RemoteConsoles consoles) {
         this.gateway = gateway;
         this.enrollment = enrollment;
+        this.consoles = consoles;
     }
 
     public void register(RoutesConfig routes) {
@@ -49,6 +60,12 @@ public final class AgentEndpoint {
         routes.post(BASE + "/register", ctx -> {
             String host = host(ctx);
             json(ctx, 200, java.util.Map.of("hostId", enrollment.register(host, body(ctx, HostRegistration.class))));
+        });
+        routes.post(BASE + "/console", ctx -> {
+            String host = host(ctx);
+            ConsoleAnnouncement a = body(ctx, ConsoleAnnouncement.class);
+            consoles.announce(host, a.address(), a.port(), a.key());
+            ctx.status(204);
         });
         routes.post(BASE + "/heartbeat", ctx -> {
             gateway.heartbeat(host(ctx));

@@ -4,23 +4,22 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsCloseStatus;
 import io.javalin.websocket.WsContext;
 import io.nubo.control.console.ConsoleTicketService;
+import io.nubo.control.console.VncConnector;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Relays a browser's WebSocket (noVNC, binary frames) to a VM's VNC unix socket, byte for byte.
+ * Relays a browser's WebSocket (noVNC, binary frames) to a VM's VNC server (a unix socket here, or
+ * a remote host's console port), byte for byte.
  * The connection must present a one-time ticket for exactly this instance, and come from this
  * site; otherwise it is closed with 1008 (policy violation) before any byte reaches the VM.
  * Each connection has one virtual thread that copies VM output to the browser. Thread-safe.
@@ -66,15 +65,14 @@ final class ConsoleRelay {
             ctx.closeSession(WsCloseStatus.POLICY_VIOLATION, "Cross-site console connections are not allowed");
             return;
         }
-        Optional<Path> socket = tickets.redeem(ctx.queryParam("ticket"), ctx.pathParam("instanceId"));
-        if (socket.isEmpty()) {
+        Optional<VncConnector> vnc = tickets.redeem(ctx.queryParam("ticket"), ctx.pathParam("instanceId"));
+        if (vnc.isEmpty()) {
             ctx.closeSession(WsCloseStatus.POLICY_VIOLATION, "Invalid, used or expired console ticket");
             return;
         }
         SocketChannel ch;
         try {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket.get()));
+            ch = vnc.get().open();
         } catch (IOException e) {
             LOG.info("console of {} is not reachable: {}", ctx.pathParam("instanceId"), e.toString());
             ctx.closeSession(WsCloseStatus.SERVER_ERROR, "The console is not reachable");

@@ -1,7 +1,9 @@
 package io.nubo.api.agent;
 
+import io.nubo.agent.remote.ConsolePort;
 import io.nubo.agent.remote.HttpAgentChannel;
 import io.nubo.api.TestCloud;
+import io.nubo.core.agent.ConsoleProtocol;
 import io.nubo.core.agent.DesiredState;
 import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.agent.HostReport;
@@ -9,10 +11,23 @@ import io.nubo.core.agent.ObservedInstance;
 import io.nubo.core.model.NewAccessKey;
 import io.nubo.core.model.PowerState;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -76,9 +91,72 @@ class AgentEndpointTest {
         }
     }
 
+    @Test
+    void aRemoteHostsConsolesAreReachedThroughThePortItsAgentAnnounced(@TempDir Path dir)
+            throws Exception {
+        byte[] key = new byte[ConsoleProtocol.KEY_BYTES];
+        new SecureRandom().nextBytes(key);
+        Path vnc = dir.resolve("vnc.sock");
+        try (TestCloud cloud = new TestCloud();
+             ServerSocketChannel vncServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+             ConsolePort port = ConsolePort.open(
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), key, new ConsolePort.Consoles() {
+                         @Override
+                         public Optional<Path> vncSocket(String instanceId) {
+                             return Optional.of(vnc);
+                         }
+
+                         @Override
+                         public Optional<byte[]> tail(String instanceId, int maxBytes) {
+                             return Optional.of(("serial of " + instanceId + " on host-b\n").getBytes());
+                         }
+                     })) {
+            vncServer.bind(UnixDomainSocketAddress.of(vnc));
+            Thread.ofVirtual().start(() -> {
+                try (SocketChannel c = vncServer.accept()) {
+                    c.write(ByteBuffer.wrap("RFB 003.008\n".getBytes()));
+                } catch (IOException ignored) {
+                    // the test ended
+                }
+            });
+            var remote = cloud.cp.remoteConsoles();
+            cloud.cp.compute().useConsoleAccess(remote::tail);
+            cloud.cp.consoleTickets().useVncAccess(remote::vnc);
+            URI server = URI.create("http://127.0.0.1:" + cloud.api.port());
+            HttpAgentChannel.Joined joined = HttpAgentChannel.join(server, token(cloud), HOST_B);
+            HttpAgentChannel channel = new HttpAgentChannel(server, joined.credential()).announcingConsole("127.0.0.1", port.port(), key);
+            channel.register(HOST_B);
+
+            // Announcements the server cannot use are refused, and the last good one stays.
+            for (HttpAgentChannel bad : List.of(new HttpAgentChannel(server, joined.credential()).announcingConsole("not an address!", 4000, key),
+                    new HttpAgentChannel(server, joined.credential()).announcingConsole("127.0.0.1", 0, key),
+                    new HttpAgentChannel(server, joined.credential()).announcingConsole("127.0.0.1", 4000, new byte[4]))) {
+                assertThatThrownBy(() -> bad.register(HOST_B)).hasMessageStartingWith("InvalidParameterValue");
+            }
+
+            assertThat(cloud.call(cloud.admin, "PUT", "/api/v1/hosts/" + cloud.agent.hostId().orElseThrow() + "/overcommit",
+                    "{\"cpuRatio\":0.01,\"memoryRatio\":0.01}").status()).isEqualTo(200);
+            DesiredState d = channel.awaitDesired(joined.hostId(), -1, Duration.ZERO);
+            String id = cloud.launch(cloud.admin);
+            // The launch reaches host-b as a delta on the long-poll.
+            for (int polls = 0; polls < 5 && d.instances().stream().noneMatch(i -> i.instanceId().equals(id)); polls++) {
+                d = channel.awaitDesired(joined.hostId(), d.version(), Duration.ofSeconds(10));
+            }
+            channel.report(joined.hostId(), new HostReport(d.version(), List.of(new ObservedInstance(id, PowerState.RUNNING, null)), false));
+            assertThat(cloud.state(cloud.admin, id)).isEqualTo("running");
+
+            TestCloud.Reply console = cloud.call(cloud.admin, "GET", "/api/v1/instances/" + id + "/console", null);
+            assertThat(console.json().path("output").asText()).as(console.json().toString()).isEqualTo("serial of " + id + " on host-b\n");
+            String ticket = cloud.call(cloud.admin, "POST", "/api/v1/instances/" + id + "/console-ticket", "{}").json().path("ticket").asText();
+            try (SocketChannel ch = cloud.cp.consoleTickets().redeem(ticket, id).orElseThrow().open()) {
+                assertThat(ConsoleProtocol.readLine(Channels.newInputStream(ch))).isEqualTo("RFB 003.008");
+            }
+        }
+    }
+
     /** A loopback port nothing listens on: one the system handed out, then closed. */
-    private static int closedPort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    private static int closedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -2,6 +2,7 @@ package io.nubo.api.portal;
 
 import io.nubo.api.TestCloud;
 import io.nubo.core.model.NewAccessKey;
+import io.nubo.control.console.VncConnector;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ class ConsoleTicketTest {
     @Test
     void aTicketOpensOnlyItsOwnInstanceOnlyOnceAndOnlyForItsAccount() throws Exception {
         try (TestCloud cloud = new TestCloud()) {
-            cloud.cp.consoleTickets().useVncAccess((host, id) -> Optional.of(Path.of("/vnc", id)));
+            cloud.cp.consoleTickets().useVncAccess((host, id) -> Optional.of(new VncConnector.UnixSocket(Path.of("/vnc", id))));
             NewAccessKey a = cloud.tenant("ticket-a");
             NewAccessKey b = cloud.tenant("ticket-b");
             String one = cloud.launch(a);
@@ -26,7 +27,7 @@ class ConsoleTicketTest {
             assertThat(t.status()).isEqualTo(201);
             String ticket = t.json().path("ticket").asText();
             assertThat(t.json().path("path").asText()).isEqualTo("/portal/console/" + one + "?ticket=" + ticket);
-            assertThat(cloud.cp.consoleTickets().redeem(ticket, one)).contains(Path.of("/vnc", one));
+            assertThat(cloud.cp.consoleTickets().redeem(ticket, one)).contains(new VncConnector.UnixSocket(Path.of("/vnc", one)));
             assertThat(cloud.cp.consoleTickets().redeem(ticket, one)).as("reuse").isEmpty();
 
             String forOne = cloud.call(a, "POST", "/api/v1/instances/" + one + "/console-ticket", "{}").json().path("ticket").asText();

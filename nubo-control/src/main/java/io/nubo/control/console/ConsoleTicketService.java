@@ -11,7 +11,6 @@ import io.nubo.core.model.Role;
 import io.nubo.store.Database;
 import io.nubo.store.portal.ConsoleTickets;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +35,7 @@ public final class ConsoleTicketService {
         this.compute = compute;
     }
 
-    /** Sets how VNC sockets are found; the server wires this once its agents are known. */
+    /** Sets how VNC servers are reached; the server wires this once its agents are known. */
     public void useVncAccess(VncAccess access) {
         this.vnc = access;
     }
@@ -67,11 +66,11 @@ public final class ConsoleTicketService {
     }
 
     /**
-     * Consumes {@code ticket} and returns the VNC socket of {@code instanceId}, if the ticket was
+     * Consumes {@code ticket} and returns the way to the VNC server of {@code instanceId}, if the ticket was
      * issued for that instance, has not expired or been used, and the instance still belongs to
      * the ticket's account, runs, and is reachable from here.
      */
-    public Optional<Path> redeem(String ticket, String instanceId) {
+    public Optional<VncConnector> redeem(String ticket, String instanceId) {
         if (ticket == null || ticket.isEmpty() || ticket.length() > 100 || instanceId == null) {
             return Optional.empty();
         }
@@ -86,7 +85,7 @@ public final class ConsoleTicketService {
             if (i.state() != InstanceState.RUNNING || i.hostId() == null) {
                 return Optional.empty();
             }
-            return vnc.socket(i.hostId(), i.id());
+            return vnc.connector(i.hostId(), i.id());
         });
     }
 }

@@ -1,17 +1,15 @@
 package io.nubo.control.console;
 
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where a VM's VNC server listens, as a unix socket this server can open. In the all-in-one
- * server that is the local agent's instance directory; a remote host will be reached through its
- * agent.
+ * How this server reaches a VM's VNC server: the local agent's unix socket in its instance
+ * directory, or a remote host's console port through its agent.
  */
 @FunctionalInterface
 public interface VncAccess {
-    /** The socket, or empty when this server cannot reach that host's VNC sockets. */
-    Optional<Path> socket(String hostId, String instanceId);
+    /** The way to the VM's VNC server, or empty when this server cannot reach that host's consoles. */
+    Optional<VncConnector> connector(String hostId, String instanceId);
 
     VncAccess NONE = (host, id) -> Optional.empty();
 }
