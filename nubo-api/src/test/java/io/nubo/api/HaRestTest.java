@@ -6,6 +6,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The REST side of HA: the launch option, the instance view, and what is refused. */
@@ -46,6 +50,43 @@ class HaRestTest {
                 "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\",\"ha\":\"yes\"}");
         assertThat(r.status()).isEqualTo(400);
         assertThat(cloud.snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void aTerminatedHaInstancesRootDiskGoesFromTheSharedPoolAndALiveOnesStays() throws Exception {
+        NewAccessKey t = cloud.tenant("ha-sweep");
+        String gone = launchHa(t);
+        String kept = launchHa(t);
+        cloud.awaitState(t, gone, "running");
+        cloud.awaitState(t, kept, "running");
+        Path shared = null;
+        for (JsonNode p : cloud.call(cloud.admin, "GET", "/api/v1/storage-pools", null).json()) {
+            if (p.path("kind").asText().equals("shared")) {
+                shared = Path.of(p.path("path").asText());
+            }
+        }
+        assertThat(shared).isNotNull();
+        // The QEMU driver's layout; the fake driver writes no disks.
+        Path instances = shared.resolve("instances");
+        for (String id : List.of(gone, kept, "not-an-instance")) {
+            Files.createDirectories(instances.resolve(id));
+            Files.writeString(instances.resolve(id).resolve("disk.qcow2"), "disk of " + id);
+        }
+
+        assertThat(cloud.call(t, "POST", "/api/v1/instances/" + gone + "/terminate", null).status()).isEqualTo(200);
+        cloud.awaitState(t, gone, "terminated");
+        cloud.cp.sharedRootDisks().sweep();
+        assertThat(instances.resolve(gone)).doesNotExist();
+        assertThat(instances.resolve(kept).resolve("disk.qcow2")).hasContent("disk of " + kept);
+        assertThat(instances.resolve("not-an-instance")).exists();
+        cloud.call(t, "POST", "/api/v1/instances/" + kept + "/terminate", null);
+    }
+
+    private static String launchHa(NewAccessKey t) {
+        TestCloud.Reply r = cloud.call(t, "POST", "/api/v1/instances",
+                "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\",\"ha\":true}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json().path("instances").get(0).path("instanceId").asText();
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.nubo.control.hosts.HostFailover;
 import io.nubo.control.hosts.HostService;
 import io.nubo.control.hosts.MigrationService;
 import io.nubo.control.hosts.Scheduler;
+import io.nubo.control.hosts.SharedRootDiskSweeper;
 import io.nubo.control.identity.IdentityService;
 import io.nubo.control.identity.SecretBox;
 import io.nubo.control.images.DiskImageInspector;
@@ -61,6 +62,7 @@ public final class ControlPlane implements AutoCloseable {
     private static final Duration LEASE_CHECK = Duration.ofSeconds(5);
     private static final Duration METER_PERIOD = Duration.ofSeconds(10);
     private static final Duration MIGRATION_PASS = Duration.ofSeconds(2);
+    private static final Duration SHARED_DISK_SWEEP = Duration.ofSeconds(10);
 
     private final IdentityService identity;
     private final CatalogService catalog;
@@ -83,6 +85,7 @@ public final class ControlPlane implements AutoCloseable {
     private final UserService users;
     private final ConsoleTicketService consoleTickets;
     private final RemoteConsoles remoteConsoles;
+    private final SharedRootDiskSweeper sharedRootDisks;
     private final StoragePoolService storagePools;
     private final ImageImporter imageImporter;
     private final ImageService images;
@@ -130,6 +133,7 @@ public final class ControlPlane implements AutoCloseable {
         this.migrations = new MigrationService(db, clock, agents::notifyHosts);
         this.hostDrain = new HostDrain(db, clock, agents::notifyHosts);
         this.failover = new HostFailover(db, clock, agents::notifyHosts);
+        this.sharedRootDisks = new SharedRootDiskSweeper(db, imageSettings.sharedPool());
         this.users = new UserService(db, clock);
         this.consoleTickets = new ConsoleTicketService(db, clock, compute);
         this.eventFeed = new EventFeed(db);
@@ -167,6 +171,8 @@ public final class ControlPlane implements AutoCloseable {
         webhooks.start();
         periodic.scheduleWithFixedDelay(this::migrationPass, MIGRATION_PASS.toMillis(), MIGRATION_PASS.toMillis(), TimeUnit.MILLISECONDS);
         periodic.scheduleWithFixedDelay(this::meter, METER_PERIOD.toMillis(), METER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        periodic.scheduleWithFixedDelay(this::sweepSharedRootDisks, SHARED_DISK_SWEEP.toMillis(), SHARED_DISK_SWEEP.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void schedulerLoop() {
@@ -202,6 +208,18 @@ public final class ControlPlane implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("migration pass failed; retrying: {}", e.toString());
         }
+    }
+
+    private void sweepSharedRootDisks() {
+        try {
+            sharedRootDisks.sweep().forEach(id -> LOG.info("deleted the shared root disk of terminated instance {}", id));
+        } catch (RuntimeException e) {
+            LOG.warn("shared root disk sweep failed; retrying: {}", e.toString());
+        }
+    }
+
+    public SharedRootDiskSweeper sharedRootDisks() {
+        return sharedRootDisks;
     }
 
     private void meter() {

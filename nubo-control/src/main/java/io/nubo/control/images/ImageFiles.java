@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * Every name is derived from the image ID, so a server that takes over an import knows exactly
  * which files were its predecessor's. Thread-safe (it holds no state beyond the directory).
  */
-final class ImageFiles {
+public final class ImageFiles {
     private final Path dir;
 
     ImageFiles(Path pool) {
@@ -107,7 +107,8 @@ final class ImageFiles {
         }
     }
 
-    static void deleteTree(Path root) {
+    /** Deletes a directory tree, quietly: what is left goes at the next sweep. */
+    public static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }
