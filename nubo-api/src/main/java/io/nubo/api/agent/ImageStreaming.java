@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * allows. Stateless.
  */
 final class ImageStreaming {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageStreaming.class);
     static final String SHA256_HEADER = "X-Nubo-Image-Sha256";
     static final String SIZE_HEADER = "X-Nubo-Image-Size";
     static final String FORMAT_HEADER = "X-Nubo-Image-Format";
@@ -62,7 +63,13 @@ final class ImageStreaming {
                     // The file shrank under us: end short, so that the agent sees an incomplete download.
                     throw new IOException("the file of " + file.imageId() + " ended " + left + " bytes early");
                 }
-                out.write(buf.array(), 0, n);
+                try {
+                    out.write(buf.array(), 0, n);
+                } catch (IOException e) {
+                    // The agent went away mid-file (it resumes later); nothing is wrong on this side.
+                    LOG.info("a download of image {} ended after {} of {} bytes: {}", file.imageId(), position, size, e.toString());
+                    return;
+                }
                 position += n;
                 left -= n;
             }
