@@ -150,8 +150,10 @@ final class ImageCache {
     /**
      * One try: appends what the server sends to {@code part} (from where it ends), fsyncs it, and
      * checks the whole file against the server's size and digest. A short file is an
-     * {@link IOException} (try again, resuming); a wrong digest or a file longer than the image is
-     * not worth another try with the same bytes, so the part is deleted and the launch fails.
+     * {@link IOException} (try again, resuming). A wrong digest is tried again from the start when
+     * part of the file came from an earlier try (which a crash may have left torn); from a whole
+     * fresh transfer it is not worth another try with the same bytes: the part is deleted and the
+     * launch fails.
      */
     private String fetch(ImageDownloads source, String imageId, Path part) throws IOException {
         long have = Files.exists(part) ? Files.size(part) : 0;
@@ -184,6 +186,10 @@ final class ImageCache {
             String sha = sha256(part);
             if (size != d.sizeBytes() || !sha.equals(d.sha256())) {
                 Files.deleteIfExists(part);
+                if (d.from() > 0) {
+                    // The bytes kept from an earlier try may be what a crash left of them: try once more from the start.
+                    throw new IOException("the resumed download of " + imageId + " does not match its SHA-256; starting again");
+                }
                 throw new IllegalStateException("the image " + imageId + " downloaded from the server is corrupt: " + size + " bytes with SHA-256 "
                         + sha + ", where the server said " + d.sizeBytes() + " bytes with SHA-256 " + d.sha256());
             }

@@ -150,6 +150,16 @@ class ImageCacheDownloadTest {
     }
 
     @Test
+    void aPartialFileThatACrashLeftTornIsFetchedAgainFromTheStart() throws Exception {
+        Path part = cache.cachedFile(IMAGE, "qcow2").resolveSibling(IMAGE + ".qcow2.part");
+        Files.createDirectories(part.getParent());
+        Files.write(part, new byte[150_000]);
+        Path cached = cache.ensure(IMAGE, "qcow2", "/nowhere.qcow2", false);
+        assertThat(sha256(Files.readAllBytes(cached))).isEqualTo(sha256(image));
+        assertThat(requests).containsExactly("/agent/v1/images/" + IMAGE + " bytes=150000-", "/agent/v1/images/" + IMAGE);
+    }
+
+    @Test
     void anImageOnASharedPoolThisHostMountsIsReadThereAndNeverDownloaded() throws Exception {
         Path onPool = tmp.resolve("pool").resolve("image.qcow2");
         Files.createDirectories(onPool.getParent());
