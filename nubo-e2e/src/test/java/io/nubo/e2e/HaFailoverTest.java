@@ -198,6 +198,38 @@ class HaFailoverTest {
         terminate(ha);
     }
 
+    @Test
+    @Order(3)
+    void anHaInstanceLiveMigratesWithItsDiskStayingOnTheSharedPool() throws Exception {
+        String b = hostId("host-b");
+        String a = hostId("host-a") != null ? hostId("host-a") : otherHost(b);
+        await().atMost(Duration.ofMinutes(2)).until(() -> "up".equals(host(b).path("state").asText()));
+        server.call("POST", "/hosts/" + a + "/disable", "{}");
+        String ha = launch(true);
+        awaitRunningOn(ha, b, Duration.ofMinutes(3));
+        server.call("POST", "/hosts/" + a + "/enable", "{}");
+        Path sharedDisk = server.dataDir.resolve("pools").resolve("shared").resolve("instances").resolve(ha).resolve("disk.qcow2");
+        await().atMost(Duration.ofMinutes(2)).until(() -> Ssh.run(key, sshPort(ha), "echo before-the-move > /root/moved && sync").exit() == 0);
+
+        ServerProcess.Reply r = server.call("POST", "/instances/" + ha + "/migrate", "{\"toHost\":\"" + a + "\"}");
+        assertThat(r.status()).as(r.json().toString()).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(3)).until(() -> server.call("GET", "/instances/" + ha + "/migration", null).json()
+                .path("state").asText(), s -> s.equals("completed") || s.equals("failed"));
+        JsonNode m = server.call("GET", "/instances/" + ha + "/migration", null).json();
+        assertThat(m.path("state").asText()).as(m.toString()).isEqualTo("completed");
+        assertThat(instance(ha).path("hostId").asText()).isEqualTo(a);
+        assertThat(instance(ha).path("state").path("name").asText()).isEqualTo("running");
+
+        // The new host's VM runs from the same file on the shared pool, which the move left in place.
+        assertThat(Files.readSymbolicLink(server.dataDir.resolve("instances").resolve(ha).resolve("disk.qcow2"))).isEqualTo(sharedDisk);
+        assertThat(sharedDisk).exists();
+        await().atMost(Duration.ofMinutes(1)).until(() -> Ssh.run(key, sshPort(ha), "cat /root/moved").out().equals("before-the-move"));
+        await().atMost(Duration.ofMinutes(1)).until(() -> qemus(remote.dataDir).isEmpty());
+        assertThat(qemusOf(ha)).hasSize(1);
+        terminate(ha);
+        await().atMost(Duration.ofMinutes(1)).until(() -> !Files.exists(sharedDisk));
+    }
+
     // ---- helpers ----
 
     private static void addFirewallRule() throws Exception {

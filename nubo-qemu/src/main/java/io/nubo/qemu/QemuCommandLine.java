@@ -120,7 +120,15 @@ public final class QemuCommandLine {
         // Two nodes: the protocol (file) and the format on top of it. A qcow2 node opens its backing chain itself.
         add(args, "-blockdev", "driver=file,node-name=" + node + "-file,filename=" + escape(disk.path().toString())
                 + ",read-only=" + readOnly);
-        add(args, "-blockdev", "driver=" + disk.format() + ",node-name=" + node + ",file=" + node + "-file"
+        String backing = "";
+        if (disk.backing() != null) {
+            add(args, "-blockdev", "driver=file,node-name=" + node + "-base-file,filename=" + escape(disk.backing().path().toString())
+                    + ",read-only=on");
+            add(args, "-blockdev", "driver=" + disk.backing().format() + ",node-name=" + node + "-base,file=" + node + "-base-file"
+                    + ",read-only=on");
+            backing = ",backing=" + node + "-base";
+        }
+        add(args, "-blockdev", "driver=" + disk.format() + ",node-name=" + node + ",file=" + node + "-file" + backing
                 + ",read-only=" + readOnly);
         String device = switch (disk.bus()) {
             case VIRTIO -> "virtio-blk-pci";

@@ -6,10 +6,29 @@ import java.util.regex.Pattern;
 /**
  * A disk of a VM: an image file in a format QEMU reads ({@code qcow2}, {@code raw}, {@code vpc},
  * {@code vhdx}, {@code vmdk}, ...), attached as a virtio-blk disk or as an IDE CD-ROM. Disks
- * boot in list order. Immutable.
+ * boot in list order. {@code backing}: for a qcow2 overlay, the base image QEMU opens under it
+ * instead of the one its header names (null: the header's), for a disk made on another host whose
+ * header names that host's path and that cannot be rewritten while another VM has it open.
+ * Immutable.
  */
-public record QemuDisk(Path path, String format, Bus bus, boolean readOnly) {
+public record QemuDisk(Path path, String format, Bus bus, boolean readOnly, Backing backing) {
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9]+");
+
+    /** A base image file and its format. */
+    public record Backing(Path path, String format) {
+        public Backing {
+            if (!path.isAbsolute() || path.toString().chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("backing path must be absolute, without control characters: " + path);
+            }
+            if (!FORMAT.matcher(format).matches()) {
+                throw new IllegalArgumentException("not a QEMU block driver name: " + format);
+            }
+        }
+    }
+
+    public QemuDisk(Path path, String format, Bus bus, boolean readOnly) {
+        this(path, format, bus, readOnly, null);
+    }
 
     /** How the guest sees the disk. */
     public enum Bus {
@@ -32,6 +51,9 @@ public record QemuDisk(Path path, String format, Bus bus, boolean readOnly) {
         if (bus == Bus.CDROM) {
             readOnly = true;
         }
+        if (backing != null && !format.equals("qcow2")) {
+            throw new IllegalArgumentException("only a qcow2 disk has a backing image, not " + format);
+        }
     }
 
     /** A writable virtio-blk disk. */
@@ -45,6 +67,11 @@ public record QemuDisk(Path path, String format, Bus bus, boolean readOnly) {
     }
 
     public QemuDisk asReadOnly() {
-        return new QemuDisk(path, format, bus, true);
+        return new QemuDisk(path, format, bus, true, backing);
+    }
+
+    /** The same disk over {@code base} rather than the base image its header names. */
+    public QemuDisk over(Path base, String baseFormat) {
+        return new QemuDisk(path, format, bus, readOnly, new Backing(base, baseFormat));
     }
 }

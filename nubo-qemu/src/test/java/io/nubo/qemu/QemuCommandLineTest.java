@@ -97,6 +97,23 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void anOverlayOpenedOverAnotherBaseGetsItsBaseAsAReadOnlyNodeOfItsOwn() {
+        QemuVm vm = QemuVm.builder("i-0123456789abcdef0", DIR)
+                .disk(QemuDisk.virtio(Path.of("/shared/i-1/disk.qcow2"), "qcow2").over(Path.of("/here/cache/ami-1.qcow2"), "qcow2"))
+                .build();
+
+        assertThat(valuesOf(QemuCommandLine.argv(vm), "-blockdev")).containsExactly(
+                "driver=file,node-name=disk0-file,filename=/shared/i-1/disk.qcow2,read-only=off",
+                "driver=file,node-name=disk0-base-file,filename=/here/cache/ami-1.qcow2,read-only=on",
+                "driver=qcow2,node-name=disk0-base,file=disk0-base-file,read-only=on",
+                "driver=qcow2,node-name=disk0,file=disk0-file,backing=disk0-base,read-only=off");
+        assertThatThrownBy(() -> QemuDisk.virtio(Path.of("/d.raw"), "raw").over(Path.of("/b.qcow2"), "qcow2"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> QemuDisk.virtio(Path.of("/d.qcow2"), "qcow2").over(Path.of("relative.qcow2"), "qcow2"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aUserNicForwardsALoopbackHostPortToTheGuestsSsh() {
         QemuVm vm = QemuVm.builder("i-0123456789abcdef0", DIR)
                 .nic(QemuNic.User.forInstance("i-0123456789abcdef0", 2222)).build();

@@ -81,6 +81,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
     /** Files of a migration in the instance directory: the destination's endpoints, the source's migration ID. */
     static final String INCOMING = "incoming";
     static final String OUTGOING = "outgoing";
+    /** In the {@code incoming} record: no disk export, the disk is on the shared pool. */
+    private static final String NO_EXPORT = "-";
 
     private final Path instancesDir;
     private final HostProbe.Result probe;
@@ -206,6 +208,10 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
      * files exist, the NIC.
      */
     private QemuVm.Builder machine(VmSpec spec, Path dir, Path disk) throws IOException {
+        return machine(spec, dir, QemuDisk.virtio(disk, "qcow2"));
+    }
+
+    private QemuVm.Builder machine(VmSpec spec, Path dir, QemuDisk root) throws IOException {
         Path iso = ConfigDrive.write(dir, spec);
         Files.deleteIfExists(dir.resolve(STOP_REQUESTED));
         Files.deleteIfExists(dir.resolve(GUEST_SHUTDOWN));
@@ -213,7 +219,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         QemuVm.Builder builder = QemuVm.builder(spec.instanceId(), dir)
                 .accelerator(probe.accelerator()).cpuModel(probe.cpuModel())
                 .vcpus(spec.vcpus()).memoryMib(spec.memoryMib())
-                .disk(QemuDisk.virtio(disk, "qcow2"))
+                .disk(root)
                 .disk(QemuDisk.virtio(iso, "raw").asReadOnly())
                 .nic(QemuNic.User.forInstance(spec.instanceId(), SshPorts.choose(dir),
                         spec.privateAddress() == null ? null : GuestAddress.parse(spec.privateAddress())))
@@ -708,7 +714,9 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
      * Destination: builds the VM as {@link #start} would, from the same spec (same devices, in the
      * same order, so the source's state fits), paused and waiting for the migration, with its root
      * disk (a fresh overlay on this host's copy of the base image) exported over NBD for the
-     * source's mirror. The endpoints are kept in {@code incoming}, so that a second call (an agent
+     * source's mirror; an HA instance's disk, on the shared pool, is opened where it is and not
+     * copied (QEMU keeps it inactive here until the switchover, so the two VMs never write it at
+     * once). The endpoints are kept in {@code incoming}, so that a second call (an agent
      * restart) answers the same without starting anything.
      */
     @Override
@@ -721,7 +729,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 if (process(spec.instanceId()).isPresent() && Files.exists(recorded)) {
                     String[] f = Files.readString(recorded).strip().split(" ");
                     if (f[0].equals(migrationId)) {
-                        out[0] = new Incoming(f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]));
+                        out[0] = new Incoming(f[1], Integer.parseInt(f[2]), f[3].equals(NO_EXPORT) ? null : Integer.valueOf(f[3]));
                         return;
                     }
                 }
@@ -730,20 +738,36 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 Path disk = dir.resolve("disk.qcow2");
                 Files.deleteIfExists(disk);
                 Path base = images.ensure(spec.imageId(), spec.imageFormat(), spec.imageLocation(), spec.imageShared());
-                newRootDisk(base, spec, disk); // the size the source's disk has, so that the mirror fits
-                QemuVm vm = machine(spec, dir, disk).incoming(true).startPaused(true).build();
+                boolean shared = spec.rootDisk() != null;
+                QemuDisk root;
+                if (shared) {
+                    // An HA instance's disk is on the shared pool and stays there: the VM opens it where it is, over this
+                    // host's copy of the base image (its header names the source host's, and the source has it open).
+                    Path onPool = Path.of(spec.rootDisk());
+                    if (!Files.exists(onPool)) {
+                        throw new IllegalStateException(spec.instanceId() + "'s root disk is not on the shared pool at " + onPool);
+                    }
+                    Files.createSymbolicLink(disk, onPool);
+                    root = QemuDisk.virtio(disk, "qcow2").over(base, spec.imageFormat());
+                } else {
+                    newRootDisk(base, spec, disk); // the size the source's disk has, so that the mirror fits
+                    root = QemuDisk.virtio(disk, "qcow2");
+                }
+                QemuVm vm = machine(spec, dir, root).incoming(true).startPaused(true).build();
                 // Marked before the launch: an agent killed during it leaves a directory that list() shows, so that
                 // the cleanup removes it once the migration has failed.
                 Files.writeString(dir.resolve("started"), spec.imageId());
                 QemuProcess p = QemuProcess.launch(vm);
                 processes.put(spec.instanceId(), p);
                 int port = SshPorts.freePort();
-                int nbd = SshPorts.freePort();
+                Integer nbd = shared ? null : SshPorts.freePort();
                 QmpClient m = monitor(spec.instanceId()).orElseThrow(() -> new IllegalStateException("no QMP connection to the new VM"));
-                MigrationQmp.receive(m, MIGRATION_ADDRESS, port, Optional.of(new MigrationQmp.Mirror(MIGRATION_ADDRESS, nbd, ROOT_NODE)));
-                Files.writeString(recorded, migrationId + " " + MIGRATION_ADDRESS + " " + port + " " + nbd + "\n");
+                MigrationQmp.receive(m, MIGRATION_ADDRESS, port,
+                        shared ? Optional.empty() : Optional.of(new MigrationQmp.Mirror(MIGRATION_ADDRESS, nbd, ROOT_NODE)));
+                Files.writeString(recorded, migrationId + " " + MIGRATION_ADDRESS + " " + port + " " + (shared ? NO_EXPORT : nbd) + "\n");
                 out[0] = new Incoming(MIGRATION_ADDRESS, port, nbd);
-                LOG.info("{} waits for migration {} on port {} (disk export on {})", spec.instanceId(), migrationId, port, nbd);
+                LOG.info("{} waits for migration {} on port {} ({})", spec.instanceId(), migrationId, port,
+                        shared ? "its disk on the shared pool" : "disk export on " + nbd);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -765,7 +789,8 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
 
     /**
      * Source: migrates the VM, mirroring its root disk (in this host's data dir, so local) to the
-     * destination's export; volumes live on the shared pool and stay where they are. The
+     * destination's export, unless the destination has none (the disk is on the shared pool);
+     * volumes live on the shared pool and stay where they are. The
      * migration's ID is written to {@code outgoing} first, so that a restarted agent follows the
      * migration QEMU already runs instead of starting another. Not under the instance's lock: it
      * takes as long as the migration, and needs nothing the other operations change.

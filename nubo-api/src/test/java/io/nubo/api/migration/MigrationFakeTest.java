@@ -96,6 +96,34 @@ class MigrationFakeTest {
     }
 
     @Test
+    void anHaInstanceMovesAndItsRootDiskStaysOnTheSharedPoolWithoutACopyReserved() {
+        TestCloud.Reply r = cloud.call(cloud.admin, "POST", "/api/v1/instances",
+                "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"t3.nano\",\"ha\":true}");
+        String id = r.json().path("instances").get(0).path("instanceId").asText();
+        cloud.awaitState(cloud.admin, id, "running");
+        String source = hostOf(id);
+        String poolsBefore = poolUse();
+
+        assertThat(cloud.call(cloud.admin, "POST", "/api/v1/instances/" + id + "/migrate", "{}").status()).isEqualTo(202);
+        assertThat(poolUse()).as("no room reserved for a copy").isEqualTo(poolsBefore);
+        awaitMigration(id, "completed");
+        assertThat(hostOf(id)).isEqualTo(otherHost(source));
+        assertThat(instance(id).path("ha").asBoolean()).isTrue();
+        assertThat(poolUse()).as("the disk's claim stays on the shared pool").isEqualTo(poolsBefore);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hypervisorOf(otherHost(source)).isGuestRunning(id)
+                && hypervisorOf(source).status(id).isEmpty());
+    }
+
+    /** Each storage pool's used bytes. */
+    private String poolUse() {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode p : cloud.call(cloud.admin, "GET", "/api/v1/storage-pools", null).json()) {
+            out.append(p.path("poolId").asText()).append('=').append(p.path("usedBytes").asLong()).append(' ');
+        }
+        return out.toString();
+    }
+
+    @Test
     void anInstanceCanBeSentToANamedHostAndBack() {
         String id = running();
         String source = hostOf(id);

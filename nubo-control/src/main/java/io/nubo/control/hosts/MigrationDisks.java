@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A live migration's root disk space. A migrated instance's root disk is on its host's local pool
- * (HA instances, whose disks are on the shared pool, are not migrated), and block migration copies
- * it to the destination's local pool: that space is reserved when the migration starts, under the
+ * A live migration's root disk space. A root disk on its host's local pool is copied by block
+ * migration to the destination's local pool (an HA instance's, on the shared pool, stays where it
+ * is and needs nothing): that space is reserved when the migration starts, under the
  * pool's lock, becomes the disk's claim when it completes (the source's pool gets its space back),
  * and is given back when it fails, each in the transaction that moves vCPUs and memory the same way.
  */
@@ -21,22 +21,31 @@ final class MigrationDisks {
 
     /** Reserves room for the disk's copy on the destination's local pool. */
     static void reserve(Store s, String instanceId, String destinationHostId) {
-        s.rootDisks().of(instanceId).ifPresent(c -> localPool(s, destinationHostId)
+        copied(s, instanceId).ifPresent(c -> localPool(s, destinationHostId)
                 .ifPresent(pool -> s.rootDisks().addUsed(pool, c.bytes())));
     }
 
     /** The copy is now the disk: the claim moves to the destination's pool, and the source's pool gets its space back. */
     static void complete(Store s, String instanceId, String destinationHostId) {
+        if (copied(s, instanceId).isEmpty()) {
+            return;
+        }
         localPool(s, destinationHostId).ifPresent(pool -> s.rootDisks().moveToReserved(instanceId, pool));
     }
 
     /** The copy is abandoned: the destination's pool gets back what was reserved for it. */
     static void fail(Store s, String instanceId, String destinationHostId) {
-        Optional<RootDisks.Claim> claim = s.rootDisks().of(instanceId);
+        Optional<RootDisks.Claim> claim = copied(s, instanceId);
         Optional<String> pool = localPool(s, destinationHostId);
         if (claim.isPresent() && pool.isPresent() && !claim.get().poolId().equals(pool.get())) {
             s.rootDisks().addUsed(pool.get(), -claim.get().bytes());
         }
+    }
+
+    /** The root disk's claim, when the migration copies the disk: on a local pool, not the shared one. */
+    private static Optional<RootDisks.Claim> copied(Store s, String instanceId) {
+        return s.rootDisks().of(instanceId)
+                .filter(c -> s.storagePools().find(c.poolId()).map(p -> p.kind() == StoragePool.Kind.LOCAL).orElse(false));
     }
 
     /** The bytes the instance's root disk claims (nothing for an instance placed without a claim). */

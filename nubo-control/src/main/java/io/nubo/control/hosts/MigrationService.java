@@ -73,11 +73,6 @@ public final class MigrationService {
         if (i.task() != InstanceTask.NONE) {
             throw NuboException.of(ErrorCode.INCORRECT_INSTANCE_STATE, "The instance '%s' is busy (%s)", i.id(), i.task().apiName());
         }
-        if (i.ha()) {
-            // The destination would mirror the shared disk into a local one, and HA would then restart from a stale copy.
-            throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION,
-                    "The instance '%s' is HA: its root disk is on the shared pool, and live migration of such an instance is not supported yet", i.id());
-        }
         Host source = s.hosts().find(i.hostId()).orElseThrow();
         Host destination = destination(s, i, source, toHost);
         s.hosts().allocate(destination.id(), i.vcpus(), i.memoryMib());
@@ -102,9 +97,11 @@ public final class MigrationService {
     private static Host destination(Store s, Instance i, Host source, Optional<String> toHost) {
         Set<String> poolsNeeded = poolsOf(s, i.id());
         Map<String, StoragePool> pools = s.storagePools().list().stream().collect(Collectors.toMap(StoragePool::id, p -> p));
-        // The root disk is copied to the destination's local pool, at the size it claims where it is.
+        // The root disk is copied to the destination's local pool, at the size it claims where it is; an HA
+        // instance's stays on the shared pool, which the destination opens as it is.
         PlacementNeed launched = new PlacementNeed.Lookup(s, false).of(i);
-        PlacementNeed need = new PlacementNeed(launched.architecture(), launched.accelerator(), MigrationDisks.bytes(s, i.id()), false, false);
+        PlacementNeed need = i.ha() ? launched.keepingDisk()
+                : new PlacementNeed(launched.architecture(), launched.accelerator(), MigrationDisks.bytes(s, i.id()), false, false);
         if (toHost.isPresent()) {
             Host h = s.hosts().findByIdOrName(toHost.get())
                     .orElseThrow(() -> NuboException.of(ErrorCode.INVALID_HOST_ID_NOT_FOUND, "The host '%s' does not exist", toHost.get()));
