@@ -72,6 +72,8 @@ class BadInputTest {
         rejects("POST", "/api/v1/instances/" + running + "/reboot", "{\"now\":true}", 400, "UnknownParameter");
         rejects("PUT", "/api/v1/instance-types/c9.big", "{\"vcpus\":2}", 400, "MissingParameter");
         rejects("PUT", "/api/v1/instance-types/c9.big", "{\"vcpus\":0,\"memoryMib\":128,\"priceMicrosPerHour\":1}", 400, "InvalidParameterValue");
+        rejects("PUT", "/api/v1/instance-types/c9.big", "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1,\"requiresAccelerator\":\"gpu\"}", 400,
+                "InvalidParameterValue");
     }
 
     @Test

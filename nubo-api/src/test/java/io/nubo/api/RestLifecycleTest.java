@@ -132,6 +132,19 @@ class RestLifecycleTest {
                 "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1000}");
         assertThat(put.status()).isEqualTo(200);
         assertThat(cloud.call(cloud.admin, "GET", "/api/v1/instance-types/c9.tiny", null).json().path("memoryMib").asInt()).isEqualTo(128);
+        assertThat(put.json().path("requiresAccelerator").isTextual()).as("no requirement unless asked").isFalse();
+        // A type may require hosts that run guests with KVM; the test cloud's fake host does not, so no host serves it.
+        assertThat(cloud.call(cloud.admin, "PUT", "/api/v1/instance-types/c9.kvm",
+                "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1000,\"requiresAccelerator\":\"kvm\"}").status()).isEqualTo(200);
+        assertThat(cloud.call(cloud.admin, "GET", "/api/v1/instance-types/c9.kvm", null).json().path("requiresAccelerator").asText()).isEqualTo("kvm");
+        TestCloud.Reply unserved = cloud.call(cloud.admin, "POST", "/api/v1/instances",
+                "{\"imageId\":\"" + cloud.imageId + "\",\"instanceType\":\"c9.kvm\"}");
+        assertThat(unserved.status()).isEqualTo(400);
+        assertThat(unserved.code()).isEqualTo("Unsupported");
+        // Hosts show the architecture they run (the fake driver: x86_64) and their accelerator.
+        JsonNode host = cloud.call(cloud.admin, "GET", "/api/v1/hosts", null).json().get(0);
+        assertThat(host.path("architecture").asText()).isEqualTo("x86_64");
+        assertThat(host.path("accelerator").asText()).isEqualTo("fake");
         JsonNode images = cloud.call(cloud.admin, "GET", "/api/v1/images", null).json();
         assertThat(images.get(0).path("imageId").asText()).isEqualTo(cloud.imageId);
         assertThat(cloud.call(cloud.admin, "GET", "/api/v1/images/" + cloud.imageId, null).json().path("name").asText()).isEqualTo("nubo-default");
