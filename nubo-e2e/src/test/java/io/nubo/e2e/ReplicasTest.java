@@ -2,7 +2,6 @@ package io.nubo.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nubo.store.Database;
-import io.nubo.store.EmbeddedDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +22,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Acceptance 1 and 5 of issue 6, with real processes and real QEMU: two {@code nubo server}
- * replicas on one PostgreSQL and three {@code nubo agent} hosts, each agent given both replicas'
+ * replicas on one PostgreSQL (Debian's, as an operator runs it; one replica named by a JDBC URL,
+ * the other by a {@code postgresql://} URI) and three {@code nubo agent} hosts, each agent given both replicas'
  * URLs. Six instances of the default image are launched through one replica, which is then killed
  * with SIGKILL before they run; the other replica finishes every launch, spread over the three
  * hosts. Then every server is restarted at once while the VMs run: no host goes suspect or down,
@@ -34,16 +34,15 @@ class ReplicasTest {
 
     @Test
     void aReplicaKilledMidLaunchAndARestartOfEveryServerLoseNothingAndDisturbNoVm(@TempDir Path dir) throws Exception {
-        EmbeddedDatabase pg = EmbeddedDatabase.start(dir.resolve("postgres"), true);
         List<AgentProcess> agents = new ArrayList<>();
-        try (pg; Database db = Database.open(pg.jdbcUrl(), pg.user(), "", 2)) {
+        try (DebianPostgres pg = DebianPostgres.start(); Database db = Database.open(pg.jdbcUrl(), DebianPostgres.USER, "", 2)) {
             String shared = dir.resolve("shared").toString();
-            ServerProcess a = ServerProcess.replica(dir.resolve("a"), pg.jdbcUrl(), pg.user(), "--shared-pool", shared).start();
+            ServerProcess a = ServerProcess.replica(dir.resolve("a"), pg.jdbcUrl(), DebianPostgres.USER, "--shared-pool", shared).start();
             // The second replica gets the first's secret key (it decrypts the same stored secrets) and the operator's credentials.
             Files.createDirectories(dir.resolve("b"));
             Files.copy(a.dataDir.resolve("secret.key"), dir.resolve("b/secret.key"));
             Files.copy(a.dataDir.resolve("credentials"), dir.resolve("b/credentials"));
-            ServerProcess b = ServerProcess.replica(dir.resolve("b"), pg.jdbcUrl(), pg.user(), "--shared-pool", shared).start();
+            ServerProcess b = ServerProcess.server(dir.resolve("b"), "--db", pg.uri(), "--shared-pool", shared).start();
             try {
                 assertThat(a.call("PUT", "/instance-types/e2e.tiny", "{\"vcpus\":1,\"memoryMib\":128,\"priceMicrosPerHour\":1000}").status())
                         .isEqualTo(200);

@@ -53,6 +53,11 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess("server", dataDir, args.toArray(new String[0]));
     }
 
+    /** A {@code nubo server} with these arguments (the database's among them). */
+    static ServerProcess server(Path dataDir, String... args) {
+        return new ServerProcess("server", dataDir, args);
+    }
+
     ServerProcess start() {
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-Dnubo.home=" + repoRoot(), "-cp", System.getProperty("java.class.path"),
                 "io.nubo.server.Main", command, "--data-dir", dataDir.toString(), "--port", Integer.toString(port)));

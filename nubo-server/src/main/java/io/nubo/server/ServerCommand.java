@@ -21,7 +21,11 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "${sys:user.home}/.nubo", description = "state directory (default ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--db-url", description = "JDBC URL of an external PostgreSQL; the embedded one is used without it")
+    @Option(names = "--db", paramLabel = "URI",
+            description = "an external PostgreSQL, as postgresql://user@host:port/database (prefer --db-password-env to a password in it)")
+    String db;
+
+    @Option(names = "--db-url", description = "JDBC URL of an external PostgreSQL; the embedded one is used without it or --db")
     String dbUrl;
 
     @Option(names = "--db-user", description = "database user")
@@ -39,8 +43,26 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Optional<String> password = Optional.ofNullable(dbPasswordEnv).map(System::getenv);
-        ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, Optional.ofNullable(dbUrl),
-                Optional.ofNullable(dbUser), password, false, "none",
+        Optional<String> url = Optional.ofNullable(dbUrl);
+        Optional<String> user = Optional.ofNullable(dbUser);
+        if (db != null) {
+            if (dbUrl != null) {
+                System.err.println("error: give --db or --db-url, not both");
+                return 2;
+            }
+            PostgresUri uri;
+            try {
+                uri = PostgresUri.parse(db);
+            } catch (IllegalArgumentException e) {
+                System.err.println("error: --db: " + e.getMessage());
+                return 2;
+            }
+            url = Optional.of(uri.jdbcUrl());
+            user = user.or(uri::user);
+            password = password.or(uri::password);
+        }
+        ServerOptions options = new ServerOptions(dataDir.toAbsolutePath(), bind, port, url,
+                user, password, false, "none",
                 new ServerOptions.FakeOptions(0, 0, 0, Duration.ZERO, Duration.ZERO), storage.options(), api.scale());
         return ServerRunner.run(options, false);
     }
