@@ -98,6 +98,14 @@ class SchedulerFiltersTest {
             }
             assertThatThrownBy(() -> launch(f, f.admin, f.image.id(), "k1.small", null))
                     .isInstanceOfSatisfying(NuboException.class, e -> assertThat(e.errorCode().code()).isEqualTo("InsufficientInstanceCapacity")).hasMessageContaining("k1.small");
+            // A stopped instance restarts on its host: it cannot take a type that host does not run.
+            f.db.jdbi().useHandle(h -> h.execute("UPDATE instances SET state = 'stopped', task = 'none' WHERE id = ?", any.id()));
+            long resizedEvents = f.count("SELECT count(*) FROM events");
+            assertThatThrownBy(() -> f.cp.compute().modifyInstanceType(f.admin, any.id(), "k1.small"))
+                    .isInstanceOfSatisfying(NuboException.class, e -> assertThat(e.errorCode().code()).isEqualTo("InvalidParameterValue"))
+                    .hasMessageContaining("kvm");
+            assertThat(f.cp.compute().get(f.admin, any.id()).instanceType()).isEqualTo("t3.nano");
+            assertThat(f.count("SELECT count(*) FROM events")).isEqualTo(resizedEvents);
             // Requirements can be dropped again.
             f.cp.catalog().putType(f.admin, new InstanceType("k1.small", 1, 512, 1000, null));
             Instance anywhere = launch(f, f.admin, f.image.id(), "k1.small", null);

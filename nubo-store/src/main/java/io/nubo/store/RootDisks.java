@@ -36,7 +36,21 @@ public final class RootDisks {
             byPool.merge(c.poolId(), c.bytes(), Long::sum);
         }
         batch.execute();
-        byPool.forEach(this::addUsed);
+        addUsedAll(byPool);
+    }
+
+    /** Changes several pools' use at once: one statement, however many pools a placement pass touched. */
+    private void addUsedAll(Map<String, Long> byPool) {
+        byPool.values().removeIf(d -> d == 0);
+        if (byPool.isEmpty()) {
+            return;
+        }
+        List<String> ids = List.copyOf(byPool.keySet());
+        h.createUpdate("""
+                UPDATE storage_pools p SET used_bytes = greatest(0, p.used_bytes + d.delta)
+                FROM (SELECT unnest(:ids) AS id, unnest(:deltas) AS delta) d WHERE p.id = d.id""")
+                .bindArray("ids", String.class, ids).bindArray("deltas", Long.class, ids.stream().map(byPool::get).toList())
+                .execute();
     }
 
     public Optional<Claim> of(String instanceId) {
@@ -54,7 +68,8 @@ public final class RootDisks {
                 .bindList("ids", List.copyOf(instanceIds))
                 .map((rs, ctx) -> Map.entry(rs.getString("pool_id"), rs.getLong("bytes"))).list()
                 .forEach(e -> byPool.merge(e.getKey(), e.getValue(), Long::sum));
-        byPool.forEach((pool, bytes) -> addUsed(pool, -bytes));
+        byPool.replaceAll((pool, bytes) -> -bytes);
+        addUsedAll(byPool);
     }
 
     /**

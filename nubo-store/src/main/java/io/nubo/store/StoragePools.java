@@ -68,6 +68,19 @@ public final class StoragePools {
                 .map((rs, ctx) -> map(rs, List.of())).list();
     }
 
+    /** The free bytes of each host's local pool, by host ID: admission's unlocked view. */
+    public Map<String, Long> localFreeByHost() {
+        return h.createQuery("SELECT host_id, greatest(0, total_bytes - used_bytes) AS free FROM storage_pools WHERE kind = 'local'")
+                .map((rs, ctx) -> Map.entry(rs.getString("host_id"), rs.getLong("free"))).list().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** The shared pool of that name, without its mounts ({@link #mountsOf} reads those). */
+    public Optional<StoragePool> sharedNamed(String name) {
+        return h.createQuery("SELECT * FROM storage_pools WHERE kind = 'shared' AND name = :n").bind("n", name)
+                .map((rs, ctx) -> map(rs, List.of())).findOne();
+    }
+
     /** The IDs of the hosts that mount the pool. */
     public java.util.Set<String> mountsOf(String poolId) {
         return new java.util.HashSet<>(h.createQuery("SELECT host_id FROM storage_pool_hosts WHERE pool_id = :p").bind("p", poolId)

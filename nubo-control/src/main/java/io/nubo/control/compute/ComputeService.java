@@ -128,6 +128,15 @@ public final class ComputeService implements AutoCloseable {
             if (type.name().equals(i.instanceType())) {
                 return i;
             }
+            if (type.requiresAccelerator() != null && i.hostId() != null) {
+                // A stopped instance starts again on its host, so a type that host cannot run would never start.
+                String accel = s.hosts().find(i.hostId()).map(h -> h.accelerator()).orElse(null);
+                if (!type.requiresAccelerator().equals(accel)) {
+                    throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE,
+                            "The instance type '%s' requires %s, and the host of instance '%s' runs its guests with %s",
+                            type.name(), type.requiresAccelerator(), i.id(), accel);
+                }
+            }
             QuotaService.requireRoomToResize(s, s.accounts().lock(i.accountId()).orElseThrow(),
                     new InstanceType(i.instanceType(), i.vcpus(), i.memoryMib(), 0), type);
             Instant now = clock.instant();

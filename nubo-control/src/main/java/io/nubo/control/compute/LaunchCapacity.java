@@ -1,5 +1,6 @@
 package io.nubo.control.compute;
 
+import io.nubo.control.storage.StoragePoolService;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 import io.nubo.core.model.Architectures;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -39,12 +39,12 @@ final class LaunchCapacity {
     private final Optional<StoragePool> shared;
     private long sharedFree;
 
-    private LaunchCapacity(List<Host> all, Map<String, StoragePool> localPools, Optional<StoragePool> shared, Set<String> hostsWithMounts) {
+    private LaunchCapacity(List<Host> all, Map<String, Long> localFree, Optional<StoragePool> shared, Set<String> sharedMounts,
+                           Set<String> hostsWithMounts) {
         this.all = all;
         this.hosts = all.stream().filter(h -> h.state() == HostState.UP).toList();
         this.shared = shared;
         this.sharedFree = shared.map(StoragePool::freeBytes).orElse(0L);
-        Set<String> sharedMounts = shared.map(p -> p.mounts().stream().map(StoragePool.Mount::hostId).collect(Collectors.toSet())).orElse(Set.of());
         int n = hosts.size();
         freeVcpus = new long[n];
         freeMemory = new long[n];
@@ -54,20 +54,17 @@ final class LaunchCapacity {
             Host h = hosts.get(k);
             freeVcpus[k] = (long) h.schedulableVcpus() - h.allocatedVcpus();
             freeMemory[k] = (long) h.schedulableMemoryMib() - h.allocatedMemoryMib();
-            StoragePool local = localPools.get(h.id());
-            freeDisk[k] = local == null ? -1 : local.freeBytes();
+            freeDisk[k] = localFree.getOrDefault(h.id(), 0L);
             // As the scheduler judges it: a host that announced no mounts (a remote agent) is taken to reach it.
             reachesShared[k] = shared.isPresent() && (sharedMounts.contains(h.id()) || !hostsWithMounts.contains(h.id()));
         }
     }
 
     static LaunchCapacity read(Store s) {
-        List<StoragePool> pools = s.storagePools().list();
-        Map<String, StoragePool> local = pools.stream().filter(p -> p.kind() == StoragePool.Kind.LOCAL)
-                .collect(Collectors.toMap(StoragePool::hostId, Function.identity()));
-        Optional<StoragePool> shared = pools.stream().filter(p -> p.kind() == StoragePool.Kind.SHARED && p.name().equals("shared")).findFirst();
-        Set<String> withMounts = pools.stream().flatMap(p -> p.mounts().stream()).map(StoragePool.Mount::hostId).collect(Collectors.toSet());
-        return new LaunchCapacity(s.hosts().list(), local, shared, withMounts);
+        Optional<StoragePool> shared = s.storagePools().sharedNamed(StoragePoolService.SHARED);
+        return new LaunchCapacity(s.hosts().list(), s.storagePools().localFreeByHost(), shared,
+                shared.map(p -> s.storagePools().mountsOf(p.id())).orElse(Set.of()),
+                shared.isPresent() ? s.storagePools().hostsWithMounts() : Set.of());
     }
 
     int hostCount() {

@@ -58,7 +58,8 @@ public final class SchedulerBench {
              ControlPlane cp = new ControlPlane(db, dir, Clock.systemUTC())) {
             NewAccessKey adminKey = cp.identity().bootstrapAdmin().orElseThrow();
             Principal admin = new Principal(adminKey.accountId(), Role.ADMIN, adminKey.accessKeyId());
-            Image image = cp.catalog().ensureDefaultImage("qcow2", dir.resolve("default.qcow2").toString(), "available");
+            // A 2 GiB disk, so that every placement claims root disk space as in service (20 per host of 2,000 GiB).
+            Image image = cp.catalog().ensureDefaultImage("qcow2", dir.resolve("default.qcow2").toString(), "available", 2L << 30);
             List<String> hostIds = new ArrayList<>();
             for (int h = 0; h < hosts; h++) {
                 // 32 cores and 192 GiB each: 128 schedulable vCPUs at the default 4.0 CPU overcommit.
@@ -138,6 +139,10 @@ public final class SchedulerBench {
                     SELECT count(*) FROM hosts h LEFT JOIN (SELECT host_id, sum(vcpus) v, sum(memory_mib) m FROM instances
                       WHERE host_id IS NOT NULL AND state <> 'terminated' GROUP BY host_id) p ON p.host_id = h.id
                     WHERE h.allocated_vcpus <> coalesce(p.v, 0) OR h.allocated_memory_mib <> coalesce(p.m, 0)""")));
+            results.put("oversubscribed_pools", Long.toString(count(db, "SELECT count(*) FROM storage_pools WHERE used_bytes > total_bytes")));
+            results.put("disk_claim_mismatches", Long.toString(count(db, """
+                    SELECT count(*) FROM storage_pools p LEFT JOIN (SELECT pool_id, sum(bytes) b FROM instance_root_disks GROUP BY pool_id) d
+                      ON d.pool_id = p.id WHERE p.kind = 'local' AND p.used_bytes <> coalesce(d.b, 0)""")));
             results.put("instances_per_host_min_max", count(db, """
                     SELECT min(n) FROM (SELECT count(i.id) n FROM hosts h LEFT JOIN instances i ON i.host_id = h.id GROUP BY h.id) x""")
                     + "/" + count(db, "SELECT max(n) FROM (SELECT count(*) n FROM instances WHERE host_id IS NOT NULL GROUP BY host_id) x"));
