@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Live migration through Nubo against a bare QEMU migration driven by hand over QMP (issue 6).
 
-For each mode (idle, busy) and each run it
+Modes: idle, busy (the root disk on the host's local pool: Nubo copies it by block mirroring) and
+idle-shared, busy-shared (an HA instance, its root disk on the shared pool: Nubo sends the memory
+only, as the bare migration does). For each mode and each run it
   1. launches a 256 MiB guest through the REST API (busy: its user data starts a loop that keeps
      copying 48 MiB of random data in a tmpfs, dirtying memory all the time), waits for its READY
      marker and lets it settle for a few seconds;
@@ -16,11 +18,12 @@ For each mode (idle, busy) and each run it
      same two figures from `query-migrate`.
 Runs alternate, so both see the same machine load.
 
-usage: migrate.py <server-url> <server-data-dir> <agent-data-dir> <runs-per-mode>
+usage: migrate.py <server-url> <server-data-dir> <agent-data-dir> <runs-per-mode> [mode ...]
 """
 import json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
 url, server_dir, agent_dir, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+MODES = sys.argv[5:] or ["idle", "busy", "idle-shared", "busy-shared"]
 creds = dict(l.split(" = ") for l in open(os.path.join(server_dir, "credentials")).read().split("\n") if " = " in l)
 auth = "Bearer %s:%s" % (creds["aws_access_key_id"], creds["aws_secret_access_key"])
 SETTLE = 8
@@ -92,8 +95,8 @@ def host_dir(host_id, hosts):
 
 def nubo_run(mode):
     hosts = {h["hostId"]: h["name"] for h in call("GET", "/hosts")}
-    body = {"imageId": image, "instanceType": "bench.256"}
-    if mode == "busy":
+    body = {"imageId": image, "instanceType": "bench.256", "ha": mode.endswith("-shared")}
+    if mode.startswith("busy"):
         import base64
         body["userData"] = base64.b64encode(BUSY.encode()).decode()
     iid = call("POST", "/instances", body)["instances"][0]["instanceId"]
@@ -171,7 +174,7 @@ def bare_run(iid, d):
 call("PUT", "/instance-types/bench.256", {"vcpus": 1, "memoryMib": 256, "priceMicrosPerHour": 1000})
 image = [i for i in call("GET", "/images") if i["name"] == "nubo-default"][0]["imageId"]
 results = {}
-for mode in ("idle", "busy"):
+for mode in MODES:
     nubo, bare = [], []
     for n in range(runs):
         iid, d_src, r = nubo_run(mode)

@@ -5,7 +5,7 @@
 #   bench/migration/run.sh --jar nubo-server/target/nubo.jar [--runs N (3)] [--keep]
 #
 # Starts `nubo up` (host 1, the in-process agent) and `nubo agent` (host-b, its own data dir) from
-# the jar on free loopback ports, runs bench/migration/migrate.py (idle and busy 256 MiB guests,
+# the jar on free loopback ports, runs bench/migration/migrate.py (idle and busy 256 MiB guests, on local and shared disks,
 # each migrated through Nubo and then booted and migrated by hand), stops both by pid and prints the
 # figures. Holds the shared Maven lock while it measures (set NUBO_BENCH_LOCKED=1 if the caller does).
 set -euo pipefail
