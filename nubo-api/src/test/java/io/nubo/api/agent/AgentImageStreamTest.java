@@ -105,7 +105,7 @@ class AgentImageStreamTest {
     }
 
     @Test
-    void aHostReadsAnImageOnTheSharedPoolWhereItMountsItAndStreamsOneOnNoPool() throws Exception {
+    void aHostReadsAnImageOnASharedPoolItSaidItMountsAtItsOwnPathAndStreamsAnyOther() throws Exception {
         try (TestCloud cloud = new TestCloud()) {
             URI server = URI.create("http://127.0.0.1:" + cloud.api.port());
             String credential = joined(cloud, server, HOST_B);
@@ -126,14 +126,26 @@ class AgentImageStreamTest {
             awaitPlaced(cloud, onPool);
             awaitPlaced(cloud, onNoPool);
 
+            // host-b has announced no mount of the shared pool: it streams both images.
             HttpAgentChannel channel = new HttpAgentChannel(server, credential);
-            var desired = channel.awaitDesired(hostB, -1, Duration.ZERO).instances();
-            DesiredInstance a = desired.stream().filter(i -> i.instanceId().equals(onPool)).findFirst().orElseThrow();
-            DesiredInstance d = desired.stream().filter(i -> i.instanceId().equals(onNoPool)).findFirst().orElseThrow();
+            assertThat(desired(channel, hostB, onPool).imageShared()).isFalse();
+            assertThat(desired(channel, hostB, onNoPool).imageShared()).isFalse();
+
+            // Once it mounts the pool (elsewhere than the server), it reads the pooled image there, at its own path.
+            cloud.db.inTransaction(s -> {
+                s.storagePools().mount(shared.id(), hostB, "/mnt/nubo-shared");
+                return null;
+            });
+            DesiredInstance a = desired(channel, hostB, onPool);
             assertThat(a.imageShared()).isTrue();
-            assertThat(a.imageLocation()).isEqualTo(location);
-            assertThat(d.imageShared()).isFalse();
+            assertThat(a.imageLocation()).isEqualTo("/mnt/nubo-shared/images/" + pooled + ".qcow2");
+            assertThat(desired(channel, hostB, onNoPool).imageShared()).isFalse();
         }
+    }
+
+    private static DesiredInstance desired(HttpAgentChannel channel, String hostId, String instanceId) {
+        return channel.awaitDesired(hostId, -1, Duration.ZERO).instances().stream().filter(i -> i.instanceId().equals(instanceId))
+                .findFirst().orElseThrow();
     }
 
     private static void awaitPlaced(TestCloud cloud, String id) {

@@ -8,11 +8,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Where one host finds image files. An image whose file lies on a shared pool is read where that host
- * mounts the pool (its announced mount, else the pool's own path, as for volumes and HA root disks).
- * Any other image (the default one of {@code nubo up}, in the server's data dir) only the server is sure to have: its
- * location is the server's, and a remote agent streams the file from the server
- * ({@code GET /agent/v1/images/{id}}). Not thread-safe: one per desired-state read.
+ * Where one host finds image files. An image whose file lies on a shared pool the host has said it
+ * mounts (a {@code storage_pool_hosts} row: the in-process agent's announcement) is read there, at
+ * the host's own mount path. Any other image, including every image for a remote agent that has
+ * announced no mount, is streamed from the server ({@code GET /agent/v1/images/{id}}): only what a
+ * host said it reaches is taken for granted, so a host without the pool still gets the file.
+ * Not thread-safe: one per desired-state read.
  */
 final class HostImagePaths {
     /** An image's file as the host should find it. {@code shared}: the host mounts the pool it is on. */
@@ -42,8 +43,10 @@ final class HostImagePaths {
             if (p.kind() != StoragePool.Kind.SHARED || !file.startsWith(root)) {
                 continue;
             }
-            String mount = p.mounts().stream().filter(m -> m.hostId().equals(hostId)).map(StoragePool.Mount::path).findFirst().orElse(p.path());
-            return new Located(Path.of(mount).resolve(root.relativize(file)).toString(), true);
+            java.util.Optional<String> mount = p.mounts().stream().filter(m -> m.hostId().equals(hostId)).map(StoragePool.Mount::path).findFirst();
+            if (mount.isPresent()) {
+                return new Located(Path.of(mount.get()).resolve(root.relativize(file)).toString(), true);
+            }
         }
         return new Located(image.location(), false);
     }
