@@ -3,6 +3,7 @@ package io.nubo.store;
 import io.nubo.core.agent.HostRegistration;
 import io.nubo.core.model.Host;
 import io.nubo.core.model.HostState;
+import io.nubo.core.model.HostUsage;
 import org.jdbi.v3.core.Handle;
 
 import java.time.Instant;
@@ -72,6 +73,26 @@ public final class Hosts {
     public List<String> markExpiredSuspect(Instant now) {
         return h.createQuery("UPDATE hosts SET state = 'suspect' WHERE state = 'up' AND lease_expires_at < :now RETURNING id")
                 .bind("now", Rows.utc(now)).mapTo(String.class).list();
+    }
+
+    /** What the VMs of these hosts use (see {@link HostUsage}); a host with nothing is absent. */
+    public java.util.Map<String, HostUsage> usage(java.util.Collection<String> hostIds) {
+        if (hostIds.isEmpty()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, HostUsage> out = new java.util.HashMap<>();
+        h.createQuery("""
+                SELECT h.id,
+                  coalesce(vm.vcpus, 0) AS vcpus, coalesce(vm.memory, 0) AS memory, coalesce(p.used_bytes, 0) AS disk
+                FROM hosts h
+                LEFT JOIN (SELECT host_id, sum(vcpus) AS vcpus, sum(memory_mib) AS memory FROM instances
+                           WHERE host_id IN (<ids>) AND state IN ('pending', 'running', 'stopping') GROUP BY host_id) vm ON vm.host_id = h.id
+                LEFT JOIN storage_pools p ON p.kind = 'local' AND p.host_id = h.id
+                WHERE h.id IN (<ids>)""")
+                .bindList("ids", List.copyOf(hostIds))
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), new HostUsage(rs.getInt("vcpus"), rs.getInt("memory"), rs.getLong("disk"))))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     public Optional<Host> find(String id) {

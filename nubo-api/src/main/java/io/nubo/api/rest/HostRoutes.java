@@ -35,7 +35,7 @@ final class HostRoutes {
                 c -> {
                     c.body(Bodies.Empty.class);
                     HostService.Changed changed = hosts.act(c.principal(), c.path("hostId"), action);
-                    return new HostChanged(Views.host(changed.host()), changed.instancesLeft());
+                    return new HostChanged(Views.host(changed.host(), hosts.usageOf(c.principal(), changed.host().id())), changed.instancesLeft());
                 });
     }
 
@@ -60,7 +60,7 @@ final class HostRoutes {
                 route(HandlerType.DELETE, "/hosts/{hostId}", "removeHost",
                         "Remove a disabled, drained or down host with no instances left: it is no longer listed and its agent can no longer "
                                 + "call in (admin)", true, 200, null, List.of(),
-                        c -> new HostChanged(Views.host(hosts.remove(c.principal(), c.path("hostId"))), 0)),
+                        c -> new HostChanged(Views.host(hosts.remove(c.principal(), c.path("hostId")), io.nubo.core.model.HostUsage.NONE), 0)),
                 route(HandlerType.POST, "/host-join-tokens", "createHostJoinToken",
                         "Create a join token with which agents enrol new hosts; its secret is shown only in this answer (admin)", true, 201,
                         CreateJoinToken.class, List.of(),

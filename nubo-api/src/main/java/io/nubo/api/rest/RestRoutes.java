@@ -152,9 +152,13 @@ public final class RestRoutes {
                                     b.priceMicrosPerHour(), b.requiresAccelerator())));
                         }),
                 route(HandlerType.GET, "/hosts", "listHosts", "List hypervisor hosts (admin)", true, 200, null, List.of(),
-                        c -> hosts.list(c.principal()).stream().map(Views::host).toList()),
+                        c -> {
+                            var all = hosts.list(c.principal());
+                            var used = hosts.usage(c.principal(), all.stream().map(io.nubo.core.model.Host::id).toList());
+                            return all.stream().map(h -> Views.host(h, used.getOrDefault(h.id(), io.nubo.core.model.HostUsage.NONE))).toList();
+                        }),
                 route(HandlerType.GET, "/hosts/{hostId}", "getHost", "Describe one host (admin)", true, 200, null, List.of(),
-                        c -> Views.host(hosts.get(c.principal(), c.path("hostId")))),
+                        c -> Views.host(hosts.get(c.principal(), c.path("hostId")), hosts.usageOf(c.principal(), c.path("hostId")))),
                 route(HandlerType.PUT, "/hosts/{hostId}/overcommit", "setHostOvercommit",
                         "Set how far the scheduler may overcommit a host's vCPUs and memory (admin)", true, 200,
                         Bodies.HostOvercommit.class, List.of(),
@@ -162,7 +166,8 @@ public final class RestRoutes {
                             var b = c.body(Bodies.HostOvercommit.class);
                             require(b.cpuRatio(), "cpuRatio");
                             require(b.memoryRatio(), "memoryRatio");
-                            return Views.host(hosts.setOvercommit(c.principal(), c.path("hostId"), b.cpuRatio(), b.memoryRatio()));
+                            return Views.host(hosts.setOvercommit(c.principal(), c.path("hostId"), b.cpuRatio(), b.memoryRatio()),
+                                    hosts.usageOf(c.principal(), c.path("hostId")));
                         }),
                 route(HandlerType.GET, "/accounts", "listAccounts", "List accounts (admin)", true, 200, null, List.of(),
                         c -> identity.listAccounts(c.principal()).stream().map(Views::account).toList()),

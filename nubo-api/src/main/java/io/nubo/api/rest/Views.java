@@ -72,7 +72,7 @@ public final class Views {
     }
 
     public record HostView(String hostId, String name, String state, String driver, String accelerator, String architecture, String zone,
-                           Capacity capacity, Capacity allocated, double cpuRatio, double memoryRatio,
+                           Capacity capacity, Capacity allocated, Capacity used, double cpuRatio, double memoryRatio,
                            Instant lastHeartbeat, Instant leaseExpiresAt) {
     }
 
@@ -125,9 +125,11 @@ public final class Views {
                 p.freeBytes(), p.mounts().stream().map(m -> new PoolMount(m.hostId(), m.path())).toList(), p.updatedAt());
     }
 
-    public static HostView host(Host h) {
+    /** A host with its capacity: total, allocated (claimed by its instances, stopped ones too) and used (by the VMs that exist). */
+    public static HostView host(Host h, io.nubo.core.model.HostUsage used) {
         return new HostView(h.id(), h.name(), h.state().apiName(), h.driver(), h.accelerator(), h.architecture(), h.zone(),
                 new Capacity(h.vcpus(), h.memoryMib(), h.diskGib()), new Capacity(h.allocatedVcpus(), h.allocatedMemoryMib(), 0),
+                new Capacity(used.vcpus(), used.memoryMib(), (int) ((used.diskBytes() + (1L << 30) - 1) >> 30)),
                 h.cpuRatio(), h.memoryRatio(), h.lastHeartbeat(), h.leaseExpiresAt());
     }
 

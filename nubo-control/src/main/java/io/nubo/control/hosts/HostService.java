@@ -6,6 +6,7 @@ import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 import io.nubo.core.model.Host;
 import io.nubo.core.model.HostState;
+import io.nubo.core.model.HostUsage;
 import io.nubo.core.model.Principal;
 import io.nubo.core.model.StoragePool;
 import io.nubo.store.Database;
@@ -29,6 +30,17 @@ public final class HostService {
     public List<Host> list(Principal caller) {
         IdentityService.requireAdmin(caller);
         return db.read(s -> s.hosts().list());
+    }
+
+    /** What the VMs of these hosts use (admin); a host without any uses {@link HostUsage#NONE}. */
+    public java.util.Map<String, HostUsage> usage(Principal caller, java.util.Collection<String> hostIds) {
+        IdentityService.requireAdmin(caller);
+        return db.read(s -> s.hosts().usage(hostIds));
+    }
+
+    /** What the VMs of one host use (admin). */
+    public HostUsage usageOf(Principal caller, String hostId) {
+        return usage(caller, List.of(hostId)).getOrDefault(hostId, HostUsage.NONE);
     }
 
     public Host get(Principal caller, String id) {

@@ -193,8 +193,10 @@ public final class HostsCommand {
             out.rows(r, r, List.of(Output.Column.of("ID", "hostId"), Output.Column.of("NAME", "name"),
                     Output.Column.of("STATE", "state"), Output.Column.of("DRIVER", "driver"),
                     Output.Column.of("ARCH", "architecture"), Output.Column.of("ACCEL", "accelerator"), Output.Column.of("ZONE", "zone"),
-                    new Output.Column("VCPUS(ALLOC/TOTAL)", n -> n.path("allocated").path("vcpus").asText() + "/" + n.path("capacity").path("vcpus").asText()),
-                    new Output.Column("MEM_MIB(ALLOC/TOTAL)", n -> n.path("allocated").path("memoryMib").asText() + "/" + n.path("capacity").path("memoryMib").asText()),
+                    new Output.Column("VCPUS(USED/ALLOC/TOTAL)", n -> n.path("used").path("vcpus").asText() + "/"
+                            + n.path("allocated").path("vcpus").asText() + "/" + n.path("capacity").path("vcpus").asText()),
+                    new Output.Column("MEM_MIB(USED/ALLOC/TOTAL)", n -> n.path("used").path("memoryMib").asText() + "/"
+                            + n.path("allocated").path("memoryMib").asText() + "/" + n.path("capacity").path("memoryMib").asText()),
                     Output.Column.of("HEARTBEAT", "lastHeartbeat")));
             return 0;
         }
