@@ -79,7 +79,9 @@ class HaRestTest {
         assertThat(instances.resolve(gone)).doesNotExist();
         assertThat(instances.resolve(kept).resolve("disk.qcow2")).hasContent("disk of " + kept);
         assertThat(instances.resolve("not-an-instance")).exists();
+        // Settled before the next test, which compares the database before and after a refusal.
         cloud.call(t, "POST", "/api/v1/instances/" + kept + "/terminate", null);
+        cloud.awaitState(t, kept, "terminated");
     }
 
     private static String launchHa(NewAccessKey t) {
