@@ -1,6 +1,7 @@
 package io.nubo.agent.qemu;
 
 import io.nubo.agent.ImageDownloads;
+import io.nubo.core.FileDigest;
 import io.nubo.qemu.ImageInfo;
 import io.nubo.qemu.QemuImg;
 import org.slf4j.Logger;
@@ -15,10 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -183,7 +181,7 @@ final class ImageCache {
             if (size < d.sizeBytes()) {
                 throw new IOException("the download of " + imageId + " ended at " + size + " of " + d.sizeBytes() + " bytes");
             }
-            String sha = sha256(part);
+            String sha = FileDigest.sha256(part);
             if (size != d.sizeBytes() || !sha.equals(d.sha256())) {
                 Files.deleteIfExists(part);
                 if (d.from() > 0) {
@@ -206,21 +204,6 @@ final class ImageCache {
             while (b.hasRemaining()) {
                 out.write(b);
             }
-        }
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                md.update(buf);
-                buf.clear();
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
