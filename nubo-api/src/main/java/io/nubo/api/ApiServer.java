@@ -95,7 +95,7 @@ public final class ApiServer implements AutoCloseable {
                 cfg.routes.addHttpHandler(r.method(), r.path(), ctx -> dispatcher.handle(r, ctx));
             }
             ec2.register(cfg.routes);
-            new AgentEndpoint(cp.agents(), cp.enrollment(), cp.remoteConsoles()).register(cfg.routes);
+            new AgentEndpoint(cp.agents(), cp.enrollment(), cp.remoteConsoles(), cp.storagePools()).register(cfg.routes);
             PortalRoutes.register(cfg.routes, cp, dispatcher::authenticate);
             cfg.routes.exception(NuboException.class, (e, ctx) -> {
                 if (Ec2Endpoint.handles(ctx)) {

@@ -65,6 +65,11 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--console-port", defaultValue = "0", description = "the console port (default: any free one; announced to the servers)")
     int consolePort;
 
+    @Option(names = "--shared-pool", paramLabel = "DIR",
+            description = "where this host mounts the cloud's shared storage pool (volumes, HA root disks, images on it are used there);"
+                    + " without it, the servers take the pool to be at their own path, and images are streamed")
+    Path sharedPool;
+
     @picocli.CommandLine.Mixin
     FakeDriverOptions fake;
 
@@ -109,6 +114,9 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Agent agent = new Agent(channel, hypervisor,
                 new AgentConfig(name, zone, dir.resolve("agent"), Duration.ofMillis(250), Duration.ofSeconds(30), LeaseFence.Policy.standard()));
+        if (sharedPool != null) {
+            channel.announcingSharedMount(sharedPool.toAbsolutePath().normalize().toString());
+        }
         ConsolePort consoles;
         try {
             consoles = openConsolePort(agent, dir.resolve("instances"), channel);

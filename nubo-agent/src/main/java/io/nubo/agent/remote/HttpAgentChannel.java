@@ -48,6 +48,8 @@ public final class HttpAgentChannel implements AgentChannel, ImageDownloads {
     private final String credential;
     /** The console port to announce, or null for none. */
     private volatile Map<String, Object> console;
+    /** Where this host mounts the shared pool, to announce; null for nowhere. */
+    private volatile String sharedMount;
 
     public HttpAgentChannel(URI server, String credential) {
         this(List.of(server), credential);
@@ -85,12 +87,22 @@ public final class HttpAgentChannel implements AgentChannel, ImageDownloads {
         return this;
     }
 
+    /** Announces where this host mounts the shared pool with every registration. */
+    public HttpAgentChannel announcingSharedMount(String path) {
+        this.sharedMount = path;
+        return this;
+    }
+
     @Override
     public String register(HostRegistration registration) {
         String hostId = tree(call(post("register", registration), 200)).path("hostId").asText();
         Map<String, Object> port = console;
         if (port != null) {
             call(post("console", port), 204);
+        }
+        String mount = sharedMount;
+        if (mount != null) {
+            call(post("pools", Map.of("sharedMount", mount)), 204);
         }
         return hostId;
     }

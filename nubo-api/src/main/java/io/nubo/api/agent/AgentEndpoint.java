@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.nubo.api.Json;
 import io.nubo.control.console.RemoteConsoles;
 import io.nubo.control.hosts.AgentGateway;
+import io.nubo.control.storage.StoragePoolService;
 import io.nubo.control.hosts.HostEnrollment;
 import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
@@ -34,6 +35,10 @@ public final class AgentEndpoint {
     public record JoinRequest(String token, HostRegistration registration) {
     }
 
+    /** Where the agent's host mounts the shared pool. */
+    public record PoolMounts(String sharedMount) {
+    }
+
     /** Where the agent's console port listens, and its key. */
     public record ConsoleAnnouncement(String address, Integer port, String key) {
         @Override
@@ -45,11 +50,13 @@ public final class AgentEndpoint {
     private final AgentGateway gateway;
     private final HostEnrollment enrollment;
     private final RemoteConsoles consoles;
+    private final StoragePoolService pools;
 
-    public AgentEndpoint(AgentGateway gateway, HostEnrollment enrollment, RemoteConsoles consoles) {
+    public AgentEndpoint(AgentGateway gateway, HostEnrollment enrollment, RemoteConsoles consoles, StoragePoolService pools) {
         this.gateway = gateway;
         this.enrollment = enrollment;
         this.consoles = consoles;
+        this.pools = pools;
     }
 
     public void register(RoutesConfig routes) {
@@ -65,6 +72,11 @@ public final class AgentEndpoint {
             String host = host(ctx);
             ConsoleAnnouncement a = body(ctx, ConsoleAnnouncement.class);
             consoles.announce(host, a.address(), a.port(), a.key());
+            ctx.status(204);
+        });
+        routes.post(BASE + "/pools", ctx -> {
+            String host = host(ctx);
+            pools.announceSharedMount(host, body(ctx, PoolMounts.class).sharedMount());
             ctx.status(204);
         });
         routes.post(BASE + "/heartbeat", ctx -> {

@@ -154,6 +154,33 @@ class AgentEndpointTest {
         }
     }
 
+    @Test
+    void aRemoteHostAnnouncesWhereItMountsTheSharedPoolAndABadPathIsRefused() throws Exception {
+        try (TestCloud cloud = new TestCloud()) {
+            URI server = URI.create("http://127.0.0.1:" + cloud.api.port());
+            HttpAgentChannel.Joined joined = HttpAgentChannel.join(server, token(cloud), HOST_B);
+            assertThatThrownBy(() -> new HttpAgentChannel(server, joined.credential()).announcingSharedMount("relative/dir").register(HOST_B))
+                    .hasMessageStartingWith("InvalidParameterValue");
+            assertThat(sharedMountOf(cloud, joined.hostId())).isEmpty();
+
+            new HttpAgentChannel(server, joined.credential()).announcingSharedMount("/mnt/nubo-shared/").register(HOST_B);
+            assertThat(sharedMountOf(cloud, joined.hostId())).contains("/mnt/nubo-shared");
+        }
+    }
+
+    private static Optional<String> sharedMountOf(TestCloud cloud, String hostId) {
+        for (var pool : cloud.call(cloud.admin, "GET", "/api/v1/storage-pools", null).json()) {
+            if (pool.path("kind").asText().equals("shared")) {
+                for (var mount : pool.path("hosts")) {
+                    if (mount.path("hostId").asText().equals(hostId)) {
+                        return Optional.of(mount.path("path").asText());
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** A loopback port nothing listens on: one the system handed out, then closed. */
     private static int closedPort() throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -61,6 +61,24 @@ public final class StoragePoolService {
         });
     }
 
+    /**
+     * Records where a remote host mounts the shared pool, as its agent announced it: volumes, HA
+     * root disks and images on the pool are then given to that host at that path, and it reads
+     * images there instead of streaming them. A path that is not absolute is refused.
+     */
+    public void announceSharedMount(String hostId, String path) {
+        if (path == null || path.length() > 4096 || !path.startsWith("/") || path.chars().anyMatch(Character::isISOControl)) {
+            throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The shared pool's mount must be an absolute path");
+        }
+        String normal = Path.of(path).normalize().toString();
+        db.inTransaction(s -> {
+            StoragePool shared = s.storagePools().findByName(SHARED).orElseThrow(() -> NuboException.of(
+                    ErrorCode.INVALID_PARAMETER_VALUE, "This cloud has no shared storage pool"));
+            s.storagePools().mount(shared.id(), hostId, normal);
+            return null;
+        });
+    }
+
     /** The pool imported images go to: the shared one, which every host reaches. */
     public StoragePool imagePool() {
         return db.read(s -> s.storagePools().findByName(SHARED)).orElseThrow(() -> NuboException.of(
