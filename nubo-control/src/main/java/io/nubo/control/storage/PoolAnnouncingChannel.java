@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * An in-process agent's channel that also records, each time the host registers, which pools
- * the host reaches: its local pool and the shared pool's mount point there. A remote agent will
- * carry the same facts in its registration once the agent protocol has room for them.
+ * the host reaches: its local pool and the shared pool's mount point there. A remote agent
+ * announces its shared mount over HTTP instead ({@code nubo agent --shared-pool}).
  * Thread-safe as its delegate is.
  */
 public final class PoolAnnouncingChannel implements AgentChannel {
