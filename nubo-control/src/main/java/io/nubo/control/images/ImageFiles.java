@@ -114,8 +114,9 @@ public final class ImageFiles {
         }
         try (Stream<Path> s = Files.walk(root)) {
             s.sorted(Comparator.reverseOrder()).forEach(ImageFiles::deleteQuietly);
-        } catch (IOException e) {
-            // The next sweep tries again.
+        } catch (IOException | UncheckedIOException e) {
+            // Another sweep (this server's own, or a replica's) deleting the same tree under the walk,
+            // which then meets a vanished file: the next sweep finishes whatever is left.
         }
     }
 }
