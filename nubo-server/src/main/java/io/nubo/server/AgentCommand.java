@@ -175,7 +175,7 @@ public final class AgentCommand implements Callable<Integer> {
     private AgentIdentity join(Path dir, Hypervisor hypervisor) {
         HostFacts facts = hypervisor.probe();
         HttpAgentChannel.Joined joined = HttpAgentChannel.join(servers, joinToken, new HostRegistration(name, hypervisor.name(),
-                facts.accelerator(), zone, facts.vcpus(), facts.memoryMib(), facts.diskGib()));
+                facts.accelerator(), zone, facts.vcpus(), facts.memoryMib(), facts.diskGib(), facts.architecture()));
         AgentIdentity identity = new AgentIdentity(servers.get(0), name, joined.hostId(), joined.credential());
         identity.write(dir);
         System.out.println("Joined " + servers + " as host " + name + " (" + joined.hostId() + ")");
