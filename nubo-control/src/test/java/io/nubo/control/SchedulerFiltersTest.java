@@ -15,12 +15,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -150,24 +146,7 @@ class SchedulerFiltersTest {
             String h1 = host(f, "d1", 64, 65536, "fake", 50, "x86_64");
             String h2 = host(f, "d2", 64, 65536, "fake", 50, "x86_64");
             Principal tenant = f.tenant("racer");
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<Boolean>> results = new ArrayList<>();
-            for (int n = 0; n < 40; n++) {
-                results.add(pool.submit(() -> {
-                    try {
-                        launch(f, tenant, f.image.id(), "t3.nano", 10);
-                        return true;
-                    } catch (NuboException e) {
-                        assertThat(e.errorCode().code()).isEqualTo("InsufficientInstanceCapacity");
-                        return false;
-                    }
-                }));
-            }
-            int accepted = 0;
-            for (Future<Boolean> r : results) {
-                accepted += r.get() ? 1 : 0;
-            }
-            pool.shutdown();
+            int accepted = f.race(40, 8, () -> launch(f, tenant, f.image.id(), "t3.nano", 10));
             assertThat(accepted).isGreaterThanOrEqualTo(10);
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     f.count("SELECT count(*) FROM instances WHERE host_id IS NULL AND state = 'pending'") == 0);

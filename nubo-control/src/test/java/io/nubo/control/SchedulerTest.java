@@ -6,11 +6,7 @@ import io.nubo.core.model.Principal;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,24 +19,7 @@ class SchedulerTest {
             // 5 vCPUs x 4.0 overcommit = 20 schedulable; t3.nano takes 2 vCPUs and 512 MiB: room for exactly 10.
             String host = f.registerHost("small", 5, 10 * 512 + 100);
             Principal tenant = f.tenant("racer");
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<Boolean>> results = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                results.add(pool.submit(() -> {
-                    try {
-                        f.cp.compute().run(tenant, new LaunchRequest(f.image.id(), "t3.nano", 1, 1, null, null, null));
-                        return true;
-                    } catch (NuboException e) {
-                        assertThat(e.errorCode().code()).isEqualTo("InsufficientInstanceCapacity");
-                        return false;
-                    }
-                }));
-            }
-            int accepted = 0;
-            for (Future<Boolean> r : results) {
-                accepted += r.get() ? 1 : 0;
-            }
-            pool.shutdown();
+            int accepted = f.race(40, 8, () -> f.cp.compute().run(tenant, new LaunchRequest(f.image.id(), "t3.nano", 1, 1, null, null, null)));
             assertThat(accepted).isGreaterThanOrEqualTo(10);
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     f.count("SELECT count(*) FROM instances WHERE host_id IS NULL AND state = 'pending'") == 0);
