@@ -105,7 +105,7 @@ class LiveMigrationTest {
         assertThat(m.path("state").asText()).as(m.toString()).isEqualTo("completed");
         assertThat(instance(id).path("hostId").asText()).isEqualTo(destination);
         int downtime = m.path("downtimeMs").asInt();
-        assertThat(downtime).isPositive();
+        assertThat(downtime).as(m.toString()).isPositive();
         assertThat(m.path("totalMs").asInt()).isPositive();
 
         // The loop goes on in the new host's QEMU: the same process, no second boot, no restart.

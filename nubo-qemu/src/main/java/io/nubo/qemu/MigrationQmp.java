@@ -52,6 +52,7 @@ public final class MigrationQmp {
      * a query costs QEMU microseconds.
      */
     private static final Duration POLL = Duration.ofMillis(10);
+    private static final Duration TOTALS_WAIT = Duration.ofSeconds(1);
     private static final Duration QMP = Duration.ofSeconds(10);
     /**
      * A disk mirror with at most this much left to copy lets the memory start alongside it: it is in
@@ -180,6 +181,7 @@ public final class MigrationQmp {
         long memoryStarted = System.nanoTime();
         boolean cancelled = false;
         MigrationProgress last = null;
+        long completedSeen = 0;
         while (true) {
             JsonNode q = m.execute("query-migrate", QMP);
             String status = q.path("status").asText("none");
@@ -189,6 +191,14 @@ public final class MigrationQmp {
                     downtime, elapsedMs(started));
             switch (status) {
                 case "completed" -> {
+                    // QEMU shows "completed" a moment before its migration thread works out the totals: until
+                    // then total-time and downtime read 0. Wait for them (they come within milliseconds, and the
+                    // destination stays paused until this ends, so not long).
+                    completedSeen = completedSeen == 0 ? System.nanoTime() : completedSeen;
+                    if (q.path("total-time").asLong(0) == 0 && System.nanoTime() - completedSeen < TOTALS_WAIT.toNanos()) {
+                        sleep(POLL);
+                        continue;
+                    }
                     quietly(() -> m.execute("blockdev-del", Map.of("node-name", TARGET_NODE), QMP));
                     MigrationProgress done = new MigrationProgress("done", 0, last.transferredBytes(), limit, downtime, elapsedMs(started));
                     progress.accept(done);
