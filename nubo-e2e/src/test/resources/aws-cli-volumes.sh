@@ -26,6 +26,17 @@ IMAGE=$(aws ec2 describe-images --filters Name=name,Values=nubo-default --query 
 ID=$(aws ec2 run-instances --image-id "$IMAGE" --instance-type t3.nano --query 'Instances[0].InstanceId' --output text)
 aws ec2 wait instance-running --instance-ids "$ID"
 
+step "the instance's root disk is a volume"
+ROOT=$(aws ec2 describe-instances --instance-ids "$ID" \
+    --query 'Reservations[0].Instances[0].BlockDeviceMappings[?DeviceName==`/dev/vda`].Ebs.VolumeId' --output text)
+[[ $ROOT == vol-* ]] || fail "no root volume in the block device mapping: $ROOT"
+echo "   $ROOT"
+[ "$(aws ec2 describe-volumes --volume-ids "$ROOT" \
+    --query 'Volumes[0].[State,VolumeType,Attachments[0].Device,Attachments[0].State,Attachments[0].DeleteOnTermination]' --output text)" \
+    = "$(printf 'in-use\tgp3\t/dev/vda\tattached\tTrue')" ] || fail "the root volume is not described as attached at /dev/vda"
+expect_error IncorrectState aws ec2 detach-volume --volume-id "$ROOT"
+expect_error VolumeInUse aws ec2 delete-volume --volume-id "$ROOT"
+
 step "create-volume with tags, wait volume-available"
 VOL=$(aws ec2 create-volume --availability-zone nubo-1a --size 1 \
     --tag-specifications 'ResourceType=volume,Tags=[{Key=Name,Value=cli-vol}]' --query VolumeId --output text)
@@ -53,8 +64,10 @@ aws ec2 attach-volume --volume-id "$VOL" --instance-id "$ID" --device /dev/sdf -
 aws ec2 wait volume-in-use --volume-ids "$VOL"
 attached() { [ "$(aws ec2 describe-volumes --volume-ids "$VOL" --query 'Volumes[0].Attachments[0].State' --output text)" = attached ]; }
 wait_for 60 attached
-[ "$(aws ec2 describe-volumes --filters Name=attachment.instance-id,Values="$ID" --query 'Volumes[].VolumeId' --output text)" = "$VOL" ] \
-    || fail "attachment.instance-id filter"
+[ "$(aws ec2 describe-volumes --filters Name=attachment.instance-id,Values="$ID" Name=attachment.device,Values=/dev/sdf \
+    --query 'Volumes[].VolumeId' --output text)" = "$VOL" ] || fail "attachment.instance-id and attachment.device filters"
+[ "$(aws ec2 describe-instances --instance-ids "$ID" --query 'Reservations[0].Instances[0].BlockDeviceMappings[].DeviceName' --output text)" \
+    = "$(printf '/dev/vda\t/dev/sdf')" ] || fail "the block device mapping does not list the root and the data volume"
 expect_error VolumeInUse aws ec2 delete-volume --volume-id "$VOL"
 
 step "modify-volume grows it online"
@@ -73,4 +86,8 @@ expect_error InvalidVolume.NotFound aws ec2 describe-volumes --volume-ids "$VOL"
 
 aws ec2 terminate-instances --instance-ids "$ID" --query 'TerminatingInstances[0].CurrentState.Name' --output text
 aws ec2 wait instance-terminated --instance-ids "$ID"
+step "the root volume went with its instance"
+gone() { aws ec2 describe-volumes --volume-ids "$ROOT" >/dev/null 2>&1 && return 1 || return 0; }
+wait_for 60 gone
+expect_error InvalidVolume.NotFound aws ec2 describe-volumes --volume-ids "$ROOT"
 echo "AWS CLI VOLUMES PASSED"

@@ -1,7 +1,9 @@
 package io.nubo.store;
 
+import io.nubo.core.model.AttachmentState;
 import io.nubo.core.model.SecurityGroup;
 import io.nubo.core.model.Tag;
+import io.nubo.core.model.VolumeAttachment;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.Query;
@@ -16,7 +18,7 @@ import java.util.Map;
 
 /**
  * What a page of listed instances shows besides their own rows: their tags, their security groups,
- * their private addresses and their placement groups, each read for the whole page in one statement, and the statements
+ * their private addresses, their placement groups and their block devices, each read for the whole page in one statement, and the statements
  * sent in one round trip to PostgreSQL (the driver sends them together and reads every result).
  *
  * <p>How the IDs are matched matters once PostgreSQL plans a prepared statement once for all
@@ -47,8 +49,12 @@ public final class InstancePages {
      * each list ordered by group ID) of some of an account's instances.
      */
     public record Details(Map<String, List<Tag>> tags, Map<String, List<SecurityGroup>> groups,
-                          Map<String, InstanceAddresses.Held> addresses, Map<String, PlacementGroups.Membership> placementGroups) {
+                          Map<String, InstanceAddresses.Held> addresses, Map<String, PlacementGroups.Membership> placementGroups,
+                          Map<String, List<VolumeAttachment>> blockDevices) {
     }
+
+    /** The device a root volume is to its instance (the root disk is not a volume_attachments row). */
+    public static final String ROOT_DEVICE = "/dev/vda";
 
     /**
      * The tags and groups of these instances of the account. The groups come as one row per group
@@ -60,8 +66,9 @@ public final class InstancePages {
         Map<String, List<SecurityGroup>> groups = new HashMap<>();
         Map<String, InstanceAddresses.Held> addresses = new HashMap<>();
         Map<String, PlacementGroups.Membership> placementGroups = new HashMap<>();
+        Map<String, List<VolumeAttachment>> blockDevices = new HashMap<>();
         if (instanceIds.isEmpty()) {
-            return new Details(tags, groups, addresses, placementGroups);
+            return new Details(tags, groups, addresses, placementGroups, blockDevices);
         }
         Query q = h.createQuery("SELECT resource_id, key, value FROM tags WHERE account_id = :a AND "
                 + in("resource_id", instanceIds.size()) + " ORDER BY resource_id, key;\n"
@@ -71,7 +78,11 @@ public final class InstancePages {
                 + "JOIN security_groups sg ON sg.id = m.group_id ORDER BY sg.id;\n"
                 + "SELECT instance_id, zone, host_number FROM instance_addresses WHERE NOT released AND " + in("instance_id", instanceIds.size()) + ";\n"
                 + "SELECT g.*, m.instance_id, m.partition_number FROM placement_group_members m JOIN placement_groups g ON g.id = m.group_id WHERE "
-                + in("m.instance_id", instanceIds.size()));
+                + in("m.instance_id", instanceIds.size()) + ";\n"
+                + "SELECT instance_id, volume_id, '" + ROOT_DEVICE + "' AS device, 'attached' AS state, true AS dot, attached_at, 0 AS o "
+                + "FROM instance_root_disks WHERE volume_id IS NOT NULL AND " + in("instance_id", instanceIds.size())
+                + " UNION ALL SELECT instance_id, volume_id, device, state, delete_on_termination, attached_at, 1 FROM volume_attachments WHERE "
+                + in("instance_id", instanceIds.size()) + " ORDER BY o, device");
         bindIds(q, instanceIds).bind("a", accountId);
         return q.execute((statement, ctx) -> {
             PreparedStatement st = statement.get();
@@ -109,7 +120,18 @@ public final class InstancePages {
                             new PlacementGroups.Membership(PlacementGroups.map(rs), (Integer) rs.getObject("partition_number")));
                 }
             }
-            return new Details(tags, groups, addresses, placementGroups);
+            if (!st.getMoreResults()) {
+                throw new IllegalStateException("no result from the block devices statement");
+            }
+            try (ResultSet rs = st.getResultSet()) {
+                while (rs.next()) {
+                    java.time.Instant at = Rows.instant(rs, "attached_at");
+                    blockDevices.computeIfAbsent(rs.getString("instance_id"), k -> new ArrayList<>(1)).add(new VolumeAttachment(
+                            rs.getString("volume_id"), rs.getString("instance_id"), rs.getString("device"),
+                            AttachmentState.fromApiName(rs.getString("state")), rs.getBoolean("dot"), false, at, at));
+                }
+            }
+            return new Details(tags, groups, addresses, placementGroups, blockDevices);
         });
     }
 

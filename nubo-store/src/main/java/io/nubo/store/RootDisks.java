@@ -2,6 +2,7 @@ package io.nubo.store;
 
 import org.jdbi.v3.core.Handle;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -22,21 +23,76 @@ public final class RootDisks {
 
     /** One instance's root disk: which pool holds it and how many bytes it may grow to. */
     public record Claim(String instanceId, String poolId, long bytes) {
+        /** The size of the disk's volume: whole GiB, at least one. */
+        public int sizeGib() {
+            return (int) Math.max(1, (bytes + GIB - 1) / GIB);
+        }
     }
 
-    /** Records these claims and adds them to their pools' use. */
-    public void claimAll(List<Claim> claims) {
+    /** A root disk's volume: the instance it is the root device of, its owner, zone and size, and since when. */
+    public record RootVolume(String volumeId, String instanceId, String accountId, String zone, int sizeGib, Instant attachedAt) {
+    }
+
+    private static final long GIB = 1L << 30;
+
+    /**
+     * Records these claims, each with its volume ({@code in-use}, gp3, the qcow2 on the claim's
+     * pool), and adds them to their pools' use. {@code volumes} holds one volume per claim.
+     */
+    public void claimAll(List<Claim> claims, List<RootVolume> volumes) {
         if (claims.isEmpty()) {
             return;
         }
-        var batch = h.prepareBatch("INSERT INTO instance_root_disks (instance_id, pool_id, bytes) VALUES (:i, :p, :b)");
+        Map<String, Claim> byInstance = new HashMap<>();
+        claims.forEach(c -> byInstance.put(c.instanceId(), c));
+        var made = h.prepareBatch("""
+                INSERT INTO volumes (id, account_id, availability_zone, size_gib, volume_type, multi_attach, pool_id, format, state,
+                                     created_at, updated_at)
+                VALUES (:id, :a, :zone, :size, 'gp3', false, :pool, 'qcow2', 'in-use', :at, :at)""");
+        for (RootVolume v : volumes) {
+            made.bind("id", v.volumeId()).bind("a", v.accountId()).bind("zone", v.zone()).bind("size", v.sizeGib())
+                    .bind("pool", byInstance.get(v.instanceId()).poolId()).bind("at", Rows.utc(v.attachedAt())).add();
+        }
+        made.execute();
+        Map<String, RootVolume> volumeOf = new HashMap<>();
+        volumes.forEach(v -> volumeOf.put(v.instanceId(), v));
+        var batch = h.prepareBatch("""
+                INSERT INTO instance_root_disks (instance_id, pool_id, bytes, volume_id, attached_at) VALUES (:i, :p, :b, :v, :at)""");
         Map<String, Long> byPool = new HashMap<>();
         for (Claim c : claims) {
-            batch.bind("i", c.instanceId()).bind("p", c.poolId()).bind("b", c.bytes()).add();
+            RootVolume v = volumeOf.get(c.instanceId());
+            batch.bind("i", c.instanceId()).bind("p", c.poolId()).bind("b", c.bytes()).bind("v", v.volumeId())
+                    .bind("at", Rows.utc(v.attachedAt())).add();
             byPool.merge(c.poolId(), c.bytes(), Long::sum);
         }
         batch.execute();
         addUsedAll(byPool);
+    }
+
+    /** The root volumes of these instances (those placed with a claim), by instance ID. */
+    public Map<String, RootVolume> volumesOfInstances(Collection<String> instanceIds) {
+        return rootVolumes("r.instance_id", instanceIds, RootVolume::instanceId);
+    }
+
+    /** Of these volumes, those that are an instance's root device, by volume ID. */
+    public Map<String, RootVolume> rootsAmong(Collection<String> volumeIds) {
+        return rootVolumes("r.volume_id", volumeIds, RootVolume::volumeId);
+    }
+
+    private Map<String, RootVolume> rootVolumes(String column, Collection<String> ids, java.util.function.Function<RootVolume, String> key) {
+        Map<String, RootVolume> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        h.createQuery("""
+                SELECT r.volume_id, r.instance_id, v.account_id, v.availability_zone, v.size_gib, r.attached_at
+                FROM instance_root_disks r JOIN volumes v ON v.id = r.volume_id
+                WHERE\s""" + column + " IN (SELECT unnest(:ids))")
+                .bindArray("ids", String.class, List.copyOf(ids))
+                .map((rs, ctx) -> new RootVolume(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                        Rows.instant(rs, "attached_at")))
+                .forEach(v -> out.put(key.apply(v), v));
+        return out;
     }
 
     /** Changes several pools' use at once: one statement, however many pools a placement pass touched. */
@@ -58,18 +114,29 @@ public final class RootDisks {
                 .map((rs, ctx) -> new Claim(rs.getString("instance_id"), rs.getString("pool_id"), rs.getLong("bytes"))).findOne();
     }
 
-    /** Drops the claims of these instances (terminated) and gives their space back to their pools. */
-    public void releaseAll(Collection<String> instanceIds) {
+    /**
+     * Drops the claims of these instances (terminated, or restarted elsewhere with a new disk) and
+     * gives their space back to their pools. Returns the volumes of the dropped claims, whose
+     * files went with their instances.
+     */
+    public List<String> releaseAll(Collection<String> instanceIds) {
         if (instanceIds.isEmpty()) {
-            return;
+            return List.of();
         }
         Map<String, Long> byPool = new HashMap<>();
-        h.createQuery("DELETE FROM instance_root_disks WHERE instance_id IN (<ids>) RETURNING pool_id, bytes")
+        List<String> volumes = new java.util.ArrayList<>();
+        h.createQuery("DELETE FROM instance_root_disks WHERE instance_id IN (<ids>) RETURNING pool_id, bytes, volume_id")
                 .bindList("ids", List.copyOf(instanceIds))
-                .map((rs, ctx) -> Map.entry(rs.getString("pool_id"), rs.getLong("bytes"))).list()
+                .map((rs, ctx) -> {
+                    if (rs.getString("volume_id") != null) {
+                        volumes.add(rs.getString("volume_id"));
+                    }
+                    return Map.entry(rs.getString("pool_id"), rs.getLong("bytes"));
+                }).list()
                 .forEach(e -> byPool.merge(e.getKey(), e.getValue(), Long::sum));
         byPool.replaceAll((pool, bytes) -> -bytes);
         addUsedAll(byPool);
+        return volumes;
     }
 
     /**
@@ -79,6 +146,8 @@ public final class RootDisks {
     public void moveToReserved(String instanceId, String toPoolId) {
         of(instanceId).filter(c -> !c.poolId().equals(toPoolId)).ifPresent(c -> {
             h.createUpdate("UPDATE instance_root_disks SET pool_id = :p WHERE instance_id = :i").bind("p", toPoolId).bind("i", instanceId).execute();
+            h.createUpdate("UPDATE volumes SET pool_id = :p WHERE id = (SELECT volume_id FROM instance_root_disks WHERE instance_id = :i)")
+                    .bind("p", toPoolId).bind("i", instanceId).execute();
             addUsed(c.poolId(), -c.bytes());
         });
     }

@@ -62,12 +62,15 @@ public final class Volumes {
                 .stream().collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
     }
 
-    /** What an account's volumes that are not deleted hold: their number and GiB. */
+    /** What an account's volumes that are not deleted, root volumes aside, hold: their number and GiB. */
     public record InUse(long count, long gib) {
     }
 
     public InUse inUse(String accountId) {
-        return h.createQuery("SELECT count(*), coalesce(sum(size_gib), 0) FROM volumes WHERE account_id = :a AND state <> 'deleted'")
+        // Root volumes are left out: an instance's disk counts against the instance quotas, so that a launch never fails on volumes.
+        return h.createQuery("""
+                SELECT count(*), coalesce(sum(size_gib), 0) FROM volumes v WHERE account_id = :a AND state <> 'deleted'
+                AND NOT EXISTS (SELECT 1 FROM instance_root_disks r WHERE r.volume_id = v.id)""")
                 .bind("a", accountId).map((rs, ctx) -> new InUse(rs.getLong(1), rs.getLong(2))).one();
     }
 

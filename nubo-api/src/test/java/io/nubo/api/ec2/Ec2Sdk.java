@@ -86,6 +86,14 @@ final class Ec2Sdk {
         return e;
     }
 
+    /** Runs {@code call}, which must fail with client error {@code code} and change nothing in the cloud. */
+    static void rejects(TestCloud cloud, String code, Executable call) {
+        String before = settledSnapshot(cloud);
+        Ec2Exception e = fails(code, call);
+        assertThat(e.statusCode()).as(code).isBetween(400, 499);
+        assertThat(cloud.snapshot()).as("nothing changed after %s", code).isEqualTo(before);
+    }
+
     /** A raw HTTP answer. */
     record Raw(int status, String body, java.net.http.HttpHeaders headers) {
     }

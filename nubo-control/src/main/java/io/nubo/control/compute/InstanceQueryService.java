@@ -142,7 +142,8 @@ public final class InstanceQueryService {
                 groups.getOrDefault(i.id(), List.of()), vpc.orElse(null),
                 Optional.ofNullable(subnets.get(i.zone())).map(Subnet::id).orElse(null),
                 Optional.ofNullable(addresses.get(i.id())).map(a -> SubnetAddresses.interfaceAddressIn(a.zone(), a.hostNumber()))
-                        .map(cidr -> cidr.substring(0, cidr.indexOf('/'))).orElse(null), pageDetails.placementGroups().get(i.id()))).toList();
+                        .map(cidr -> cidr.substring(0, cidr.indexOf('/'))).orElse(null), pageDetails.placementGroups().get(i.id()),
+                pageDetails.blockDevices().getOrDefault(i.id(), List.of()))).toList();
     }
 
     private static void checkRequest(List<String> ids, PageRequest page) {

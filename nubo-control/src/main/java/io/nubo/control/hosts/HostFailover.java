@@ -2,6 +2,7 @@ package io.nubo.control.hosts;
 
 import io.nubo.control.compute.InstanceChanges;
 import io.nubo.control.compute.InstanceLog;
+import io.nubo.control.volumes.RootVolumes;
 import io.nubo.core.model.Host;
 import io.nubo.core.model.HostState;
 import io.nubo.core.model.Instance;
@@ -92,7 +93,7 @@ public final class HostFailover {
                     restartInstances(s, h, up.hosts(), needs, down.contains(h.id()), now, log, restarted, unplaced, touched);
                 }
                 log.write(s);
-                up.write(s);
+                up.write(s, now);
             }
             return new Outcome(down, restarted, unplaced);
         });
@@ -146,7 +147,7 @@ public final class HostFailover {
             }
             HostSlot to = best.get();
             if (!need.keepsDisk()) {
-                s.rootDisks().releaseAll(List.of(i.id()));
+                RootVolumes.release(s, List.of(i.id()), now);
             }
             to.take(i, need);
             s.hosts().allocate(from.id(), -i.vcpus(), -i.memoryMib());

@@ -31,13 +31,13 @@ final class HostSlot {
     /** One pass's slots and the pool space they share. */
     record Slots(List<HostSlot> hosts, PoolSpace pools) {
         /** Writes what the pass took on each host to its allocation, and its disks' claims. */
-        void write(Store s) {
+        void write(Store s, java.time.Instant now) {
             for (HostSlot h : hosts) {
                 if (h.addedVcpus > 0) {
                     s.hosts().allocate(h.host.id(), h.addedVcpus, h.addedMemory);
                 }
             }
-            pools.write(s);
+            pools.write(s, now);
         }
     }
 
@@ -66,6 +66,6 @@ final class HostSlot {
     void take(Instance i, PlacementNeed need) {
         addedVcpus += i.vcpus();
         addedMemory += i.memoryMib();
-        pools.take(i.id(), host.id(), need);
+        pools.take(i, host.id(), need);
     }
 }

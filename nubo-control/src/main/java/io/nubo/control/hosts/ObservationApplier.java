@@ -3,6 +3,7 @@ package io.nubo.control.hosts;
 import io.nubo.control.compute.InstanceChanges;
 import io.nubo.control.compute.InstanceLog;
 import io.nubo.control.snapshots.SnapshotObservations;
+import io.nubo.control.volumes.RootVolumes;
 import io.nubo.control.volumes.VolumeObservations;
 import io.nubo.core.agent.HostReport;
 import io.nubo.core.agent.ObservedInstance;
@@ -82,7 +83,7 @@ final class ObservationApplier {
         if (freedVcpus > 0 || freedMemory > 0) {
             s.hosts().allocate(hostId, -freedVcpus, -freedMemory);
         }
-        s.rootDisks().releaseAll(terminated);
+        RootVolumes.release(s, terminated, now);
         VolumeObservations.releaseTerminated(s, terminated, now);
         List<Instance> live = counted.stream().filter(i -> !terminated.contains(i.id())).toList();
         VolumeObservations.apply(s, live, seen, now);

@@ -1,11 +1,14 @@
 package io.nubo.control.hosts;
 
 import io.nubo.control.storage.StoragePoolService;
+import io.nubo.control.volumes.RootVolumes;
 import io.nubo.core.model.Host;
+import io.nubo.core.model.Instance;
 import io.nubo.core.model.StoragePool;
 import io.nubo.store.RootDisks;
 import io.nubo.store.Store;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +28,7 @@ final class PoolSpace {
     private final Set<String> sharedMounts;
     private final Set<String> hostsWithMounts;
     private final List<RootDisks.Claim> claims = new ArrayList<>();
+    private final Map<String, Instance> claimants = new HashMap<>();
 
     private PoolSpace(List<StoragePool> pools, Set<String> sharedMounts, Set<String> hostsWithMounts) {
         String shared = null;
@@ -73,17 +77,18 @@ final class PoolSpace {
     }
 
     /** Claims the disk's space on the host's pool; {@link #fits} said it fits. */
-    void take(String instanceId, String hostId, PlacementNeed need) {
+    void take(Instance i, String hostId, PlacementNeed need) {
         if (need.keepsDisk()) {
             return;
         }
         String pool = poolFor(hostId, need).orElseThrow();
         free.merge(pool, -need.rootBytes(), Long::sum);
-        claims.add(new RootDisks.Claim(instanceId, pool, need.rootBytes()));
+        claims.add(new RootDisks.Claim(i.id(), pool, need.rootBytes()));
+        claimants.put(i.id(), i);
     }
 
-    /** Writes the pass's claims and the pools' use. */
-    void write(Store s) {
-        s.rootDisks().claimAll(claims);
+    /** Writes the pass's claims with their root volumes, and the pools' use. */
+    void write(Store s, Instant now) {
+        RootVolumes.claim(s, claims, claimants, now);
     }
 }

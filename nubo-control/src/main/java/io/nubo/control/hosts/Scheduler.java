@@ -108,7 +108,7 @@ public final class Scheduler {
                 }
             }
             log.write(s);
-            slots.write(s);
+            slots.write(s, now);
             return pending.size();
         });
         if (!touched.isEmpty()) {

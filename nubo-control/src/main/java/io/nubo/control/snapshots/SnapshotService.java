@@ -81,6 +81,12 @@ public final class SnapshotService {
             s.volumeAttachments().ofVolume(seen.id()).stream().map(VolumeAttachment::instanceId).sorted().forEach(id -> s.instances().lock(id));
             Volume v = s.volumes().lock(volumeId).filter(x -> x.accountId().equals(caller.accountId()) && x.state() != VolumeState.DELETED)
                     .orElseThrow(() -> NotFound.volume(volumeId));
+            io.nubo.store.RootDisks.RootVolume root = s.rootDisks().rootsAmong(List.of(v.id())).get(v.id());
+            if (root != null) {
+                throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION,
+                        "Volume %s is the root device of %s: Nubo does not snapshot root volumes; CreateImage captures the instance's disk",
+                        v.id(), root.instanceId());
+            }
             if (v.state() != VolumeState.AVAILABLE && v.state() != VolumeState.IN_USE) {
                 throw NuboException.of(ErrorCode.INCORRECT_STATE, "The volume '%s' is '%s': only an available or in-use volume can be snapshotted.",
                         v.id(), v.state().apiName());

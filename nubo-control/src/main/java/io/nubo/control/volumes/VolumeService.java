@@ -200,6 +200,9 @@ public final class VolumeService {
         IdCheck.volumes(List.of(volumeId));
         db.inTransaction(s -> {
             Volume v = lockOwned(s, caller, volumeId);
+            rootOf(s, v).ifPresent(i -> {
+                throw NuboException.of(ErrorCode.VOLUME_IN_USE, "Volume %s is currently attached to %s", v.id(), i);
+            });
             List<VolumeAttachment> attachments = s.volumeAttachments().ofVolume(v.id());
             if (!attachments.isEmpty()) {
                 throw NuboException.of(ErrorCode.VOLUME_IN_USE, "Volume %s is currently attached to %s", v.id(), attachments.get(0).instanceId());
@@ -310,6 +313,10 @@ public final class VolumeService {
             Map<String, Instance> locked = new java.util.HashMap<>();
             seen.stream().map(VolumeAttachment::instanceId).sorted().forEach(id -> s.instances().lock(id).ifPresent(x -> locked.put(id, x)));
             Volume v = lockOwned(s, caller, volumeId);
+            rootOf(s, v).ifPresent(i -> {
+                throw NuboException.of(ErrorCode.INCORRECT_STATE,
+                        "Unable to detach root volume '%s' from instance '%s': it goes with its instance (delete on termination)", v.id(), i);
+            });
             List<VolumeAttachment> attachments = s.volumeAttachments().ofVolume(v.id());
             if (attachments.isEmpty()) {
                 throw NuboException.of(ErrorCode.INCORRECT_STATE, "Volume '%s' is in the '%s' state.", v.id(), v.state().apiName());
@@ -378,6 +385,10 @@ public final class VolumeService {
             List<Instance> instances = new ArrayList<>();
             seen.stream().map(VolumeAttachment::instanceId).sorted().forEach(id -> s.instances().lock(id).ifPresent(instances::add));
             Volume v = lockOwned(s, caller, volumeId);
+            rootOf(s, v).ifPresent(i -> {
+                throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION,
+                        "Volume %s is the root device of %s: Nubo sizes a root volume at launch (BlockDeviceMapping), not afterwards", v.id(), i);
+            });
             if (v.state() != VolumeState.AVAILABLE && v.state() != VolumeState.IN_USE) {
                 throw NuboException.of(ErrorCode.INCORRECT_STATE, "Volume %s must be in the available or in-use state to be modified.", v.id());
             }
@@ -436,11 +447,17 @@ public final class VolumeService {
 
     private List<VolumeDetails> details(Store s, String accountId, List<Volume> volumes) {
         List<String> ids = volumes.stream().map(Volume::id).toList();
-        Map<String, List<VolumeAttachment>> attachments = s.volumeAttachments().ofVolumes(ids);
+        Map<String, List<VolumeAttachment>> attachments = new java.util.HashMap<>(s.volumeAttachments().ofVolumes(ids));
+        s.rootDisks().rootsAmong(ids).forEach((id, root) -> attachments.put(id, List.of(RootVolumes.attachment(root))));
         Map<String, List<Tag>> tags = s.tags().forResources(accountId, ids);
         Map<String, String> snapshots = s.volumes().snapshotsOf(ids);
         return volumes.stream().map(v -> new VolumeDetails(v, attachments.getOrDefault(v.id(), List.of()), tags.getOrDefault(v.id(), List.of()),
                 snapshots.get(v.id()))).toList();
+    }
+
+    /** The instance whose root device the volume is, if it is one. */
+    static Optional<String> rootOf(Store s, Volume v) {
+        return Optional.ofNullable(s.rootDisks().rootsAmong(List.of(v.id())).get(v.id())).map(io.nubo.store.RootDisks.RootVolume::instanceId);
     }
 
     private static Volume lockOwned(Store s, Principal caller, String volumeId) {

@@ -91,9 +91,14 @@ class BillingBadInputTest {
             Invoice jan = b.invoice(p, InvoiceIds.of(p.accountId(), YearMonth.of(2025, 1)));
             assertThat(jan.status()).isEqualTo(Invoice.Status.CLOSED);
             // 11 days and 16 hours (280 h) of a t3.nano at 5,200 micro-units an hour: 1,456,000 micros, 145.6 cents -> 146.
-            assertThat(jan.lines()).singleElement().satisfies(l -> {
+            assertThat(jan.lines()).filteredOn(l -> l.usageType().equals("instance")).singleElement().satisfies(l -> {
                 assertThat(l.quantity()).isEqualTo((11 * 24 + 16) * 3600L);
                 assertThat(l.amountMinor()).isEqualTo(146);
+            });
+            // Its root volume (1 GiB of gp3) existed as long.
+            assertThat(jan.lines()).filteredOn(l -> l.usageType().equals("volume")).singleElement().satisfies(l -> {
+                assertThat(l.sku()).isEqualTo("gp3");
+                assertThat(l.quantity()).isEqualTo((11 * 24 + 16) * 3600L);
             });
             rejected(f, "BillingPeriodClosed", "already closed", () -> b.closeMonth(f.admin, YearMonth.of(2025, 1)));
             rejected(f, "BillingPeriodClosed", "closed billing month", () -> b.setPrice(f.admin, "instance", "t3.nano", Optional.empty(),

@@ -216,6 +216,7 @@ class BillingReferenceTest {
                 }
             });
             assertThat(allStretches).as("the simulation made volumes").isNotEmpty();
+            allStretches.addAll(rootVolumeStretches(f, now));
             assertThat(migrations[0]).as("the simulation migrated instances").isPositive();
             Map<String, Map<YearMonth, Map<LineKey, LineValue>>> expected = reference(all, prices);
             volumeReference(allStretches, prices, expected);
@@ -366,6 +367,22 @@ class BillingReferenceTest {
      * its type; each piece adds GiB x seconds at that piece's price to its month's line. Lines are
      * then rounded half-up to cents: amount = GiB-seconds x micros-per-GiB-month / (730 x 3600) / 10,000.
      */
+    /**
+     * The root volumes' stretches: from the placement that made each (its creation) to its
+     * instance's termination (its deletion), or to now. When the scheduler placed an instance is
+     * the system's to say, so the times come from the volumes' rows; the reference does the rest.
+     */
+    private static List<Stretch> rootVolumeStretches(BillingFixture f, long now) {
+        return f.db.jdbi().withHandle(h -> h.createQuery("""
+                SELECT v.id, v.account_id, v.size_gib, extract(epoch FROM v.created_at)::bigint AS start,
+                       CASE WHEN v.state = 'deleted' THEN extract(epoch FROM v.updated_at)::bigint END AS stop
+                FROM volumes v WHERE EXISTS (SELECT 1 FROM events e WHERE e.resource_id = v.id AND e.type = 'volume.state'
+                                             AND e.from_state IS NULL AND e.cause LIKE '% root device of %')""")
+                .map((rs, ctx) -> new Stretch(rs.getString("account_id"), rs.getString("id"), "gp3", rs.getLong("size_gib"),
+                        rs.getLong("start"), rs.getObject("stop") == null ? now : rs.getLong("stop")))
+                .list());
+    }
+
     private static void volumeReference(List<Stretch> stretches, List<PriceEntry> prices,
                                         Map<String, Map<YearMonth, Map<LineKey, LineValue>>> out) {
         Map<String, Map<YearMonth, Map<LineKey, long[]>>> quantities = new HashMap<>();

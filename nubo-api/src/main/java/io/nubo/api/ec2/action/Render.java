@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /** Writers for the shapes several answers share: tags, instance states, instances. Stateless. */
 final class Render {
-    static final String ROOT_DEVICE = "/dev/vda";
+    static final String ROOT_DEVICE = io.nubo.store.InstancePages.ROOT_DEVICE;
 
     private Render() {
     }
@@ -41,8 +41,8 @@ final class Render {
     private static final Fragment NO_MONITORING = XmlOut.fragment(o -> o.struct("monitoring", () -> o.text("state", "disabled")));
     private static final Fragment SOURCE_DEST_CHECK = XmlOut.fragment(o -> o.bool("sourceDestCheck", true));
     private static final Fragment ROOT_DEVICE_FIELDS = XmlOut.fragment(o -> o.text("architecture", "x86_64")
-            .text("rootDeviceType", "ebs").text("rootDeviceName", ROOT_DEVICE)
-            .list("blockDeviceMapping", List.<String>of(), (x, b) -> { }).text("virtualizationType", "hvm"));
+            .text("rootDeviceType", "ebs").text("rootDeviceName", ROOT_DEVICE));
+    private static final Fragment VIRTUALIZATION = XmlOut.fragment(o -> o.text("virtualizationType", "hvm"));
     private static final Fragment NOT_EBS_OPTIMIZED = XmlOut.fragment(o -> o.bool("ebsOptimized", false));
     private static final Fragment ONE_THREAD_PER_CORE = XmlOut.fragment(o -> o.number("threadsPerCore", 1));
     private static final Fragment PLATFORM = XmlOut.fragment(o -> o.text("platformDetails", "Linux/UNIX"));
@@ -92,6 +92,10 @@ final class Render {
             o.struct("stateReason", () -> o.text("code", reasonCode(i.stateReason())).text("message", i.stateReason()));
         }
         o.fragment(ROOT_DEVICE_FIELDS);
+        o.list("blockDeviceMapping", d.blockDevices(), (x, b) -> x.text("deviceName", b.device()).struct("ebs", () -> x
+                .text("volumeId", b.volumeId()).text("status", b.state().apiName()).time("attachTime", b.attachedAt())
+                .bool("deleteOnTermination", b.deleteOnTermination())));
+        o.fragment(VIRTUALIZATION);
         tagSet(o, d.tags());
         o.fragment(NOT_EBS_OPTIMIZED);
         o.start("cpuOptions").number("coreCount", i.vcpus()).fragment(ONE_THREAD_PER_CORE).end();

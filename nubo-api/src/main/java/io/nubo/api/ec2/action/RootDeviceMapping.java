@@ -9,8 +9,9 @@ import java.util.Set;
 
 /**
  * RunInstances' {@code BlockDeviceMapping.N}, as far as Nubo acts on it: one mapping for the root
- * device, whose {@code Ebs.VolumeSize} sizes the root disk. Everything else a mapping can ask for
- * (another device, a snapshot, encryption, IOPS, keeping the disk after termination) is refused
+ * device, whose {@code Ebs.VolumeSize} sizes the root volume (always gp3). Everything else a mapping
+ * can ask for (another device, a snapshot, encryption, IOPS, another volume type, keeping the
+ * volume after termination) is refused
  * with {@code UnsupportedOperation} naming it: a launch never silently lacks a disk it asked for.
  * Stateless.
  */
@@ -18,6 +19,7 @@ final class RootDeviceMapping {
     /** The root device's name as Nubo describes it, and the names other clouds' images use for theirs. */
     static final Set<String> ROOT_NAMES = Set.of(Render.ROOT_DEVICE, "/dev/xvda", "/dev/sda1", "/dev/sda");
     private static final Set<String> VOLUME_TYPES = Set.of("gp3", "gp2", "io1", "io2", "standard");
+    private static final String ROOT_VOLUME_TYPE = "gp3";
     private static final List<String> REFUSED_EBS = List.of("SnapshotId", "Iops", "Throughput", "KmsKeyId", "OutpostArn",
             "VolumeInitializationRate", "EbsCardIndex");
 
@@ -64,6 +66,9 @@ final class RootDeviceMapping {
         }
         ebs.nonEmpty("VolumeType").filter(t -> !VOLUME_TYPES.contains(t)).ifPresent(t -> {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for %s", t, ebs.fullName("VolumeType"));
+        });
+        ebs.nonEmpty("VolumeType").filter(t -> !t.equals(ROOT_VOLUME_TYPE)).ifPresent(t -> {
+            throw unsupported("Nubo's root volumes are %s, not %s (%s)", ROOT_VOLUME_TYPE, t, ebs.fullName("VolumeType"));
         });
         return ebs.integer("VolumeSize").orElse(null);
     }

@@ -1,0 +1,139 @@
+package io.nubo.api.ec2;
+
+import io.nubo.api.TestCloud;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
+import software.amazon.awssdk.services.ec2.model.InstanceBlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Volume;
+import software.amazon.awssdk.services.ec2.model.VolumeAttachmentState;
+import software.amazon.awssdk.services.ec2.model.VolumeState;
+import software.amazon.awssdk.services.ec2.waiters.Ec2Waiter;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An instance's root disk is a volume: it has a vol- ID in the instance's block device mapping and
+ * in DescribeVolumes (with its size, gp3, in-use, attached as /dev/vda, delete on termination),
+ * it cannot be detached, deleted, modified or snapshotted while it is the root device, and it is
+ * deleted with its instance. Through the AWS SDK for Java v2, against a cloud with the fake driver.
+ */
+class Ec2RootVolumeTest {
+    static TestCloud cloud;
+    static Ec2Client ec2;
+    static Ec2Waiter waiter;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cloud = new TestCloud();
+        ec2 = Ec2Sdk.client(cloud, cloud.admin);
+        waiter = Ec2Sdk.waiter(ec2);
+    }
+
+    @AfterAll
+    static void stop() {
+        ec2.close();
+        cloud.close();
+    }
+
+    private static String launch(int rootGib) {
+        String id = ec2.runInstances(b -> b.imageId(cloud.imageId).minCount(1).maxCount(1).blockDeviceMappings(BlockDeviceMapping.builder()
+                .deviceName("/dev/vda").ebs(EbsBlockDevice.builder().volumeSize(rootGib).build()).build())).instances().get(0).instanceId();
+        waiter.waitUntilInstanceRunning(b -> b.instanceIds(id));
+        return id;
+    }
+
+    private static List<InstanceBlockDeviceMapping> blockDevices(String instanceId) {
+        return ec2.describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0).blockDeviceMappings();
+    }
+
+    private static String rootVolumeOf(String instanceId) {
+        List<InstanceBlockDeviceMapping> devices = blockDevices(instanceId);
+        assertThat(devices).isNotEmpty();
+        assertThat(devices.get(0).deviceName()).isEqualTo("/dev/vda");
+        return devices.get(0).ebs().volumeId();
+    }
+
+    @Test
+    void theRootDiskIsAnInUseGp3VolumeOfItsSizeAttachedAsTheRootDevice() {
+        String instance = launch(12);
+        InstanceBlockDeviceMapping root = blockDevices(instance).get(0);
+        assertThat(root.deviceName()).isEqualTo("/dev/vda");
+        assertThat(root.ebs().volumeId()).matches("vol-[0-9a-f]{17}");
+        assertThat(root.ebs().statusAsString()).isEqualTo("attached");
+        assertThat(root.ebs().deleteOnTermination()).isTrue();
+        assertThat(root.ebs().attachTime()).isNotNull();
+
+        Volume v = ec2.describeVolumes(b -> b.volumeIds(root.ebs().volumeId())).volumes().get(0);
+        assertThat(v.size()).isEqualTo(12);
+        assertThat(v.volumeTypeAsString()).isEqualTo("gp3");
+        assertThat(v.state()).isEqualTo(VolumeState.IN_USE);
+        assertThat(v.availabilityZone()).isEqualTo("nubo-1a");
+        assertThat(v.attachments()).singleElement().satisfies(a -> {
+            assertThat(a.instanceId()).isEqualTo(instance);
+            assertThat(a.device()).isEqualTo("/dev/vda");
+            assertThat(a.state()).isEqualTo(VolumeAttachmentState.ATTACHED);
+            assertThat(a.deleteOnTermination()).isTrue();
+        });
+        assertThat(ec2.describeVolumes(b -> b.filters(f -> f.name("attachment.instance-id").values(instance))).volumes())
+                .extracting(Volume::volumeId).containsExactly(v.volumeId());
+        assertThat(ec2.describeVolumes(b -> b.filters(f -> f.name("attachment.device").values("/dev/vda"),
+                f -> f.name("attachment.delete-on-termination").values("true"))).volumes()).extracting(Volume::volumeId).contains(v.volumeId());
+    }
+
+    @Test
+    void anAttachedDataVolumeFollowsTheRootInTheBlockDeviceMapping() {
+        String instance = launch(4);
+        String data = ec2.createVolume(b -> b.availabilityZone("nubo-1a").size(1)).volumeId();
+        waiter.waitUntilVolumeAvailable(b -> b.volumeIds(data));
+        ec2.attachVolume(b -> b.volumeId(data).instanceId(instance).device("/dev/sdf"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> blockDevices(instance).stream()
+                .anyMatch(d -> d.ebs().volumeId().equals(data) && d.ebs().statusAsString().equals("attached")));
+        List<InstanceBlockDeviceMapping> devices = blockDevices(instance);
+        assertThat(devices).extracting(InstanceBlockDeviceMapping::deviceName).containsExactly("/dev/vda", "/dev/sdf");
+        assertThat(devices.get(1).ebs().deleteOnTermination()).isFalse();
+    }
+
+    @Test
+    void whileItIsTheRootDeviceItCannotBeDetachedDeletedModifiedSnapshottedOrAttachedElsewhere() {
+        String instance = launch(4);
+        String other = launch(4);
+        String volume = rootVolumeOf(instance);
+        Ec2Sdk.rejects(cloud, "IncorrectState", () -> ec2.detachVolume(b -> b.volumeId(volume)));
+        Ec2Sdk.rejects(cloud, "IncorrectState", () -> ec2.detachVolume(b -> b.volumeId(volume).force(true)));
+        Ec2Sdk.rejects(cloud, "VolumeInUse", () -> ec2.deleteVolume(b -> b.volumeId(volume)));
+        Ec2Sdk.rejects(cloud, "UnsupportedOperation", () -> ec2.modifyVolume(b -> b.volumeId(volume).size(8)));
+        Ec2Sdk.rejects(cloud, "UnsupportedOperation", () -> ec2.createSnapshot(b -> b.volumeId(volume)));
+        Ec2Sdk.rejects(cloud, "VolumeInUse", () -> ec2.attachVolume(b -> b.volumeId(volume).instanceId(other).device("/dev/sdg")));
+        // Another tenant does not see it at all.
+        try (Ec2Client foreign = Ec2Sdk.client(cloud, cloud.tenant("root-volume-other"))) {
+            Ec2Sdk.rejects(cloud, "InvalidVolume.NotFound", () -> foreign.describeVolumes(b -> b.volumeIds(volume)));
+            Ec2Sdk.rejects(cloud, "InvalidVolume.NotFound", () -> foreign.deleteVolume(b -> b.volumeId(volume)));
+        }
+    }
+
+    @Test
+    void itIsDeletedWithItsInstanceAndItsEventsSayWhen() {
+        String instance = launch(4);
+        String volume = rootVolumeOf(instance);
+        ec2.terminateInstances(b -> b.instanceIds(instance));
+        waiter.waitUntilInstanceTerminated(b -> b.instanceIds(instance));
+        Ec2Sdk.fails("InvalidVolume.NotFound", () -> ec2.describeVolumes(b -> b.volumeIds(volume)));
+        assertThat(ec2.describeVolumes(b -> b.filters(f -> f.name("attachment.instance-id").values(instance))).volumes()).isEmpty();
+        List<String> states = cloud.db.jdbi().withHandle(h -> h.createQuery(
+                "SELECT coalesce(from_state, '-') || '>' || to_state FROM events WHERE resource_id = :v AND type = 'volume.state' ORDER BY id")
+                .bind("v", volume).mapTo(String.class).list());
+        assertThat(states).containsExactly("->in-use", "in-use>deleted");
+        // Its pool has the space back: no claim of the instance is left.
+        long claims = cloud.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM instance_root_disks WHERE instance_id = :i")
+                .bind("i", instance).mapTo(Long.class).one());
+        assertThat(claims).isZero();
+    }
+}
