@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
+import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
 import software.amazon.awssdk.services.ec2.model.InstanceBlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Volume;
 import software.amazon.awssdk.services.ec2.model.VolumeAttachmentState;
@@ -99,6 +100,9 @@ class Ec2RootVolumeTest {
         List<InstanceBlockDeviceMapping> devices = blockDevices(instance);
         assertThat(devices).extracting(InstanceBlockDeviceMapping::deviceName).containsExactly("/dev/vda", "/dev/sdf");
         assertThat(devices.get(1).ebs().deleteOnTermination()).isFalse();
+        // DescribeInstanceAttribute shows the same mapping.
+        assertThat(ec2.describeInstanceAttribute(b -> b.instanceId(instance).attribute(InstanceAttributeName.BLOCK_DEVICE_MAPPING))
+                .blockDeviceMappings()).extracting(d -> d.ebs().volumeId()).containsExactly(devices.get(0).ebs().volumeId(), data);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.Set;
  */
 public record DescribeInstanceAttribute(String instanceId, String attribute) implements Ec2Command {
     private static final Set<String> SUPPORTED = Set.of("instanceType", "userData", "groupSet", "disableApiTermination",
-            "disableApiStop", "instanceInitiatedShutdownBehavior", "rootDeviceName", "ebsOptimized", "sourceDestCheck");
+            "disableApiStop", "instanceInitiatedShutdownBehavior", "rootDeviceName", "ebsOptimized", "sourceDestCheck", "blockDeviceMapping");
 
     public static DescribeInstanceAttribute parse(Params p) {
         String id = p.required("InstanceId");
@@ -44,6 +44,7 @@ public record DescribeInstanceAttribute(String instanceId, String attribute) imp
                 case "disableApiStop" -> o.struct("disableApiStop", () -> o.bool("value", false));
                 case "instanceInitiatedShutdownBehavior" -> o.struct("instanceInitiatedShutdownBehavior", () -> o.text("value", "stop"));
                 case "rootDeviceName" -> o.struct("rootDeviceName", () -> o.text("value", Render.ROOT_DEVICE));
+                case "blockDeviceMapping" -> Render.blockDevices(o, d.blockDevices());
                 case "ebsOptimized" -> o.struct("ebsOptimized", () -> o.bool("value", false));
                 case "sourceDestCheck" -> o.struct("sourceDestCheck", () -> o.bool("value", true));
                 default -> throw new IllegalStateException(attribute);

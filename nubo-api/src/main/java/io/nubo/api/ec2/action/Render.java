@@ -8,6 +8,7 @@ import io.nubo.core.model.Instance;
 import io.nubo.core.model.InstanceState;
 import io.nubo.core.model.SecurityGroup;
 import io.nubo.core.model.Tag;
+import io.nubo.core.model.VolumeAttachment;
 
 import java.util.EnumMap;
 import java.util.List;
@@ -92,14 +93,19 @@ final class Render {
             o.struct("stateReason", () -> o.text("code", reasonCode(i.stateReason())).text("message", i.stateReason()));
         }
         o.fragment(ROOT_DEVICE_FIELDS);
-        o.list("blockDeviceMapping", d.blockDevices(), (x, b) -> x.text("deviceName", b.device()).struct("ebs", () -> x
-                .text("volumeId", b.volumeId()).text("status", b.state().apiName()).time("attachTime", b.attachedAt())
-                .bool("deleteOnTermination", b.deleteOnTermination())));
+        blockDevices(o, d.blockDevices());
         o.fragment(VIRTUALIZATION);
         tagSet(o, d.tags());
         o.fragment(NOT_EBS_OPTIMIZED);
         o.start("cpuOptions").number("coreCount", i.vcpus()).fragment(ONE_THREAD_PER_CORE).end();
         o.fragment(PLATFORM);
+    }
+
+    /** An instance's {@code blockDeviceMapping}: its root volume, then its attached volumes. */
+    static void blockDevices(XmlOut o, List<VolumeAttachment> devices) {
+        o.list("blockDeviceMapping", devices, (x, b) -> x.text("deviceName", b.device()).struct("ebs", () -> x
+                .text("volumeId", b.volumeId()).text("status", b.state().apiName()).time("attachTime", b.attachedAt())
+                .bool("deleteOnTermination", b.deleteOnTermination())));
     }
 
     /** The code part of a reason such as {@code Client.UserInitiatedShutdown: User initiated shutdown}. */
