@@ -49,7 +49,8 @@ public record InstanceFilter(List<String> ids, List<InstanceState> states, List<
     }
 
     /** One more requirement on the instances listed. */
-    public sealed interface Condition permits Column, TagValue, TagKey, AnyTagValue, GroupId, GroupName, PrivateAddress, Nothing {
+    public sealed interface Condition permits Column, TagValue, TagKey, AnyTagValue, GroupId, GroupName, PrivateAddress, BlockDevice,
+            Nothing {
     }
 
     /** The field matches one of the patterns. */
@@ -66,6 +67,13 @@ public record InstanceFilter(List<String> ids, List<InstanceState> states, List<
 
     /** The instance has a tag whose value matches one of the patterns. */
     public record AnyTagValue(List<String> patterns) implements Condition {
+    }
+
+    /** A part of a block device mapping, as EC2's {@code block-device-mapping.*} filters name them. */
+    public enum DevicePart { VOLUME_ID, DEVICE_NAME, STATUS, DELETE_ON_TERMINATION, ATTACH_TIME }
+
+    /** The instance has a block device (its root volume, or an attached one) whose {@code part} matches one of the patterns. */
+    public record BlockDevice(DevicePart part, List<String> patterns) implements Condition {
     }
 
     /** The instance is in a security group whose ID matches one of the patterns. */

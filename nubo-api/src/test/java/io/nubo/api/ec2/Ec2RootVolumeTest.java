@@ -62,6 +62,11 @@ class Ec2RootVolumeTest {
         return devices.get(0).ebs().volumeId();
     }
 
+    private static List<String> instancesWith(String filter, String value) {
+        return ec2.describeInstances(b -> b.filters(f -> f.name(filter).values(value))).reservations().stream()
+                .flatMap(r -> r.instances().stream()).map(software.amazon.awssdk.services.ec2.model.Instance::instanceId).toList();
+    }
+
     @Test
     void theRootDiskIsAnInUseGp3VolumeOfItsSizeAttachedAsTheRootDevice() {
         String instance = launch(12);
@@ -100,6 +105,13 @@ class Ec2RootVolumeTest {
         List<InstanceBlockDeviceMapping> devices = blockDevices(instance);
         assertThat(devices).extracting(InstanceBlockDeviceMapping::deviceName).containsExactly("/dev/vda", "/dev/sdf");
         assertThat(devices.get(1).ebs().deleteOnTermination()).isFalse();
+        // The block-device-mapping filters find the instance by either of its volumes.
+        assertThat(instancesWith("block-device-mapping.volume-id", devices.get(0).ebs().volumeId())).containsExactly(instance);
+        assertThat(instancesWith("block-device-mapping.volume-id", data)).containsExactly(instance);
+        assertThat(instancesWith("block-device-mapping.device-name", "/dev/sdf")).containsExactly(instance);
+        assertThat(instancesWith("block-device-mapping.delete-on-termination", "false")).containsExactly(instance);
+        assertThat(instancesWith("block-device-mapping.status", "attached")).contains(instance);
+        assertThat(instancesWith("block-device-mapping.volume-id", "vol-0123456789abcdef0")).isEmpty();
         // DescribeInstanceAttribute shows the same mapping.
         assertThat(ec2.describeInstanceAttribute(b -> b.instanceId(instance).attribute(InstanceAttributeName.BLOCK_DEVICE_MAPPING))
                 .blockDeviceMappings()).extracting(d -> d.ebs().volumeId()).containsExactly(devices.get(0).ebs().volumeId(), data);

@@ -96,6 +96,12 @@ final class InstanceFilters {
             case "tag-value" -> new InstanceFilter.AnyTagValue(f.values());
             case "instance.group-id", "group-id" -> new InstanceFilter.GroupId(f.values());
             case "instance.group-name", "group-name" -> new InstanceFilter.GroupName(f.values());
+            case "block-device-mapping.volume-id" -> new InstanceFilter.BlockDevice(InstanceFilter.DevicePart.VOLUME_ID, f.values());
+            case "block-device-mapping.device-name" -> new InstanceFilter.BlockDevice(InstanceFilter.DevicePart.DEVICE_NAME, f.values());
+            case "block-device-mapping.status" -> new InstanceFilter.BlockDevice(InstanceFilter.DevicePart.STATUS, f.values());
+            case "block-device-mapping.delete-on-termination" ->
+                    new InstanceFilter.BlockDevice(InstanceFilter.DevicePart.DELETE_ON_TERMINATION, f.values());
+            case "block-device-mapping.attach-time" -> new InstanceFilter.BlockDevice(InstanceFilter.DevicePart.ATTACH_TIME, f.values());
             case "private-ip-address", "network-interface.addresses.private-ip-address" -> new InstanceFilter.PrivateAddress(
                     Topology.ZONES.stream().collect(Collectors.toMap(z -> z, z -> SubnetAddresses.ofZone(z).networkAddress())),
                     f.values());
