@@ -1,8 +1,5 @@
 package io.nubo.api.ec2;
 
-import io.nubo.api.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
@@ -26,28 +23,15 @@ import static org.awaitility.Awaitility.await;
  * it cannot be detached, deleted, modified or snapshotted while it is the root device, and it is
  * deleted with its instance. Through the AWS SDK for Java v2, against a cloud with the fake driver.
  */
-class Ec2RootVolumeTest {
-    static TestCloud cloud;
-    static Ec2Client ec2;
-    static Ec2Waiter waiter;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud();
-        ec2 = Ec2Sdk.client(cloud, cloud.admin);
-        waiter = Ec2Sdk.waiter(ec2);
-    }
-
-    @AfterAll
-    static void stop() {
-        ec2.close();
-        cloud.close();
+class Ec2RootVolumeTest extends Ec2CloudTest {
+    private static Ec2Waiter waiter() {
+        return Ec2Sdk.waiter(ec2);
     }
 
     private static String launch(int rootGib) {
         String id = ec2.runInstances(b -> b.imageId(cloud.imageId).minCount(1).maxCount(1).blockDeviceMappings(BlockDeviceMapping.builder()
                 .deviceName("/dev/vda").ebs(EbsBlockDevice.builder().volumeSize(rootGib).build()).build())).instances().get(0).instanceId();
-        waiter.waitUntilInstanceRunning(b -> b.instanceIds(id));
+        waiter().waitUntilInstanceRunning(b -> b.instanceIds(id));
         return id;
     }
 
@@ -98,7 +82,7 @@ class Ec2RootVolumeTest {
     void anAttachedDataVolumeFollowsTheRootInTheBlockDeviceMapping() {
         String instance = launch(4);
         String data = ec2.createVolume(b -> b.availabilityZone("nubo-1a").size(1)).volumeId();
-        waiter.waitUntilVolumeAvailable(b -> b.volumeIds(data));
+        waiter().waitUntilVolumeAvailable(b -> b.volumeIds(data));
         ec2.attachVolume(b -> b.volumeId(data).instanceId(instance).device("/dev/sdf"));
         await().atMost(Duration.ofSeconds(20)).until(() -> blockDevices(instance).stream()
                 .anyMatch(d -> d.ebs().volumeId().equals(data) && d.ebs().statusAsString().equals("attached")));
@@ -140,7 +124,7 @@ class Ec2RootVolumeTest {
         String instance = launch(4);
         String volume = rootVolumeOf(instance);
         ec2.terminateInstances(b -> b.instanceIds(instance));
-        waiter.waitUntilInstanceTerminated(b -> b.instanceIds(instance));
+        waiter().waitUntilInstanceTerminated(b -> b.instanceIds(instance));
         Ec2Sdk.fails("InvalidVolume.NotFound", () -> ec2.describeVolumes(b -> b.volumeIds(volume)));
         assertThat(ec2.describeVolumes(b -> b.filters(f -> f.name("attachment.instance-id").values(instance))).volumes()).isEmpty();
         List<String> states = cloud.db.jdbi().withHandle(h -> h.createQuery(
