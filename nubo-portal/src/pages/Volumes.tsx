@@ -121,6 +121,8 @@ function VolumeRow({ v, done }: { v: Volume; done: () => void }) {
   const [panel, setPanel] = useState<'' | 'attach' | 'detach' | 'grow'>('');
   const { failure, run } = useAction();
   const live = v.attachments.filter((a) => a.state !== 'detached');
+  // A root volume goes with its instance: it is neither detached nor grown on its own (the server refuses both).
+  const isRoot = live.some((a) => a.device === '/dev/vda');
   const toggle = (p: typeof panel) => setPanel(panel === p ? '' : p);
   const finish = () => {
     setPanel('');
@@ -142,15 +144,15 @@ function VolumeRow({ v, done }: { v: Volume; done: () => void }) {
         <td>{v.availabilityZone}</td>
         <td>
           {live.length === 0 ? <span className="muted">none</span> : live.map((a) => (
-            <div key={a.instanceId}><Link to={'/instances/' + a.instanceId}>{a.instanceId}</Link> {a.device} <StateBadge state={a.state} /></div>
+            <div key={a.instanceId}><Link to={'/instances/' + a.instanceId}>{a.instanceId}</Link> {a.device}{isRoot ? ' (root)' : ''} <StateBadge state={a.state} /></div>
           ))}
         </td>
         <td>{when(v.createTime)}</td>
         <td className="row">
           <button aria-expanded={panel === 'attach'} disabled={v.state !== 'available' && !(v.multiAttach && v.state === 'in-use')}
             onClick={() => toggle('attach')}>Attach</button>
-          <button aria-expanded={panel === 'detach'} disabled={live.length === 0} onClick={() => toggle('detach')}>Detach</button>
-          <button aria-expanded={panel === 'grow'} disabled={v.state !== 'available' && v.state !== 'in-use'} onClick={() => toggle('grow')}>Grow</button>
+          <button aria-expanded={panel === 'detach'} disabled={live.length === 0 || isRoot} onClick={() => toggle('detach')}>Detach</button>
+          <button aria-expanded={panel === 'grow'} disabled={isRoot || (v.state !== 'available' && v.state !== 'in-use')} onClick={() => toggle('grow')}>Grow</button>
           <ConfirmButton label="Delete" danger disabled={v.state !== 'available' && v.state !== 'error'}
             question={`Delete ${v.volumeId}? Its data is gone for good.`}
             onConfirm={() => run(() => api('DELETE', '/volumes/' + v.volumeId)).then(done)} />
