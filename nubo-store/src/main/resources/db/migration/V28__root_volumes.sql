@@ -5,6 +5,11 @@
 -- keeps and removes), so the root is not a volume_attachments row: nothing hot-plugs it.
 ALTER TABLE instance_root_disks ADD COLUMN volume_id text UNIQUE REFERENCES volumes(id);
 ALTER TABLE instance_root_disks ADD COLUMN attached_at timestamptz;
+-- DeleteOnTermination=false: when the instance is terminated, its host copies the root disk whole
+-- onto the shared pool as the volume's file, and the volume lives on as an available volume.
+ALTER TABLE instance_root_disks ADD COLUMN delete_on_termination boolean NOT NULL DEFAULT true;
+-- What the launch asked for, until a placement claims the disk.
+ALTER TABLE instances ADD COLUMN root_delete_on_termination boolean NOT NULL DEFAULT true;
 
 -- The root disks of instances placed before this get their volumes now.
 CREATE TEMPORARY TABLE new_roots ON COMMIT DROP AS

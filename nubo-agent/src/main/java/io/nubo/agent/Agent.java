@@ -308,6 +308,9 @@ public final class Agent implements AutoCloseable {
                         reboots.record(instanceId, d.rebootGeneration());
                     }
                     case DESTROY -> {
+                        if (d != null && d.keepRootDiskAs() != null && d.state() == io.nubo.core.model.InstanceState.SHUTTING_DOWN) {
+                            keepRootDisk(d);
+                        }
                         LOG.info("destroying {}", instanceId);
                         hypervisor.destroy(instanceId);
                         deleteSharedRootDisk(d);
@@ -330,6 +333,33 @@ public final class Agent implements AutoCloseable {
                 wake.release();
             }
         });
+    }
+
+    /**
+     * Copies the root disk of an instance being terminated, whose volume outlives it, to the
+     * volume's file the control plane named: the VM is stopped, the disk copied whole (no backing
+     * file) aside, synced, then moved into place, so the file exists only once complete. A copy in
+     * place from before a crash or restart is kept. Throws when the copy fails: the instance's files
+     * then stay, and the next pass tries again.
+     */
+    private void keepRootDisk(DesiredInstance d) {
+        Path target = Path.of(d.keepRootDiskAs());
+        if (Files.exists(target)) {
+            return;
+        }
+        LOG.info("keeping the root disk of {} as {}", d.instanceId(), target);
+        hypervisor.stop(d.instanceId(), true, Duration.ZERO);
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        if (!(hypervisor instanceof io.nubo.core.spi.RootDiskCopies copies)) {
+            throw new IllegalStateException("this host's driver cannot copy a root disk, so it cannot keep " + d.instanceId() + "'s");
+        }
+        copies.copyRootDisk(d.instanceId(), part, percent -> { });
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.WRITE)) {
+            c.force(true);
+            Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not keep the root disk of " + d.instanceId(), e);
+        }
     }
 
     /**

@@ -45,11 +45,15 @@ class VolumeQemuTest {
         a = launch();
         b = launch();
         for (String id : List.of(a, b)) {
-            await().atMost(Duration.ofMinutes(3)).until(() -> instance(id).path("state").path("name").asText().equals("running"));
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> server.call("GET", "/instances/" + id + "/console", null).json().path("output").asText()
-                            .contains("NUBO-GUEST-READY " + id));
+            awaitReady(id);
         }
+    }
+
+    static void awaitReady(String id) {
+        await().atMost(Duration.ofMinutes(3)).until(() -> instance(id).path("state").path("name").asText().equals("running"));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> server.call("GET", "/instances/" + id + "/console", null).json().path("output").asText()
+                        .contains("NUBO-GUEST-READY " + id));
     }
 
     @AfterAll
@@ -65,8 +69,13 @@ class VolumeQemuTest {
     }
 
     static String launch() throws Exception {
+        return launch("");
+    }
+
+    /** Launches one e2e.tiny instance; {@code more} adds fields to the request (",\"name\":..."). */
+    static String launch(String more) throws Exception {
         ServerProcess.Reply r = server.call("POST", "/instances", "{\"imageId\":\"" + server.call("GET", "/images", null).json().get(0)
-                .path("imageId").asText() + "\",\"instanceType\":\"e2e.tiny\",\"keyName\":\"e2e\"}");
+                .path("imageId").asText() + "\",\"instanceType\":\"e2e.tiny\",\"keyName\":\"e2e\"" + more + "}");
         assertThat(r.status()).as(r.json().toString()).isEqualTo(201);
         return r.json().path("instances").get(0).path("instanceId").asText();
     }
@@ -199,6 +208,46 @@ class VolumeQemuTest {
         detach(v, b);
         assertThat(server.call("DELETE", "/volumes/" + v, null).status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(file(v)));
+    }
+
+    @Test
+    void aRootVolumeKeptAfterItsInstanceIsTerminatedHoldsItsFilesAndAttachesToAnotherVm() throws Exception {
+        String k = launch(",\"keepRootVolume\":true");
+        awaitReady(k);
+        String token = UUID.randomUUID().toString();
+        run(k, "echo " + token + " > /root/kept && sync");
+        String root = null;
+        for (JsonNode v : server.call("GET", "/volumes", null).json().path("volumes")) {
+            for (JsonNode at : v.path("attachments")) {
+                if (at.path("instanceId").asText().equals(k) && at.path("device").asText().equals("/dev/vda")) {
+                    root = v.path("volumeId").asText();
+                    assertThat(at.path("deleteOnTermination").asBoolean()).isFalse();
+                }
+            }
+        }
+        assertThat(root).as("the instance's root volume").isNotNull();
+        String kept = root;
+
+        // Terminated: its host copies the disk whole onto the shared pool, and the volume is available there.
+        assertThat(server.call("POST", "/instances/" + k + "/terminate", null).status()).isEqualTo(200);
+        await().atMost(Duration.ofMinutes(2)).until(() -> volume(kept).path("state").asText().equals("available"));
+        Path file = server.dataDir.resolve("pools").resolve("shared").resolve("volumes").resolve(kept + ".qcow2");
+        assertThat(file).isRegularFile();
+        Process info = new ProcessBuilder("qemu-img", "info", "--output=json", file.toString()).redirectErrorStream(true).start();
+        String json = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(info.waitFor()).as(json).isZero();
+        assertThat(json).as("a standalone disk, no backing file").doesNotContain("backing-filename");
+
+        // Another VM reads the file from it.
+        attach(kept, b, "/dev/sdj");
+        String d = awaitDisk(b, kept);
+        // The image's root file system is on one of the disk's partitions (the second).
+        assertThat(run(b, "mkdir -p /mnt/k && for p in /dev/" + d + "[0-9]*; do mount $p /mnt/k 2>/dev/null || continue;"
+                + " [ -f /mnt/k/root/kept ] && break; umount /mnt/k; done; cat /mnt/k/root/kept")).isEqualTo(token);
+        run(b, "umount /mnt/k");
+        detach(kept, b);
+        assertThat(server.call("DELETE", "/volumes/" + kept, null).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(file));
     }
 
     @Test

@@ -13,7 +13,7 @@ final class InstanceConditions {
 
     /** An instance's block devices as DescribeInstances shows them: its root volume, and its attached volumes. */
     private static final String BLOCK_DEVICES = "SELECT instance_id, volume_id, '" + InstancePages.ROOT_DEVICE + "' AS device, 'attached' AS state,"
-            + " true AS dot, attached_at FROM instance_root_disks WHERE volume_id IS NOT NULL"
+            + " delete_on_termination AS dot, attached_at FROM instance_root_disks WHERE volume_id IS NOT NULL"
             + " UNION ALL SELECT instance_id, volume_id, device, state, delete_on_termination, attached_at FROM volume_attachments";
 
     private InstanceConditions() {

@@ -79,7 +79,7 @@ public final class InstancePages {
                 + "SELECT instance_id, zone, host_number FROM instance_addresses WHERE NOT released AND " + in("instance_id", instanceIds.size()) + ";\n"
                 + "SELECT g.*, m.instance_id, m.partition_number FROM placement_group_members m JOIN placement_groups g ON g.id = m.group_id WHERE "
                 + in("m.instance_id", instanceIds.size()) + ";\n"
-                + "SELECT instance_id, volume_id, '" + ROOT_DEVICE + "' AS device, 'attached' AS state, true AS dot, attached_at, 0 AS o "
+                + "SELECT instance_id, volume_id, '" + ROOT_DEVICE + "' AS device, 'attached' AS state, delete_on_termination, attached_at, 0 AS o "
                 + "FROM instance_root_disks WHERE volume_id IS NOT NULL AND " + in("instance_id", instanceIds.size())
                 + " UNION ALL SELECT instance_id, volume_id, device, state, delete_on_termination, attached_at, 1 FROM volume_attachments WHERE "
                 + in("instance_id", instanceIds.size()) + " ORDER BY o, device");
@@ -128,7 +128,7 @@ public final class InstancePages {
                     java.time.Instant at = Rows.instant(rs, "attached_at");
                     blockDevices.computeIfAbsent(rs.getString("instance_id"), k -> new ArrayList<>(1)).add(new VolumeAttachment(
                             rs.getString("volume_id"), rs.getString("instance_id"), rs.getString("device"),
-                            AttachmentState.fromApiName(rs.getString("state")), rs.getBoolean("dot"), false, at, at));
+                            AttachmentState.fromApiName(rs.getString("state")), rs.getBoolean("delete_on_termination"), false, at, at));
                 }
             }
             return new Details(tags, groups, addresses, placementGroups, blockDevices);

@@ -41,6 +41,14 @@ public final class Instances {
     }
 
     /** Inserts new instances in one batch (one round trip). */
+    /** These instances' root volumes outlive them (DeleteOnTermination=false); the claim that places each disk says so too. */
+    public void keepRootVolumes(java.util.Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            h.createUpdate("UPDATE instances SET root_delete_on_termination = false WHERE id = ANY(:ids)")
+                    .bindArray("ids", String.class, List.copyOf(ids)).execute();
+        }
+    }
+
     public void insertAll(List<Instance> instances) {
         if (instances.isEmpty()) {
             return;

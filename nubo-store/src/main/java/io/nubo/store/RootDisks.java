@@ -29,8 +29,20 @@ public final class RootDisks {
         }
     }
 
-    /** A root disk's volume: the instance it is the root device of, its owner, zone and size, and since when. */
-    public record RootVolume(String volumeId, String instanceId, String accountId, String zone, int sizeGib, Instant attachedAt) {
+    /**
+     * A root disk's volume: the instance it is the root device of, its owner, zone and size, since
+     * when, and whether it goes with its instance (DeleteOnTermination).
+     */
+    public record RootVolume(String volumeId, String instanceId, String accountId, String zone, int sizeGib, Instant attachedAt,
+                             boolean deleteOnTermination) {
+    }
+
+    /** A root volume to make with its claim; it takes its instance's DeleteOnTermination. */
+    public record NewVolume(String volumeId, String instanceId, String accountId, String zone, int sizeGib) {
+    }
+
+    /** A dropped claim's volume, and whether it was to go with its instance. */
+    public record Released(String volumeId, boolean deleteOnTermination) {
     }
 
     private static final long GIB = 1L << 30;
@@ -39,7 +51,7 @@ public final class RootDisks {
      * Records these claims, each with its volume ({@code in-use}, gp3, the qcow2 on the claim's
      * pool), and adds them to their pools' use. {@code volumes} holds one volume per claim.
      */
-    public void claimAll(List<Claim> claims, List<RootVolume> volumes) {
+    public void claimAll(List<Claim> claims, List<NewVolume> volumes, Instant at) {
         if (claims.isEmpty()) {
             return;
         }
@@ -49,20 +61,21 @@ public final class RootDisks {
                 INSERT INTO volumes (id, account_id, availability_zone, size_gib, volume_type, multi_attach, pool_id, format, state,
                                      created_at, updated_at)
                 VALUES (:id, :a, :zone, :size, 'gp3', false, :pool, 'qcow2', 'in-use', :at, :at)""");
-        for (RootVolume v : volumes) {
+        for (NewVolume v : volumes) {
             made.bind("id", v.volumeId()).bind("a", v.accountId()).bind("zone", v.zone()).bind("size", v.sizeGib())
-                    .bind("pool", byInstance.get(v.instanceId()).poolId()).bind("at", Rows.utc(v.attachedAt())).add();
+                    .bind("pool", byInstance.get(v.instanceId()).poolId()).bind("at", Rows.utc(at)).add();
         }
         made.execute();
-        Map<String, RootVolume> volumeOf = new HashMap<>();
+        Map<String, NewVolume> volumeOf = new HashMap<>();
         volumes.forEach(v -> volumeOf.put(v.instanceId(), v));
         var batch = h.prepareBatch("""
-                INSERT INTO instance_root_disks (instance_id, pool_id, bytes, volume_id, attached_at) VALUES (:i, :p, :b, :v, :at)""");
+                INSERT INTO instance_root_disks (instance_id, pool_id, bytes, volume_id, attached_at, delete_on_termination)
+                VALUES (:i, :p, :b, :v, :at, coalesce((SELECT root_delete_on_termination FROM instances WHERE id = :i), true))""");
         Map<String, Long> byPool = new HashMap<>();
         for (Claim c : claims) {
-            RootVolume v = volumeOf.get(c.instanceId());
+            NewVolume v = volumeOf.get(c.instanceId());
             batch.bind("i", c.instanceId()).bind("p", c.poolId()).bind("b", c.bytes()).bind("v", v.volumeId())
-                    .bind("at", Rows.utc(v.attachedAt())).add();
+                    .bind("at", Rows.utc(at)).add();
             byPool.merge(c.poolId(), c.bytes(), Long::sum);
         }
         batch.execute();
@@ -85,12 +98,12 @@ public final class RootDisks {
             return out;
         }
         h.createQuery("""
-                SELECT r.volume_id, r.instance_id, v.account_id, v.availability_zone, v.size_gib, r.attached_at
+                SELECT r.volume_id, r.instance_id, v.account_id, v.availability_zone, v.size_gib, r.attached_at, r.delete_on_termination
                 FROM instance_root_disks r JOIN volumes v ON v.id = r.volume_id
                 WHERE\s""" + column + " IN (SELECT unnest(:ids))")
                 .bindArray("ids", String.class, List.copyOf(ids))
                 .map((rs, ctx) -> new RootVolume(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                        Rows.instant(rs, "attached_at")))
+                        Rows.instant(rs, "attached_at"), rs.getBoolean("delete_on_termination")))
                 .forEach(v -> out.put(key.apply(v), v));
         return out;
     }
@@ -119,17 +132,17 @@ public final class RootDisks {
      * gives their space back to their pools. Returns the volumes of the dropped claims, whose
      * files went with their instances.
      */
-    public List<String> releaseAll(Collection<String> instanceIds) {
+    public List<Released> releaseAll(Collection<String> instanceIds) {
         if (instanceIds.isEmpty()) {
             return List.of();
         }
         Map<String, Long> byPool = new HashMap<>();
-        List<String> volumes = new java.util.ArrayList<>();
-        h.createQuery("DELETE FROM instance_root_disks WHERE instance_id IN (<ids>) RETURNING pool_id, bytes, volume_id")
+        List<Released> volumes = new java.util.ArrayList<>();
+        h.createQuery("DELETE FROM instance_root_disks WHERE instance_id IN (<ids>) RETURNING pool_id, bytes, volume_id, delete_on_termination")
                 .bindList("ids", List.copyOf(instanceIds))
                 .map((rs, ctx) -> {
                     if (rs.getString("volume_id") != null) {
-                        volumes.add(rs.getString("volume_id"));
+                        volumes.add(new Released(rs.getString("volume_id"), rs.getBoolean("delete_on_termination")));
                     }
                     return Map.entry(rs.getString("pool_id"), rs.getLong("bytes"));
                 }).list()

@@ -47,6 +47,11 @@ public final class Volumes {
                 .execute();
     }
 
+    /** Moves a volume's file to another pool (a kept root volume, copied to the shared pool). */
+    public void moveToPool(String volumeId, String poolId) {
+        h.createUpdate("UPDATE volumes SET pool_id = :p WHERE id = :id").bind("id", volumeId).bind("p", poolId).execute();
+    }
+
     /** Records the snapshot a new volume is made from. */
     public void setSnapshot(String volumeId, String snapshotId) {
         h.createUpdate("UPDATE volumes SET snapshot_id = :s WHERE id = :id").bind("id", volumeId).bind("s", snapshotId).execute();

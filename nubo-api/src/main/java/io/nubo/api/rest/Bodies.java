@@ -7,9 +7,10 @@ public final class Bodies {
 
     /** Launch {@code count} instances (or between minCount and maxCount). {@code userData} is base64. */
     /** securityGroupIds: the account's groups for the instances (the default group when left out), as EC2's SecurityGroupId.N. */
+    /** keepRootVolume: the root volume outlives the instance, as EC2's DeleteOnTermination=false (default false). */
     public record RunInstances(String imageId, String instanceType, Integer count, Integer minCount, Integer maxCount,
                                String name, String keyName, String userData, java.util.List<String> securityGroupIds, Boolean ha,
-                               Integer rootDiskGib) {
+                               Integer rootDiskGib, Boolean keepRootVolume) {
         @Override
         public String toString() {
             return "RunInstances[" + imageId + " " + instanceType + "]";

@@ -63,7 +63,8 @@ public final class RestRoutes {
                             // The same launch request the EC2 adapter makes, groups by ID; the service checks they exist and are the caller's.
                             var r = compute.run(c.principal(), new LaunchRequest(b.imageId(), b.instanceType(), min, max, b.name(),
                                     b.keyName(), b.userData(), null, null, Optional.ofNullable(b.securityGroupIds()).orElse(List.of()),
-                                    List.of(), List.of(), null, Boolean.TRUE.equals(b.ha()), null, null, b.rootDiskGib()));
+                                    List.of(), List.of(), null, Boolean.TRUE.equals(b.ha()), null, null, b.rootDiskGib(),
+                                    Boolean.TRUE.equals(b.keepRootVolume())));
                             return new Views.ReservationView(r.reservationId(), r.accountId(),
                                     r.instances().stream().map(i -> Views.instance(i, c.principal())).toList());
                         }),

@@ -77,7 +77,7 @@ class Ec2RootDiskTest extends Ec2CloudTest {
         rejects("UnsupportedOperation", () -> ec2.runInstances(b -> b.imageId(cloud.imageId).minCount(1).maxCount(1)
                 .blockDeviceMappings(root("/dev/vda", EbsBlockDevice.builder().volumeSize(4).encrypted(true).build()))));
         rejects("UnsupportedOperation", () -> ec2.runInstances(b -> b.imageId(cloud.imageId).minCount(1).maxCount(1)
-                .blockDeviceMappings(root("/dev/vda", EbsBlockDevice.builder().volumeSize(4).deleteOnTermination(false).build()))));
+                .blockDeviceMappings(root("/dev/vda", EbsBlockDevice.builder().volumeSize(4).volumeType("gp2").build()))));
         rejects("UnsupportedOperation", () -> ec2.runInstances(b -> b.imageId(cloud.imageId).minCount(1).maxCount(1)
                 .blockDeviceMappings(root("/dev/vda", EbsBlockDevice.builder().snapshotId("snap-0123456789abcdef0").build()))));
         rejects("MissingParameter", () -> ec2.runInstances(b -> b.imageId(cloud.imageId).minCount(1).maxCount(1)

@@ -29,8 +29,13 @@ class Ec2RootVolumeTest extends Ec2CloudTest {
     }
 
     private static String launch(int rootGib) {
+        return launch(rootGib, true);
+    }
+
+    private static String launch(int rootGib, boolean deleteOnTermination) {
         String id = ec2.runInstances(b -> b.imageId(cloud.imageId).minCount(1).maxCount(1).blockDeviceMappings(BlockDeviceMapping.builder()
-                .deviceName("/dev/vda").ebs(EbsBlockDevice.builder().volumeSize(rootGib).build()).build())).instances().get(0).instanceId();
+                .deviceName("/dev/vda").ebs(EbsBlockDevice.builder().volumeSize(rootGib).deleteOnTermination(deleteOnTermination).build())
+                .build())).instances().get(0).instanceId();
         waiter().waitUntilInstanceRunning(b -> b.instanceIds(id));
         return id;
     }
@@ -135,5 +140,38 @@ class Ec2RootVolumeTest extends Ec2CloudTest {
         long claims = cloud.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM instance_root_disks WHERE instance_id = :i")
                 .bind("i", instance).mapTo(Long.class).one());
         assertThat(claims).isZero();
+    }
+
+    @Test
+    void aRootVolumeLaunchedToOutliveItsInstanceIsKeptOnTheSharedPoolAndAttachesElsewhere() {
+        String instance = launch(4, false);
+        String other = launch(4);
+        assertThat(blockDevices(instance).get(0).ebs().deleteOnTermination()).isFalse();
+        String volume = rootVolumeOf(instance);
+        ec2.terminateInstances(b -> b.instanceIds(instance));
+        waiter().waitUntilInstanceTerminated(b -> b.instanceIds(instance));
+
+        Volume kept = ec2.describeVolumes(b -> b.volumeIds(volume)).volumes().get(0);
+        assertThat(kept.state()).isEqualTo(VolumeState.AVAILABLE);
+        assertThat(kept.attachments()).isEmpty();
+        assertThat(kept.size()).isEqualTo(4);
+        String pool = cloud.db.jdbi().withHandle(h -> h.createQuery("SELECT path FROM storage_pools WHERE name = 'shared'").mapTo(String.class).one());
+        java.nio.file.Path file = java.nio.file.Path.of(pool, "volumes", volume + ".qcow2");
+        assertThat(file).isRegularFile();
+        assertThat(java.nio.file.Path.of(pool, "volumes", volume + ".qcow2.part")).doesNotExist();
+        List<String> states = cloud.db.jdbi().withHandle(h -> h.createQuery(
+                "SELECT coalesce(from_state, '-') || '>' || to_state FROM events WHERE resource_id = :v AND type = 'volume.state' ORDER BY id")
+                .bind("v", volume).mapTo(String.class).list());
+        assertThat(states).containsExactly("->in-use", "in-use>available");
+
+        // Now an ordinary volume: another instance takes it; it is neither grown nor snapshotted (a qcow2 file).
+        ec2.attachVolume(b -> b.volumeId(volume).instanceId(other).device("/dev/sdf"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cloud.hypervisor.volumes(other).containsKey(volume));
+        Ec2Sdk.rejects(cloud, "UnsupportedOperation", () -> ec2.modifyVolume(b -> b.volumeId(volume).size(8)));
+        Ec2Sdk.rejects(cloud, "UnsupportedOperation", () -> ec2.createSnapshot(b -> b.volumeId(volume)));
+        ec2.detachVolume(b -> b.volumeId(volume));
+        waiter().waitUntilVolumeAvailable(b -> b.volumeIds(volume));
+        ec2.deleteVolume(b -> b.volumeId(volume));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !java.nio.file.Files.exists(file));
     }
 }

@@ -42,6 +42,7 @@ final class LaunchBatch {
     private final Store s;
     private final Instant now;
     private final Map<String, QuotaService.Allowance> allowances = new HashMap<>();
+    private final List<String> keepRoots = new ArrayList<>();
     private final Map<String, Optional<Image>> images = new HashMap<>();
     private final Map<String, Optional<InstanceType>> types = new HashMap<>();
     private final Map<List<Object>, Launches.Placement> placements = new HashMap<>();
@@ -174,6 +175,9 @@ final class LaunchBatch {
             }
         }
         instances.addAll(created);
+        if (r.keepRootVolume()) {
+            created.forEach(i -> keepRoots.add(i.id()));
+        }
         addresses.give(caller.accountId(), placement.zone(), created.stream().map(Instance::id).toList());
         return new Reservation(reservationId, caller.accountId(), created);
     }
@@ -181,6 +185,7 @@ final class LaunchBatch {
     /** Writes every admitted launch: a handful of statements, however many launches there were. */
     void write() {
         s.instances().insertAll(instances);
+        s.instances().keepRootVolumes(keepRoots);
         addresses.write();
         s.securityGroups().attachAll(groups);
         tagsByAccount.forEach((account, tags) -> s.tags().putAll(account, ResourceType.INSTANCE, tags));

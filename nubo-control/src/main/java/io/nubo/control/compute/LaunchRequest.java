@@ -16,16 +16,26 @@ import java.util.List;
  * instances are restarted on another host when theirs goes down (false unless asked).
  * {@code placementGroup}: the caller's placement group (name or ID) the instances join, and
  * {@code partition} the partition of a partition group (null: each goes to the emptiest one).
- * {@code rootSizeGib}: the root disk's size (null: the image's).
+ * {@code rootSizeGib}: the root disk's size (null: the image's). {@code keepRootVolume}: the root
+ * volume outlives the instance (EC2's {@code DeleteOnTermination=false}).
  */
 public record LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
                             String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
                             List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha,
-                            String placementGroup, Integer partition, Integer rootSizeGib) {
+                            String placementGroup, Integer partition, Integer rootSizeGib, boolean keepRootVolume) {
     public LaunchRequest {
         securityGroupIds = List.copyOf(securityGroupIds);
         securityGroupNames = List.copyOf(securityGroupNames);
         tags = List.copyOf(tags);
+    }
+
+    /** A launch whose root volumes go with their instances. */
+    public LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
+                         String keyName, String userData, String zone, String subnetId, List<String> securityGroupIds,
+                         List<String> securityGroupNames, List<Tag> tags, String clientToken, boolean ha,
+                         String placementGroup, Integer partition, Integer rootSizeGib) {
+        this(imageId, instanceType, minCount, maxCount, name, keyName, userData, zone, subnetId, securityGroupIds, securityGroupNames,
+                tags, clientToken, ha, placementGroup, partition, rootSizeGib, false);
     }
 
     public LaunchRequest(String imageId, String instanceType, int minCount, int maxCount, String name,
@@ -69,6 +79,9 @@ public record LaunchRequest(String imageId, String instanceType, int minCount, i
         }
         if (rootSizeGib != null) {
             b.append("\u0006").append(rootSizeGib);
+        }
+        if (keepRootVolume) {
+            b.append("\u0007keep");
         }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8)));

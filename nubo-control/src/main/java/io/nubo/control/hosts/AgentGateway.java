@@ -130,6 +130,7 @@ public final class AgentGateway implements AgentChannel {
         Map<String, DesiredVolumes.ForInstance> volumes = DesiredVolumes.of(s, hostId, rows.stream().map(Instance::id).toList());
         Map<String, List<DesiredSnapshot>> snapshots = DesiredSnapshots.of(s, hostId, rows.stream().map(Instance::id).toList());
         Map<String, InstanceAddresses.Held> addresses = s.instanceAddresses().held(rows.stream().map(Instance::id).toList());
+        Map<String, String> keptRoots = keptRootDisks(s, hostId, rows);
         java.util.Optional<java.nio.file.Path> shared = rows.stream().anyMatch(Instance::ha) ? sharedPoolOn(s, hostId) : java.util.Optional.empty();
         HostImagePaths imagePaths = new HostImagePaths(s, hostId);
         return rows.stream().map(i -> {
@@ -142,8 +143,27 @@ public final class AgentGateway implements AgentChannel {
                     img.id(), img.format(), file.path(), i.id(), i.userData(), i.publicKey(), v.volumes(), v.forceDetach(),
                     snapshots.getOrDefault(i.id(), List.of()), address, i.ha(),
                     i.ha() ? shared.map(p -> sharedRootDisk(p, i.id()).toString()).orElse(null) : null,
-                    i.rootSizeGib() == null ? 0 : i.rootSizeGib() * (1L << 30), file.shared());
+                    i.rootSizeGib() == null ? 0 : i.rootSizeGib() * (1L << 30), file.shared(), keptRoots.get(i.id()));
         }).toList();
+    }
+
+    /**
+     * Where the host copies the root disks that outlive their instances (DeleteOnTermination=false)
+     * of those being terminated: their volumes' files on the shared pool, as this host mounts it.
+     */
+    private static Map<String, String> keptRootDisks(Store s, String hostId, List<Instance> rows) {
+        List<String> ending = rows.stream().filter(i -> i.state() == io.nubo.core.model.InstanceState.SHUTTING_DOWN).map(Instance::id).toList();
+        Map<String, String> out = new HashMap<>();
+        if (ending.isEmpty()) {
+            return out;
+        }
+        List<io.nubo.store.RootDisks.RootVolume> kept = s.rootDisks().volumesOfInstances(ending).values().stream()
+                .filter(v -> !v.deleteOnTermination()).toList();
+        if (!kept.isEmpty()) {
+            sharedPoolOn(s, hostId).ifPresent(pool -> kept.forEach(v -> out.put(v.instanceId(),
+                    io.nubo.control.volumes.VolumeFiles.file(pool, v.volumeId(), io.nubo.control.volumes.RootVolumes.FORMAT).toString())));
+        }
+        return out;
     }
 
     /** Where an HA instance's root disk lives on the shared pool: any host that mounts the pool can start it from there. */

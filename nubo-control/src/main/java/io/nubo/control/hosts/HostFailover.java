@@ -147,7 +147,7 @@ public final class HostFailover {
             }
             HostSlot to = best.get();
             if (!need.keepsDisk()) {
-                RootVolumes.release(s, List.of(i.id()), now);
+                RootVolumes.release(s, List.of(i.id()), false, now);
             }
             to.take(i, need);
             s.hosts().allocate(from.id(), -i.vcpus(), -i.memoryMib());

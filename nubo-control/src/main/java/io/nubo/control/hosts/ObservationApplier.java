@@ -83,7 +83,7 @@ final class ObservationApplier {
         if (freedVcpus > 0 || freedMemory > 0) {
             s.hosts().allocate(hostId, -freedVcpus, -freedMemory);
         }
-        RootVolumes.release(s, terminated, now);
+        RootVolumes.release(s, terminated, true, now);
         VolumeObservations.releaseTerminated(s, terminated, now);
         List<Instance> live = counted.stream().filter(i -> !terminated.contains(i.id())).toList();
         VolumeObservations.apply(s, live, seen, now);

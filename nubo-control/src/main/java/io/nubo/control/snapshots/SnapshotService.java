@@ -87,6 +87,9 @@ public final class SnapshotService {
                         "Volume %s is the root device of %s: Nubo does not snapshot root volumes; CreateImage captures the instance's disk",
                         v.id(), root.instanceId());
             }
+            if (io.nubo.control.volumes.RootVolumes.FORMAT.equals(v.format())) {
+                throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION, "Volume %s is a kept root volume (qcow2): Nubo does not snapshot it", v.id());
+            }
             if (v.state() != VolumeState.AVAILABLE && v.state() != VolumeState.IN_USE) {
                 throw NuboException.of(ErrorCode.INCORRECT_STATE, "The volume '%s' is '%s': only an available or in-use volume can be snapshotted.",
                         v.id(), v.state().apiName());

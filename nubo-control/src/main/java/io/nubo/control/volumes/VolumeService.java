@@ -389,6 +389,9 @@ public final class VolumeService {
                 throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION,
                         "Volume %s is the root device of %s: Nubo sizes a root volume at launch (BlockDeviceMapping), not afterwards", v.id(), i);
             });
+            if (RootVolumes.FORMAT.equals(v.format())) {
+                throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION, "Volume %s is a kept root volume (qcow2): Nubo does not modify it", v.id());
+            }
             if (v.state() != VolumeState.AVAILABLE && v.state() != VolumeState.IN_USE) {
                 throw NuboException.of(ErrorCode.INCORRECT_STATE, "Volume %s must be in the available or in-use state to be modified.", v.id());
             }

@@ -25,17 +25,30 @@ import java.util.List;
  * size of a new root disk (0: the image's size, and from an older peer). {@code imageShared}:
  * {@code imageLocation} lies on a shared pool this host mounts (the path is this host's), so the host
  * reads the image there; otherwise only the server has the file, and a remote agent streams it from
- * the server (false from an older peer: streamed).
+ * the server (false from an older peer: streamed). {@code keepRootDiskAs}: for an instance being
+ * terminated whose root volume outlives it (DeleteOnTermination=false), where this host puts the
+ * copy of its root disk, whole, before the instance's files go (null: the disk goes too).
  */
 public record DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
                               int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
                               String hostname, String userData, String publicKey,
                               List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
-                              String privateAddress, boolean ha, String rootDisk, long rootDiskBytes, boolean imageShared) {
+                              String privateAddress, boolean ha, String rootDisk, long rootDiskBytes, boolean imageShared,
+                              String keepRootDiskAs) {
     public DesiredInstance {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         forceDetach = forceDetach == null ? List.of() : List.copyOf(forceDetach);
         snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+    }
+
+    /** An instance whose root disk goes with it. */
+    public DesiredInstance(String instanceId, InstanceState state, boolean forceStop, long rebootGeneration,
+                           int vcpus, int memoryMib, String imageId, String imageFormat, String imageLocation,
+                           String hostname, String userData, String publicKey,
+                           List<DesiredVolume> volumes, List<String> forceDetach, List<DesiredSnapshot> snapshots,
+                           String privateAddress, boolean ha, String rootDisk, long rootDiskBytes, boolean imageShared) {
+        this(instanceId, state, forceStop, rebootGeneration, vcpus, memoryMib, imageId, imageFormat, imageLocation, hostname, userData,
+                publicKey, volumes, forceDetach, snapshots, privateAddress, ha, rootDisk, rootDiskBytes, imageShared, null);
     }
 
     /** An instance whose image lies on no pool this host mounts. */

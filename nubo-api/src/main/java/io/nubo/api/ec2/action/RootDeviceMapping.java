@@ -9,9 +9,9 @@ import java.util.Set;
 
 /**
  * RunInstances' {@code BlockDeviceMapping.N}, as far as Nubo acts on it: one mapping for the root
- * device, whose {@code Ebs.VolumeSize} sizes the root volume (always gp3). Everything else a mapping
- * can ask for (another device, a snapshot, encryption, IOPS, another volume type, keeping the
- * volume after termination) is refused
+ * device, whose {@code Ebs.VolumeSize} sizes the root volume (always gp3) and whose
+ * {@code Ebs.DeleteOnTermination=false} keeps it after termination. Everything else a mapping can
+ * ask for (another device, a snapshot, encryption, IOPS, another volume type) is refused
  * with {@code UnsupportedOperation} naming it: a launch never silently lacks a disk it asked for.
  * Stateless.
  */
@@ -52,6 +52,12 @@ final class RootDeviceMapping {
         return size;
     }
 
+    /** Whether the root volume is to outlive its instance ({@code Ebs.DeleteOnTermination=false}); call after {@link #rootSizeGib}. */
+    static boolean keepsRootVolume(Params p) {
+        return p.structs("BlockDeviceMapping").stream().flatMap(m -> m.struct("Ebs").stream())
+                .anyMatch(ebs -> !ebs.bool("DeleteOnTermination").orElse(true));
+    }
+
     private static Integer ebs(Params ebs) {
         for (String name : REFUSED_EBS) {
             if (ebs.nonEmpty(name).isPresent()) {
@@ -60,9 +66,6 @@ final class RootDeviceMapping {
         }
         if (ebs.bool("Encrypted").orElse(false)) {
             throw unsupported("Nubo does not encrypt root disks (%s=true)", ebs.fullName("Encrypted"));
-        }
-        if (!ebs.bool("DeleteOnTermination").orElse(true)) {
-            throw unsupported("A root disk is deleted with its instance (%s=false is not supported)", ebs.fullName("DeleteOnTermination"));
         }
         ebs.nonEmpty("VolumeType").filter(t -> !VOLUME_TYPES.contains(t)).ifPresent(t -> {
             throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for %s", t, ebs.fullName("VolumeType"));

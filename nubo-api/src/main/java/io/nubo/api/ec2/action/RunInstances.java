@@ -25,7 +25,8 @@ public record RunInstances(LaunchRequest request) implements Ec2Command {
         return new RunInstances(new LaunchRequest(p.required("ImageId"), p.nonEmpty("InstanceType").orElse(null), min, max, null,
                 p.nonEmpty("KeyName").orElse(null), p.nonEmpty("UserData").orElse(null), placement.zone(), p.nonEmpty("SubnetId").orElse(null),
                 p.strings("SecurityGroupId"), p.strings("SecurityGroup"), Inputs.tagSpecifications(p, ResourceType.INSTANCE),
-                p.nonEmpty("ClientToken").orElse(null), false, placement.group(), placement.partition(), RootDeviceMapping.rootSizeGib(p)));
+                p.nonEmpty("ClientToken").orElse(null), false, placement.group(), placement.partition(), RootDeviceMapping.rootSizeGib(p),
+                RootDeviceMapping.keepsRootVolume(p)));
     }
 
     @Override
