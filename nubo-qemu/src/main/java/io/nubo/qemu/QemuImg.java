@@ -49,6 +49,7 @@ public final class QemuImg {
 
     private final String binary;
     private final Duration timeout;
+    private static final long THREAD_STACK_BYTES = 2L << 20;
     private final Limits limits;
     private final Optional<Path> prlimit;
 
@@ -236,8 +237,12 @@ public final class QemuImg {
     /** qemu-img's command line, confined by prlimit where it exists. */
     private List<String> argv(List<String> args) {
         List<String> argv = new ArrayList<>();
+        // The stack limit is also the default stack of each thread glibc starts: at the usual 8 MiB,
+        // a conversion's pool of I/O threads reserved enough of the address space limit that
+        // starting one more failed now and then ("qemu_thread_create: Resource temporarily unavailable").
         prlimit.ifPresent(tool -> argv.addAll(List.of(tool.toString(),
                 "--as=" + limits.addressSpaceBytes(),
+                "--stack=" + THREAD_STACK_BYTES,
                 "--cpu=" + Math.max(1, limits.cpuTime().toSeconds()),
                 "--")));
         argv.add(binary);
