@@ -25,7 +25,7 @@ final class InstanceConditions {
             case DEVICE_NAME -> "b.device";
             case STATUS -> "b.state";
             case DELETE_ON_TERMINATION -> "b.dot::text";
-            case ATTACH_TIME -> "to_char(b.attached_at AT TIME ZONE 'UTC', :" + param(binds, EC2_TIME) + ")";
+            case ATTACH_TIME -> ec2Time("b.attached_at", binds);
         };
     }
 
@@ -68,6 +68,11 @@ final class InstanceConditions {
                 + String.join(" OR ", zones) + "))";
     }
 
+    /** A timestamp column as EC2 prints times, to match against the filter's patterns. */
+    private static String ec2Time(String column, Map<String, Object> binds) {
+        return "to_char(" + column + " AT TIME ZONE 'UTC', :" + param(binds, EC2_TIME) + ")";
+    }
+
     private static String column(InstanceFilter.Field f, Map<String, Object> binds) {
         return switch (f) {
             case ID -> "id";
@@ -78,7 +83,7 @@ final class InstanceConditions {
             case ZONE -> "availability_zone";
             case RESERVATION_ID -> "reservation_id";
             case OWNER_ID -> "account_id";
-            case LAUNCH_TIME -> "to_char(launch_time AT TIME ZONE 'UTC', :" + param(binds, EC2_TIME) + ")";
+            case LAUNCH_TIME -> ec2Time("launch_time", binds);
         };
     }
 

@@ -82,6 +82,14 @@ public final class RootDisks {
         addUsedAll(byPool);
     }
 
+    /** Whether the instance's root volume goes with it: on its claim if placed, and for the claim a placement will make. */
+    public void setDeleteOnTermination(String instanceId, boolean deleteOnTermination) {
+        h.createUpdate("UPDATE instance_root_disks SET delete_on_termination = :d WHERE instance_id = :i")
+                .bind("d", deleteOnTermination).bind("i", instanceId).execute();
+        h.createUpdate("UPDATE instances SET root_delete_on_termination = :d WHERE id = :i").bind("d", deleteOnTermination)
+                .bind("i", instanceId).execute();
+    }
+
     /** The root volumes of these instances (those placed with a claim), by instance ID. */
     public Map<String, RootVolume> volumesOfInstances(Collection<String> instanceIds) {
         return rootVolumes("r.instance_id", instanceIds, RootVolume::instanceId);

@@ -174,4 +174,38 @@ class Ec2RootVolumeTest extends Ec2CloudTest {
         ec2.deleteVolume(b -> b.volumeId(volume));
         await().atMost(Duration.ofSeconds(20)).until(() -> !java.nio.file.Files.exists(file));
     }
+
+    @Test
+    void modifyInstanceAttributeSetsDeleteOnTerminationOfTheRootAndOfAttachedVolumes() {
+        String instance = launch(4);
+        String data = ec2.createVolume(b -> b.availabilityZone("nubo-1a").size(1)).volumeId();
+        waiter().waitUntilVolumeAvailable(b -> b.volumeIds(data));
+        ec2.attachVolume(b -> b.volumeId(data).instanceId(instance).device("/dev/sdf"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> blockDevices(instance).size() == 2);
+
+        ec2.modifyInstanceAttribute(b -> b.instanceId(instance).blockDeviceMappings(
+                m -> m.deviceName("/dev/vda").ebs(e -> e.deleteOnTermination(false)),
+                m -> m.deviceName("/dev/sdf").ebs(e -> e.deleteOnTermination(true))));
+        assertThat(blockDevices(instance)).extracting(d -> d.ebs().deleteOnTermination()).containsExactly(false, true);
+        assertThat(ec2.describeVolumes(b -> b.volumeIds(data)).volumes().get(0).attachments().get(0).deleteOnTermination()).isTrue();
+
+        Ec2Sdk.rejects(cloud, "InvalidParameterValue", () -> ec2.modifyInstanceAttribute(b -> b.instanceId(instance).blockDeviceMappings(
+                m -> m.deviceName("/dev/vda").ebs(e -> e.deleteOnTermination(true)),
+                m -> m.deviceName("/dev/sdk").ebs(e -> e.deleteOnTermination(true)))));
+        Ec2Sdk.rejects(cloud, "MissingParameter", () -> ec2.modifyInstanceAttribute(b -> b.instanceId(instance).blockDeviceMappings(
+                m -> m.deviceName("/dev/vda").ebs(e -> e.volumeId(data)))));
+        Ec2Sdk.rejects(cloud, "InvalidParameterCombination", () -> ec2.modifyInstanceAttribute(b -> b.instanceId(instance)
+                .instanceType(v -> v.value("t3.small")).blockDeviceMappings(m -> m.deviceName("/dev/vda").ebs(e -> e.deleteOnTermination(true)))));
+        Ec2Sdk.rejects(cloud, "InvalidInstanceID.NotFound", () -> ec2.modifyInstanceAttribute(b -> b.instanceId("i-0123456789abcdef0")
+                .blockDeviceMappings(m -> m.deviceName("/dev/vda").ebs(e -> e.deleteOnTermination(true)))));
+
+        // The data volume goes with the instance now; the root volume stays.
+        String root = rootVolumeOf(instance);
+        ec2.terminateInstances(b -> b.instanceIds(instance));
+        waiter().waitUntilInstanceTerminated(b -> b.instanceIds(instance));
+        assertThat(ec2.describeVolumes(b -> b.volumeIds(root)).volumes().get(0).state()).isEqualTo(VolumeState.AVAILABLE);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ec2.describeVolumes(b -> b.filters(f -> f.name("volume-id").values(data)))
+                .volumes().isEmpty());
+        ec2.deleteVolume(b -> b.volumeId(root));
+    }
 }

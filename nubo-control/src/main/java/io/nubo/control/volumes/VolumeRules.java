@@ -181,6 +181,11 @@ final class VolumeRules {
         }
     }
 
+    /** Whether the name is one a root device goes by (Nubo's, and other clouds' images'). */
+    static boolean isRootDevice(String device) {
+        return ROOT_DEVICES.contains(device);
+    }
+
     static NuboException deviceInUse(String device) {
         return NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid value '%s' for unixDevice. Attachment point %s is already in use",
                 device, device);

@@ -468,6 +468,47 @@ public final class VolumeService {
                 .orElseThrow(() -> NotFound.volume(volumeId));
     }
 
+    /**
+     * Sets whether the volumes at these devices of the instance go with it when it is terminated
+     * (ModifyInstanceAttribute's BlockDeviceMapping), all or none: its root volume (by any root
+     * device name) or attached ones. Only while the instance is pending, running, stopping or
+     * stopped: its termination reads the setting.
+     */
+    public void setDeleteOnTermination(Principal caller, String instanceId, Map<String, Boolean> byDevice) {
+        IdCheck.instances(List.of(instanceId));
+        db.inTransaction(s -> {
+            Instance i = lockVisibleInstance(s, caller, instanceId);
+            if (i.state() == InstanceState.SHUTTING_DOWN || i.state() == InstanceState.TERMINATED) {
+                throw NuboException.of(ErrorCode.INCORRECT_INSTANCE_STATE, "The instance '%s' is %s: its volumes' settings are final.",
+                        i.id(), i.state().apiName());
+            }
+            List<VolumeAttachment> attached = s.volumeAttachments().ofInstance(i.id());
+            Map<VolumeAttachment, Boolean> changes = new java.util.LinkedHashMap<>();
+            byDevice.forEach((device, dot) -> {
+                if (!VolumeRules.isRootDevice(device)) {
+                    changes.put(attached.stream().filter(x -> x.device().equals(device)).findFirst().orElseThrow(() -> NuboException.of(
+                            ErrorCode.INVALID_PARAMETER_VALUE, "The instance '%s' has no volume at %s", i.id(), device)), dot);
+                }
+            });
+            Instant now = clock.instant();
+            byDevice.entrySet().stream().filter(e -> VolumeRules.isRootDevice(e.getKey())).findFirst().ifPresent(e -> {
+                s.rootDisks().setDeleteOnTermination(i.id(), e.getValue());
+                s.events().append(now, i.accountId(), i.id(), "instance.attribute", null, null,
+                        "root volume delete on termination: " + e.getValue() + " by " + caller.accessKeyId());
+            });
+            // Volumes locked in ID order, as everywhere.
+            for (var c : changes.entrySet().stream().sorted(java.util.Comparator.comparing(e -> e.getKey().volumeId())).toList()) {
+                VolumeAttachment a = c.getKey();
+                Volume v = lockOwned(s, caller, a.volumeId());
+                VolumeAttachment after = new VolumeAttachment(a.volumeId(), a.instanceId(), a.device(), a.state(), c.getValue(),
+                        a.forceDetach(), a.attachedAt(), now);
+                s.volumeAttachments().update(after);
+                VolumeLog.attachment(s, v.accountId(), a, after, "delete on termination: " + c.getValue() + " by " + caller.accessKeyId());
+            }
+            return null;
+        });
+    }
+
     private Instance lockVisibleInstance(Store s, Principal caller, String instanceId) {
         return s.instances().lock(instanceId).filter(x -> x.accountId().equals(caller.accountId()))
                 .filter(x -> x.terminatedAt() == null || !x.terminatedAt().isBefore(visibleSince()))

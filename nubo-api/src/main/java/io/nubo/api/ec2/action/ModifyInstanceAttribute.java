@@ -8,18 +8,25 @@ import io.nubo.core.ErrorCode;
 import io.nubo.core.NuboException;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * ModifyInstanceAttribute: resizes a stopped instance, given as {@code InstanceType.Value=t3.small}
- * or in the older form {@code Attribute=instanceType&Value=t3.small}, or replaces its security
- * groups ({@code GroupId.N}). Other attributes cannot be changed in Nubo. One attribute per call, as on EC2.
+ * or in the older form {@code Attribute=instanceType&Value=t3.small}, replaces its security
+ * groups ({@code GroupId.N}), or sets whether its volumes go with it on termination
+ * ({@code BlockDeviceMapping.N.DeviceName} with {@code Ebs.DeleteOnTermination}). Other attributes
+ * cannot be changed in Nubo. One attribute per call, as on EC2.
  */
-public record ModifyInstanceAttribute(String instanceId, String instanceType, List<String> groupIds) implements Ec2Command {
+public record ModifyInstanceAttribute(String instanceId, String instanceType, List<String> groupIds, Map<String, Boolean> deleteOnTermination)
+        implements Ec2Command {
     /** EC2's other attributes, as structures and as values of {@code Attribute}. */
     static final List<String> OTHER_STRUCTURES = List.of("SourceDestCheck", "DisableApiStop", "DisableApiTermination", "Kernel",
-            "Ramdisk", "UserData", "InstanceInitiatedShutdownBehavior", "EbsOptimized", "SriovNetSupport", "EnaSupport",
-            "BlockDeviceMapping");
+            "Ramdisk", "UserData", "InstanceInitiatedShutdownBehavior", "EbsOptimized", "SriovNetSupport", "EnaSupport");
+
+    ModifyInstanceAttribute(String instanceId, String instanceType, List<String> groupIds) {
+        this(instanceId, instanceType, groupIds, Map.of());
+    }
     static final List<String> ATTRIBUTES = List.of("instanceType", "kernel", "ramdisk", "userData", "disableApiTermination",
             "instanceInitiatedShutdownBehavior", "rootDeviceName", "blockDeviceMapping", "productCodes", "sourceDestCheck", "groupSet",
             "ebsOptimized", "sriovNetSupport", "enaSupport", "enclaveOptions", "disableApiStop");
@@ -30,6 +37,13 @@ public record ModifyInstanceAttribute(String instanceId, String instanceType, Li
             if (p.struct(name).isPresent()) {
                 throw unsupported(name);
             }
+        }
+        List<Params> mappings = p.structs("BlockDeviceMapping");
+        if (!mappings.isEmpty()) {
+            if (p.struct("InstanceType").isPresent() || p.string("Attribute").isPresent() || !p.strings("GroupId").isEmpty()) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_COMBINATION, "Change one attribute per call: BlockDeviceMapping.N alone");
+            }
+            return new ModifyInstanceAttribute(id, null, List.of(), deleteOnTermination(mappings));
         }
         Optional<String> structured = p.struct("InstanceType").map(s -> s.required("Value"));
         Optional<String> attribute = p.nonEmpty("Attribute");
@@ -59,9 +73,32 @@ public record ModifyInstanceAttribute(String instanceId, String instanceType, Li
                 "The request must contain the parameter InstanceType.Value or GroupId.N (the attributes Nubo can change)")), List.of());
     }
 
+    /** Each mapping's device and its {@code Ebs.DeleteOnTermination}, the one thing Nubo changes in a mapping. */
+    private static Map<String, Boolean> deleteOnTermination(List<Params> mappings) {
+        Map<String, Boolean> out = new java.util.LinkedHashMap<>();
+        for (Params m : mappings) {
+            String device = m.required("DeviceName");
+            Params ebs = m.struct("Ebs").orElseThrow(() -> NuboException.of(ErrorCode.MISSING_PARAMETER,
+                    "The request must contain the parameter %s", m.fullName("Ebs.DeleteOnTermination")));
+            for (String name : List.of("NoDevice", "VirtualName")) {
+                if (m.string(name).isPresent()) {
+                    throw NuboException.of(ErrorCode.UNSUPPORTED_OPERATION, "Nubo does not support %s here", m.fullName(name));
+                }
+            }
+            boolean dot = ebs.bool("DeleteOnTermination").orElseThrow(() -> NuboException.of(ErrorCode.MISSING_PARAMETER,
+                    "The request must contain the parameter %s", ebs.fullName("DeleteOnTermination")));
+            if (out.put(device, dot) != null) {
+                throw NuboException.of(ErrorCode.INVALID_PARAMETER_VALUE, "The device %s is mapped more than once", device);
+            }
+        }
+        return out;
+    }
+
     @Override
     public Ec2Reply execute(Ec2Context c) {
-        if (instanceType == null) {
+        if (!deleteOnTermination.isEmpty()) {
+            c.services().volumes().setDeleteOnTermination(c.caller(), instanceId, deleteOnTermination);
+        } else if (instanceType == null) {
             c.services().securityGroups().setInstanceGroups(c.caller(), instanceId, groupIds);
         } else {
             c.services().compute().modifyInstanceType(c.caller(), instanceId, instanceType);
