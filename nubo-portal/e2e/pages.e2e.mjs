@@ -106,8 +106,8 @@ log('launched', vm);
 // 1. Volumes: create one; a bad growth shows the API's code; attach it to the running VM, detach (forced), grow, delete.
 log('volumes');
 await go(tenant, '/volumes', 'Volumes');
-await tenant.getByText('No volumes yet').waitFor();
 const create = tenant.getByRole('form', { name: 'Create a volume' });
+await create.waitFor();
 await create.getByLabel('Size (GiB)').fill('1');
 await create.getByLabel('Name (optional)').fill('pages-data');
 await create.getByRole('button', { name: 'Create volume' }).click();
@@ -115,6 +115,11 @@ const row = tenant.locator('tr[data-volume]', { hasText: 'pages-data' });
 await row.locator('[data-state="available"]').waitFor({ timeout: LONG });
 const volumeId = await row.getAttribute('data-volume');
 log('volume', volumeId);
+// The VM's root disk is a volume too, marked as its root, which is neither detached nor grown on its own.
+const rootRow = tenant.locator('tr[data-volume]', { hasText: '(root)' }).filter({ hasText: vm });
+await rootRow.waitFor({ timeout: LONG });
+assert.equal(await rootRow.getByRole('button', { name: 'Detach' }).isDisabled(), true);
+assert.equal(await rootRow.getByRole('button', { name: 'Grow' }).isDisabled(), true);
 // io1 without IOPS: the form asks; multi-attach is offered only for io1 and io2.
 await create.getByLabel('Type').selectOption('gp2');
 assert.equal(await create.getByLabel('Multi-attach (io1, io2)').isDisabled(), true);

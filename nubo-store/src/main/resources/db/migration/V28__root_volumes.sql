@@ -18,8 +18,9 @@ SELECT r.instance_id, 'vol-' || substr(md5(random()::text || r.instance_id), 1, 
 FROM instance_root_disks r JOIN instances i ON i.id = r.instance_id
 WHERE r.volume_id IS NULL;
 
-INSERT INTO volumes (id, account_id, availability_zone, size_gib, volume_type, multi_attach, pool_id, format, state, created_at, updated_at)
-SELECT volume_id, account_id, availability_zone, size_gib, 'gp3', false, pool_id, 'qcow2', 'in-use', at, at FROM new_roots;
+INSERT INTO volumes (id, account_id, availability_zone, size_gib, volume_type, iops, throughput, multi_attach, pool_id, format, state,
+                     created_at, updated_at)
+SELECT volume_id, account_id, availability_zone, size_gib, 'gp3', 3000, 125, false, pool_id, 'qcow2', 'in-use', at, at FROM new_roots;
 
 UPDATE instance_root_disks r SET volume_id = n.volume_id, attached_at = n.at FROM new_roots n WHERE n.instance_id = r.instance_id;
 

@@ -75,7 +75,11 @@ class VolumeCliTest {
         Result attach = ok("volumes", "attach", id, instance, "--device", "/dev/sdf", "--wait", "-o", "json");
         assertThat(attach.json().path("attachments").get(0).path("state").asText()).isEqualTo("attached");
         assertThat(attach.err()).contains("attached");
-        assertThat(ok("volumes", "list", "--instance", instance, "-o", "json").json().path("volumes")).hasSize(1);
+        // The data volume, and the instance's own root volume at /dev/vda.
+        List<String> devices = new java.util.ArrayList<>();
+        ok("volumes", "list", "--instance", instance, "-o", "json").json().path("volumes")
+                .forEach(v -> devices.add(v.path("attachments").path(0).path("device").asText()));
+        assertThat(devices).containsExactlyInAnyOrder("/dev/vda", "/dev/sdf");
 
         Result inUse = nubo("volumes", "delete", id);
         assertThat(inUse.code()).isEqualTo(1);

@@ -57,10 +57,11 @@ public final class RootDisks {
         }
         Map<String, Claim> byInstance = new HashMap<>();
         claims.forEach(c -> byInstance.put(c.instanceId(), c));
+        // gp3 with its baseline IOPS and throughput, as CreateVolume gives a gp3 volume.
         var made = h.prepareBatch("""
-                INSERT INTO volumes (id, account_id, availability_zone, size_gib, volume_type, multi_attach, pool_id, format, state,
-                                     created_at, updated_at)
-                VALUES (:id, :a, :zone, :size, 'gp3', false, :pool, 'qcow2', 'in-use', :at, :at)""");
+                INSERT INTO volumes (id, account_id, availability_zone, size_gib, volume_type, iops, throughput, multi_attach, pool_id, format,
+                                     state, created_at, updated_at)
+                VALUES (:id, :a, :zone, :size, 'gp3', 3000, 125, false, :pool, 'qcow2', 'in-use', :at, :at)""");
         for (NewVolume v : volumes) {
             made.bind("id", v.volumeId()).bind("a", v.accountId()).bind("zone", v.zone()).bind("size", v.sizeGib())
                     .bind("pool", byInstance.get(v.instanceId()).poolId()).bind("at", Rows.utc(at)).add();
