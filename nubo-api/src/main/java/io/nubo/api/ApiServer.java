@@ -38,6 +38,12 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     /** The largest request body accepted; user data (16 KiB, base64) fits with room to spare. */
     public static final long MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * A body refused for its size is read and dropped up to this size before the answer goes out.
+     * Answering while the client still sends, and then closing, made the client's TCP stack reset
+     * the connection now and then before it had read the 413 (a client saw no answer at all).
+     */
+    private static final long LINGER_BYTES = 1L << 20;
     public static final String REQUEST_ID = "nubo.requestId";
 
     private final Javalin app;
@@ -79,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
                 // An agent's complete report lists every VM of its host: the agent endpoint sets its own, larger limit.
                 boolean upload = ctx.path().equals(io.nubo.api.rest.ImageRoutes.UPLOAD_PATH) || AgentEndpoint.handles(ctx);
                 if (length != null && parseLength(length) > MAX_BODY_BYTES && !upload) {
+                    lingerOrClose(ctx, parseLength(length));
                     throw NuboException.of(ErrorCode.REQUEST_TOO_LARGE, "The request body is larger than %d bytes", MAX_BODY_BYTES);
                 }
             });
@@ -125,6 +132,19 @@ public final class ApiServer implements AutoCloseable {
             return Json.MAPPER.writeValueAsBytes(OpenApi.document(routes, version));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Drops a refused body the client is still sending, if small enough; else tells the client the connection ends. */
+    private static void lingerOrClose(io.javalin.http.Context ctx, long length) {
+        if (length > LINGER_BYTES) {
+            ctx.header("Connection", "close");
+            return;
+        }
+        try (java.io.InputStream in = ctx.req().getInputStream()) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (java.io.IOException e) {
+            ctx.header("Connection", "close");
         }
     }
 
