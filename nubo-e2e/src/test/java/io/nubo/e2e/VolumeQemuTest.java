@@ -49,11 +49,18 @@ class VolumeQemuTest {
         }
     }
 
-    static void awaitReady(String id) {
-        await().atMost(Duration.ofMinutes(3)).until(() -> instance(id).path("state").path("name").asText().equals("running"));
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
-                .until(() -> server.call("GET", "/instances/" + id + "/console", null).json().path("output").asText()
-                        .contains("NUBO-GUEST-READY " + id));
+    /** Waits until the instance runs and its guest is up; on a timeout, says what the server knew and logged (CI keeps only this). */
+    static void awaitReady(String id) throws Exception {
+        try {
+            await().atMost(Duration.ofMinutes(3)).until(() -> instance(id).path("state").path("name").asText().equals("running"));
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> server.call("GET", "/instances/" + id + "/console", null).json().path("output").asText()
+                            .contains("NUBO-GUEST-READY " + id));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            String log = server.output();
+            throw new AssertionError(id + " is not ready: " + instance(id) + "\nthe server's last lines:\n"
+                    + log.substring(Math.max(0, log.length() - 6000)), e);
+        }
     }
 
     @AfterAll
