@@ -122,6 +122,10 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
         images.downloadFrom(source);
     }
 
+    /** What QEMU says when the host port of its SSH forwarding is taken. */
+    private static final String HOSTFWD_TAKEN = "Could not set up host forwarding rule";
+    private static final int PORT_ATTEMPTS = 3;
+
     @Override
     public String name() {
         return "qemu";
@@ -148,8 +152,7 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                     Path base = images.ensure(spec.imageId(), spec.imageFormat(), spec.imageLocation(), spec.imageShared());
                     newRootDisk(base, spec, disk);
                 }
-                QemuVm vm = machine(spec, dir, disk).build();
-                QemuProcess p = QemuProcess.launch(vm);
+                QemuProcess p = launchTakingAFreePort(spec, dir, disk);
                 processes.put(spec.instanceId(), p);
                 Files.writeString(dir.resolve("started"), spec.imageId());
                 LOG.info("started QEMU for {} (pid {})", spec.instanceId(), p.pid());
@@ -158,6 +161,25 @@ public final class QemuHypervisor implements Hypervisor, ConsoleLog, VolumeSnaps
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * Launches the VM. Its SSH port was free when chosen, but another process can bind it before
+     * QEMU does, and QEMU then exits at once; the VM is tried again on another port (a fresh check
+     * once saw a launch fail so, and the instance never ran).
+     */
+    private QemuProcess launchTakingAFreePort(VmSpec spec, Path dir, Path disk) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return QemuProcess.launch(machine(spec, dir, disk).build());
+            } catch (RuntimeException e) {
+                if (attempt >= PORT_ATTEMPTS || e.getMessage() == null || !e.getMessage().contains(HOSTFWD_TAKEN)) {
+                    throw e;
+                }
+                LOG.warn("{}: its SSH port was taken before QEMU could bind it; trying another", spec.instanceId());
+                Files.deleteIfExists(dir.resolve("ssh-port"));
+            }
+        }
     }
 
     /**
