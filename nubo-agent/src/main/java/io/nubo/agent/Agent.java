@@ -251,8 +251,13 @@ public final class Agent implements AutoCloseable {
         // A VM this host receives in a migration is kept, though no desired instance owns it yet.
         wanted.addAll(MigrationDuties.incoming(d.migrations()));
         migrations.ifPresent(m -> m.act(d.migrations(), actual));
-        // Cleanup: a VM no desired instance owns (terminated, migrated away, or never ours) is destroyed.
-        actual.keySet().stream().filter(id -> !wanted.contains(id)).forEach(id -> act(id, ReconcileActions.Action.DESTROY, null));
+        // Cleanup: a VM no desired instance owns (terminated, migrated away, or never ours) is destroyed,
+        // and so are the files of one that failed to start (the control plane then ends it at once,
+        // and the host lists only VMs that started).
+        Set<String> gone = new java.util.HashSet<>(actual.keySet());
+        gone.addAll(failedStarts.keySet());
+        gone.removeIf(wanted::contains);
+        gone.forEach(id -> act(id, ReconcileActions.Action.DESTROY, null));
         failedStarts.keySet().removeIf(id -> !wanted.contains(id));
         report(d, hypervisor.list());
     }
