@@ -66,8 +66,7 @@ public final class RootVolumes {
         Optional<StoragePool> shared = deleted.containsValue(false) ? s.storagePools().findByName(StoragePoolService.SHARED) : Optional.empty();
         for (Volume v : s.volumes().lockAll(deleted.keySet())) {
             // The host copies the disk before it reports the instance gone; an instance that never ran has no disk to keep.
-            boolean copied = shared.isPresent() && java.nio.file.Files.isRegularFile(VolumeFiles.file(java.nio.file.Path.of(shared.get().path()), v.id(), FORMAT));
-            if (deleted.get(v.id()) || !copied) {
+            if (deleted.get(v.id()) || !copiedToShared(shared, v)) {
                 VolumeLog.state(s, v, VolumeService.withState(v, VolumeState.DELETED, now), deleted.get(v.id())
                         ? "its instance is gone (delete on termination)" : "its instance is gone, and no copy of its disk was kept (it never ran, or there is no shared pool)");
                 s.tags().deleteAll(v.accountId(), v.id());
@@ -78,6 +77,10 @@ public final class RootVolumes {
                         "its instance was terminated; kept on the shared pool (DeleteOnTermination=false)");
             }
         }
+    }
+
+    private static boolean copiedToShared(Optional<StoragePool> shared, Volume v) {
+        return shared.isPresent() && java.nio.file.Files.isRegularFile(VolumeFiles.file(java.nio.file.Path.of(shared.get().path()), v.id(), FORMAT));
     }
 
     /** The attachment a root volume shows: its instance's root device, attached since the disk was made. */
