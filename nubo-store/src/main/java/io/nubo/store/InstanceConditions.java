@@ -11,11 +11,6 @@ final class InstanceConditions {
     /** How EC2 prints times; a bound parameter, because Jdbi would read the colons as parameter names. */
     private static final String EC2_TIME = "YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"";
 
-    /** An instance's block devices as DescribeInstances shows them: its root volume, and its attached volumes. */
-    private static final String BLOCK_DEVICES = "SELECT instance_id, volume_id, '" + InstancePages.ROOT_DEVICE + "' AS device, 'attached' AS state,"
-            + " delete_on_termination AS dot, attached_at FROM instance_root_disks WHERE volume_id IS NOT NULL"
-            + " UNION ALL SELECT instance_id, volume_id, device, state, delete_on_termination, attached_at FROM volume_attachments";
-
     private InstanceConditions() {
     }
 
@@ -24,7 +19,7 @@ final class InstanceConditions {
             case VOLUME_ID -> "b.volume_id";
             case DEVICE_NAME -> "b.device";
             case STATUS -> "b.state";
-            case DELETE_ON_TERMINATION -> "b.dot::text";
+            case DELETE_ON_TERMINATION -> "b.delete_on_termination::text";
             case ATTACH_TIME -> ec2Time("b.attached_at", binds);
         };
     }
@@ -49,7 +44,7 @@ final class InstanceConditions {
                         + " JOIN security_groups sg ON sg.id = g.group_id WHERE g.instance_id = instances.id AND ")
                         .append(anyOf(binds, "sg.name", g.patterns())).append(')');
                 case InstanceFilter.PrivateAddress a -> sql.append(privateAddress(binds, a));
-                case InstanceFilter.BlockDevice b -> sql.append("EXISTS (SELECT 1 FROM (" + BLOCK_DEVICES + ") b WHERE b.instance_id = instances.id AND ")
+                case InstanceFilter.BlockDevice b -> sql.append("EXISTS (SELECT 1 FROM (" + InstancePages.BLOCK_DEVICES + ") b WHERE b.instance_id = instances.id AND ")
                         .append(anyOf(binds, devicePart(b.part(), binds), b.patterns())).append(')');
                 case InstanceFilter.Nothing n -> sql.append("false");
             }

@@ -56,6 +56,11 @@ public final class InstancePages {
     /** The device a root volume is to its instance (the root disk is not a volume_attachments row). */
     public static final String ROOT_DEVICE = "/dev/vda";
 
+    /** Every instance's block devices: its root volume (column {@code o} 0), and its attached volumes (1). */
+    static final String BLOCK_DEVICES = "SELECT instance_id, volume_id, '" + ROOT_DEVICE + "' AS device, 'attached' AS state,"
+            + " delete_on_termination, attached_at, 0 AS o FROM instance_root_disks WHERE volume_id IS NOT NULL"
+            + " UNION ALL SELECT instance_id, volume_id, device, state, delete_on_termination, attached_at, 1 FROM volume_attachments";
+
     /**
      * The tags and groups of these instances of the account. The groups come as one row per group
      * with its instances' IDs: a page's instances share a few groups, and a row per instance made
@@ -79,10 +84,7 @@ public final class InstancePages {
                 + "SELECT instance_id, zone, host_number FROM instance_addresses WHERE NOT released AND " + in("instance_id", instanceIds.size()) + ";\n"
                 + "SELECT g.*, m.instance_id, m.partition_number FROM placement_group_members m JOIN placement_groups g ON g.id = m.group_id WHERE "
                 + in("m.instance_id", instanceIds.size()) + ";\n"
-                + "SELECT instance_id, volume_id, '" + ROOT_DEVICE + "' AS device, 'attached' AS state, delete_on_termination, attached_at, 0 AS o "
-                + "FROM instance_root_disks WHERE volume_id IS NOT NULL AND " + in("instance_id", instanceIds.size())
-                + " UNION ALL SELECT instance_id, volume_id, device, state, delete_on_termination, attached_at, 1 FROM volume_attachments WHERE "
-                + in("instance_id", instanceIds.size()) + " ORDER BY o, device");
+                + "SELECT * FROM (" + BLOCK_DEVICES + ") b WHERE " + in("b.instance_id", instanceIds.size()) + " ORDER BY o, device");
         bindIds(q, instanceIds).bind("a", accountId);
         return q.execute((statement, ctx) -> {
             PreparedStatement st = statement.get();
